@@ -1,0 +1,401 @@
+# SessionTools runtime: starts the helper, talks JSON-RPC 2.0 to it over stdio, and turns its
+# answers into objects and error records. Hand-written; dot-sourced by the generated
+# SessionTools.psm1, which defines $script:SessionToolsErrors and $script:SessionToolsProtocolVersion.
+#
+# Rules this file keeps (see docs in README.md, "PowerShell runtime"):
+# - Windows PowerShell 5.1 syntax, Microsoft.PowerShell.Core commands only, .NET APIs present in
+#   both .NET Framework 4.6.2 and .NET 10. JSON is read with JsonReaderWriterFactory for that reason.
+# - The helper is started by absolute path, never through a shell; stdin is written as UTF-8 bytes
+#   without BOM; stderr is drained to a log file so the helper can never block on it.
+# - Every wait is bounded and sliced (100 ms) so Ctrl+C stops a waiting call.
+
+Set-StrictMode -Version 2.0
+
+$script:SessionToolsHelper = $null
+$script:SessionToolsUtf8 = [System.Text.UTF8Encoding]::new($false)
+
+function Get-SessionToolsTimeout {
+    param([int] $DefaultSeconds)
+    $fromEnv = [Environment]::GetEnvironmentVariable('SESSIONTOOLS_RPC_TIMEOUT_SECONDS')
+    $seconds = 0
+    if ($fromEnv -and [int]::TryParse($fromEnv, [ref] $seconds) -and $seconds -gt 0) { return $seconds * 1000 }
+    return $DefaultSeconds * 1000
+}
+
+function New-SessionToolsErrorRecord {
+    param(
+        [Parameter(Mandatory = $true)] [string] $ErrorId,
+        [Parameter(Mandatory = $true)] [string] $Message,
+        [object] $Target
+    )
+    $info = $script:SessionToolsErrors[$ErrorId]
+    if ($null -eq $info) { $info = $script:SessionToolsErrors['BackendFailed'] }
+    $category = [System.Management.Automation.ErrorCategory] $info.Category
+    $exception = switch ($info.Category) {
+        'ObjectNotFound' { [System.Management.Automation.ItemNotFoundException]::new($Message) }
+        'PermissionDenied' { [System.UnauthorizedAccessException]::new($Message) }
+        'NotImplemented' { [System.NotSupportedException]::new($Message) }
+        'OperationTimeout' { [System.TimeoutException]::new($Message) }
+        'ConnectionError' { [System.IO.IOException]::new($Message) }
+        default { [System.InvalidOperationException]::new($Message) }
+    }
+    $record = [System.Management.Automation.ErrorRecord]::new($exception, $ErrorId, $category, $Target)
+    $record.ErrorDetails = [System.Management.Automation.ErrorDetails]::new($Message)
+    $record.ErrorDetails.RecommendedAction = $info.Action
+    return $record
+}
+
+function ConvertTo-SessionToolsJson {
+    # Writes the JSON of strings, numbers, booleans, $null, lists and dictionaries: all that RPC
+    # params hold. Numbers are written with the invariant culture.
+    param([AllowNull()] [object] $Value, [System.Text.StringBuilder] $Builder)
+    if ($null -eq $Builder) {
+        $Builder = [System.Text.StringBuilder]::new()
+        ConvertTo-SessionToolsJson -Value $Value -Builder $Builder
+        return $Builder.ToString()
+    }
+    if ($null -eq $Value) { [void] $Builder.Append('null'); return }
+    if ($Value -is [System.Management.Automation.PSObject]) { $Value = $Value.psobject.BaseObject }
+    if ($Value -is [bool] -or $Value -is [System.Management.Automation.SwitchParameter]) {
+        if ([bool] $Value) { [void] $Builder.Append('true') } else { [void] $Builder.Append('false') }
+        return
+    }
+    if ($Value -is [string] -or $Value -is [char]) {
+        [void] $Builder.Append('"')
+        foreach ($c in ([string] $Value).ToCharArray()) {
+            $code = [int] $c
+            if ($c -eq '"') { [void] $Builder.Append('\"') }
+            elseif ($c -eq '\') { [void] $Builder.Append('\\') }
+            elseif ($code -lt 0x20) { [void] $Builder.Append('\u').Append($code.ToString('x4')) }
+            else { [void] $Builder.Append($c) }
+        }
+        [void] $Builder.Append('"')
+        return
+    }
+    if ($Value -is [int] -or $Value -is [long] -or $Value -is [double] -or $Value -is [uint32] -or $Value -is [decimal]) {
+        [void] $Builder.Append(([System.IConvertible] $Value).ToString([System.Globalization.CultureInfo]::InvariantCulture))
+        return
+    }
+    if ($Value -is [System.Collections.IDictionary]) {
+        [void] $Builder.Append('{')
+        $first = $true
+        foreach ($key in $Value.Keys) {
+            if (-not $first) { [void] $Builder.Append(',') }
+            $first = $false
+            ConvertTo-SessionToolsJson -Value ([string] $key) -Builder $Builder
+            [void] $Builder.Append(':')
+            ConvertTo-SessionToolsJson -Value $Value[$key] -Builder $Builder
+        }
+        [void] $Builder.Append('}')
+        return
+    }
+    if ($Value -is [System.Collections.IEnumerable]) {
+        [void] $Builder.Append('[')
+        $first = $true
+        foreach ($item in $Value) {
+            if (-not $first) { [void] $Builder.Append(',') }
+            $first = $false
+            ConvertTo-SessionToolsJson -Value $item -Builder $Builder
+        }
+        [void] $Builder.Append(']')
+        return
+    }
+    ConvertTo-SessionToolsJson -Value ([string] $Value) -Builder $Builder
+}
+
+function Read-SessionToolsJson {
+    # Parses one JSON text into an XmlElement (JsonReaderWriterFactory's mapping: each member is a
+    # child element named by its key with a type attribute). Generated converters read fields by name.
+    param([Parameter(Mandatory = $true)] [string] $Text)
+    $bytes = $script:SessionToolsUtf8.GetBytes($Text)
+    $reader = [System.Runtime.Serialization.Json.JsonReaderWriterFactory]::CreateJsonReader($bytes, [System.Xml.XmlDictionaryReaderQuotas]::Max)
+    try {
+        $doc = [System.Xml.XmlDocument]::new()
+        $doc.Load($reader)
+        return $doc.DocumentElement
+    } finally {
+        $reader.Close()
+    }
+}
+
+function Get-SessionToolsJsonValue {
+    # The value of one scalar member of a parsed JSON object: string, double, bool or $null.
+    param([System.Xml.XmlElement] $Node)
+    if ($null -eq $Node) { return $null }
+    switch ($Node.GetAttribute('type')) {
+        'null' { return $null }
+        'number' { return [double]::Parse($Node.InnerText, [System.Globalization.CultureInfo]::InvariantCulture) }
+        'boolean' { return $Node.InnerText -eq 'true' }
+        default { return $Node.InnerText }
+    }
+}
+
+function Find-SessionToolsHelper {
+    # The helper is bin/helper.mjs beside this file, run by the Node runtime shipped in bin/
+    # (node.exe on Windows, node elsewhere): absolute paths only, never PATH.
+    $bin = [System.IO.Path]::Combine($PSScriptRoot, 'bin')
+    $entry = [System.IO.Path]::Combine($bin, 'helper.mjs')
+    $node = [System.IO.Path]::Combine($bin, 'node.exe')
+    if (-not [System.IO.File]::Exists($node)) { $node = [System.IO.Path]::Combine($bin, 'node') }
+    if (-not [System.IO.File]::Exists($node) -or -not [System.IO.File]::Exists($entry)) {
+        return $null
+    }
+    return @{ Node = $node; Entry = $entry }
+}
+
+function Get-SessionToolsLogTail {
+    param([string] $Path, [int] $MaxChars = 2000)
+    try {
+        $stream = [System.IO.FileStream]::new($Path, [System.IO.FileMode]::Open, [System.IO.FileAccess]::Read, [System.IO.FileShare]::ReadWrite -bor [System.IO.FileShare]::Delete)
+        try {
+            $text = [System.IO.StreamReader]::new($stream, $script:SessionToolsUtf8).ReadToEnd()
+        } finally { $stream.Dispose() }
+        if ($text.Length -gt $MaxChars) { $text = $text.Substring($text.Length - $MaxChars) }
+        return $text.Trim()
+    } catch {
+        return ''
+    }
+}
+
+function Stop-SessionToolsHelper {
+    # Closes the helper's stdin (it exits on EOF), waits briefly, then kills it. Safe to call twice.
+    $helper = $script:SessionToolsHelper
+    $script:SessionToolsHelper = $null
+    if ($null -eq $helper) { return }
+    try { $helper.Stdin.Close() } catch { $null = $_ }
+    try {
+        if (-not $helper.Process.WaitForExit(2000)) { $helper.Process.Kill() ; $null = $helper.Process.WaitForExit(2000) }
+    } catch { $null = $_ }
+    try { $null = $helper.StderrCopy.Wait(1000) } catch { $null = $_ }
+    try { $helper.Log.Dispose() } catch { $null = $_ }
+    try { [System.IO.File]::Delete($helper.LogPath) } catch { $null = $_ }
+    try { $helper.Process.Dispose() } catch { $null = $_ }
+}
+
+function Start-SessionToolsHelper {
+    param([Parameter(Mandatory = $true)] [System.Management.Automation.PSCmdlet] $Cmdlet)
+    $found = Find-SessionToolsHelper
+    if ($null -eq $found) {
+        $Cmdlet.ThrowTerminatingError((New-SessionToolsErrorRecord -ErrorId 'HelperNotFound' -Target $PSScriptRoot -Message (
+            "The SessionTools helper is missing from '$([System.IO.Path]::Combine($PSScriptRoot, 'bin'))'.")))
+    }
+    $start = [System.Diagnostics.ProcessStartInfo]::new()
+    $start.FileName = $found.Node
+    # .NET Framework has no ArgumentList: one argument, quoted for CommandLineToArgvW rules.
+    $start.Arguments = '"' + $found.Entry.Replace('"', '\"') + '"'
+    $start.UseShellExecute = $false
+    $start.CreateNoWindow = $true
+    $start.RedirectStandardInput = $true
+    $start.RedirectStandardOutput = $true
+    $start.RedirectStandardError = $true
+    $start.StandardOutputEncoding = $script:SessionToolsUtf8
+    $start.StandardErrorEncoding = $script:SessionToolsUtf8
+    $start.WorkingDirectory = [System.IO.Path]::GetTempPath()
+    $start.EnvironmentVariables.Remove('NODE_OPTIONS')
+
+    $logPath = [System.IO.Path]::Combine([System.IO.Path]::GetTempPath(), 'SessionTools-helper-' + [guid]::NewGuid().ToString('N') + '.log')
+    try {
+        $process = [System.Diagnostics.Process]::Start($start)
+    } catch {
+        $Cmdlet.ThrowTerminatingError((New-SessionToolsErrorRecord -ErrorId 'HelperStartFailed' -Target $found.Node -Message (
+            "The SessionTools helper could not be started ($($found.Node)): $($_.Exception.Message)")))
+    }
+    $log = [System.IO.FileStream]::new($logPath, [System.IO.FileMode]::Create, [System.IO.FileAccess]::Write, [System.IO.FileShare]::ReadWrite -bor [System.IO.FileShare]::Delete)
+    $script:SessionToolsHelper = @{
+        Process = $process
+        Stdin = $process.StandardInput.BaseStream
+        Stdout = $process.StandardOutput
+        Pending = $null
+        NextId = 1
+        Log = $log
+        LogPath = $logPath
+        StderrCopy = $process.StandardError.BaseStream.CopyToAsync($log)
+        Info = $null
+    }
+    $answer = Invoke-SessionToolsRpcCore -Cmdlet $Cmdlet -Method 'initialize' -TimeoutMs (Get-SessionToolsTimeout -DefaultSeconds 15) -ParamsJson (
+        ConvertTo-SessionToolsJson @{ protocolVersion = $script:SessionToolsProtocolVersion })
+    $script:SessionToolsHelper.Info = $answer
+}
+
+function Get-SessionToolsHelper {
+    # The running helper, started (and checked with the handshake) on first use or after it died.
+    param([Parameter(Mandatory = $true)] [System.Management.Automation.PSCmdlet] $Cmdlet)
+    $helper = $script:SessionToolsHelper
+    if ($null -ne $helper -and $helper.Process.HasExited) {
+        Stop-SessionToolsHelper
+        $helper = $null
+    }
+    if ($null -eq $helper) { Start-SessionToolsHelper -Cmdlet $Cmdlet }
+    return $script:SessionToolsHelper
+}
+
+function Invoke-SessionToolsRpcCore {
+    param(
+        [Parameter(Mandatory = $true)] [System.Management.Automation.PSCmdlet] $Cmdlet,
+        [Parameter(Mandatory = $true)] [string] $Method,
+        [Parameter(Mandatory = $true)] [string] $ParamsJson,
+        [Parameter(Mandatory = $true)] [int] $TimeoutMs
+    )
+    $helper = $script:SessionToolsHelper
+    $id = $helper.NextId
+    $helper.NextId = $id + 1
+    $frame = '{"jsonrpc":"2.0","id":' + $id + ',"method":' + (ConvertTo-SessionToolsJson $Method) + ',"params":' + $ParamsJson + "}`n"
+    $bytes = $script:SessionToolsUtf8.GetBytes($frame)
+    $done = $false
+    try {
+        try {
+            $helper.Stdin.Write($bytes, 0, $bytes.Length)
+            $helper.Stdin.Flush()
+        } catch {
+            $exitCode = $null
+            if ($helper.Process.HasExited) { $exitCode = $helper.Process.ExitCode }
+            $record = New-SessionToolsErrorRecord -ErrorId 'HelperExited' -Target $Method -Message (
+                "The SessionTools helper was gone before '$Method' could be sent (exit code $exitCode). Nothing was done. " + (Get-SessionToolsLogTail $helper.LogPath))
+            $Cmdlet.ThrowTerminatingError($record)
+        }
+        $watch = [System.Diagnostics.Stopwatch]::StartNew()
+        while ($true) {
+            if ($null -eq $helper.Pending) { $helper.Pending = $helper.Stdout.ReadLineAsync() }
+            while (-not $helper.Pending.Wait(100)) {
+                if ($watch.ElapsedMilliseconds -ge $TimeoutMs) {
+                    $Cmdlet.ThrowTerminatingError((New-SessionToolsErrorRecord -ErrorId 'HelperTimeout' -Target $Method -Message (
+                        "The SessionTools helper did not answer '$Method' within $([int]($TimeoutMs / 1000)) s; it was stopped. Nothing is known to have been done.")))
+                }
+            }
+            $line = $helper.Pending.Result
+            $helper.Pending = $null
+            if ($null -eq $line) {
+                $null = $helper.Process.WaitForExit(1000)
+                $exitCode = $null
+                if ($helper.Process.HasExited) { $exitCode = $helper.Process.ExitCode }
+                $Cmdlet.ThrowTerminatingError((New-SessionToolsErrorRecord -ErrorId 'HelperExited' -Target $Method -Message (
+                    "The SessionTools helper ended during '$Method' (exit code $exitCode). Nothing is known to have been done. " + (Get-SessionToolsLogTail $helper.LogPath))))
+            }
+            try {
+                $answer = Read-SessionToolsJson -Text $line
+            } catch {
+                $Cmdlet.ThrowTerminatingError((New-SessionToolsErrorRecord -ErrorId 'HelperProtocolError' -Target $Method -Message (
+                    "The SessionTools helper wrote a line that is not JSON-RPC; it was stopped: $($line.Substring(0, [Math]::Min(200, $line.Length)))")))
+            }
+            $answerId = $answer['id']
+            if ($null -eq $answerId -or $answerId.InnerText -ne [string] $id) { continue } # a late answer to an abandoned call
+            $errorNode = $answer['error']
+            if ($null -ne $errorNode) {
+                $message = Get-SessionToolsJsonValue $errorNode['message']
+                $code = Get-SessionToolsJsonValue $errorNode['code']
+                $Cmdlet.ThrowTerminatingError((New-SessionToolsErrorRecord -ErrorId 'HelperProtocolError' -Target $Method -Message (
+                    "The SessionTools helper refused '$Method' (JSON-RPC error $code): $message")))
+            }
+            $done = $true
+            return $answer['result']
+        }
+    } finally {
+        # Anything but a clean answer (timeout, Ctrl+C, a protocol fault) leaves the helper in an
+        # unknown state: stop it, and the next call starts a new one.
+        if (-not $done) { Stop-SessionToolsHelper }
+    }
+}
+
+function Invoke-SessionToolsRpc {
+    # Sends one request to the helper (starting it if needed) and returns the result as an
+    # XmlElement. Helper trouble is a terminating error: HelperNotFound, HelperStartFailed,
+    # HelperTimeout, HelperExited, HelperProtocolError.
+    param(
+        [Parameter(Mandatory = $true)] [System.Management.Automation.PSCmdlet] $Cmdlet,
+        [Parameter(Mandatory = $true)] [string] $Method,
+        [Parameter(Mandatory = $true)] [System.Collections.IDictionary] $Params,
+        [int] $TimeoutSeconds = 30
+    )
+    $null = Get-SessionToolsHelper -Cmdlet $Cmdlet
+    return Invoke-SessionToolsRpcCore -Cmdlet $Cmdlet -Method $Method -ParamsJson (ConvertTo-SessionToolsJson $Params) -TimeoutMs (Get-SessionToolsTimeout -DefaultSeconds $TimeoutSeconds)
+}
+
+function Write-SessionToolsTargetError {
+    # One non-terminating error per failed target, from a TargetError of the wire.
+    param(
+        [Parameter(Mandatory = $true)] [System.Management.Automation.PSCmdlet] $Cmdlet,
+        [Parameter(Mandatory = $true)] [System.Xml.XmlElement] $Node,
+        [object] $TargetObject
+    )
+    $err = ConvertTo-SessionToolsTargetError $Node
+    if ($null -eq $TargetObject) { $TargetObject = $err.Target }
+    $Cmdlet.WriteError((New-SessionToolsErrorRecord -ErrorId $err.ErrorId -Message $err.Message -Target $TargetObject))
+}
+
+function Resolve-SessionToolsTarget {
+    # The sessions an action names: piped or passed session objects, or ids. Each becomes
+    # @{ SessionId; ComputerName; Description; InputObject } for ShouldProcess and the batch.
+    param([object[]] $InputObject, [int[]] $Id)
+    $targets = [System.Collections.Generic.List[object]]::new()
+    foreach ($session in @($InputObject)) {
+        if ($null -eq $session) { continue }
+        $computer = $session.ComputerName
+        $user = $session.UserName
+        if ($session.Domain) { $user = $session.Domain + '\' + $user }
+        $name = $session.SessionName
+        $what = 'session ' + $session.SessionId
+        if ($user -and $name) { $what += " ($user on $name)" } elseif ($user) { $what += " ($user)" }
+        if ($computer) { $what += " on $computer" }
+        $targets.Add(@{ SessionId = [int] $session.SessionId; ComputerName = $computer; Description = $what; InputObject = $session })
+    }
+    foreach ($sessionId in @($Id)) {
+        if ($null -eq $sessionId) { continue }
+        $targets.Add(@{ SessionId = $sessionId; ComputerName = $null; Description = "session $sessionId"; InputObject = $null })
+    }
+    return , $targets
+}
+
+function Invoke-SessionToolsAction {
+    # Sends the whole batch of an action command in one call, then writes one error per failed
+    # target and, with -PassThru, each session that the action succeeded on.
+    param(
+        [Parameter(Mandatory = $true)] [System.Management.Automation.PSCmdlet] $Cmdlet,
+        [Parameter(Mandatory = $true)] [string] $Method,
+        [Parameter(Mandatory = $true)] [System.Collections.Generic.List[object]] $Targets,
+        [bool] $Wait,
+        [bool] $PassThru
+    )
+    if ($Targets.Count -eq 0) { return }
+    $wire = [System.Collections.Generic.List[object]]::new()
+    foreach ($t in $Targets) {
+        $entry = [ordered] @{ SessionId = $t.SessionId }
+        if ($t.ComputerName) { $entry.ComputerName = [string] $t.ComputerName }
+        $wire.Add($entry)
+    }
+    # Waiting for sessions to end may take the backend's whole escalation; give it room.
+    $timeout = 30
+    if ($Wait) { $timeout = 120 }
+    $result = Invoke-SessionToolsRpc -Cmdlet $Cmdlet -Method $Method -Params ([ordered] @{ targets = $wire; wait = $Wait }) -TimeoutSeconds $timeout
+    $index = 0
+    foreach ($outcome in $result['outcomes'].ChildNodes) {
+        $target = $Targets[$index]
+        $index++
+        $errorNode = $outcome['error']
+        if ($null -ne $errorNode -and $errorNode.GetAttribute('type') -ne 'null') {
+            $targetObject = $target.InputObject
+            if ($null -eq $targetObject) { $targetObject = $target.SessionId }
+            Write-SessionToolsTargetError -Cmdlet $Cmdlet -Node $errorNode -TargetObject $targetObject
+            continue
+        }
+        if (-not $PassThru) { continue }
+        $sessionNode = $outcome['session']
+        if ($null -ne $sessionNode -and $sessionNode.GetAttribute('type') -ne 'null') {
+            $Cmdlet.WriteObject((ConvertTo-SessionToolsUserSession $sessionNode))
+        } elseif ($null -ne $target.InputObject) {
+            $Cmdlet.WriteObject($target.InputObject)
+        }
+    }
+}
+
+function Register-SessionToolsCleanup {
+    # Stops the helper when the module is removed and when PowerShell exits under its own control.
+    # (When the process is killed, the helper sees EOF on stdin and exits by itself.)
+    param([System.Management.Automation.PSModuleInfo] $Module)
+    # Register-EngineEvent lives in Microsoft.PowerShell.Utility; the event manager itself is .NET.
+    $script:SessionToolsExitSubscriber = $ExecutionContext.Events.SubscribeEvent(
+        $null, $null, 'PowerShell.Exiting', $null, { Stop-SessionToolsHelper }, $true, $false)
+    $Module.OnRemove = {
+        if ($null -ne $script:SessionToolsExitSubscriber) { $ExecutionContext.Events.UnsubscribeEvent($script:SessionToolsExitSubscriber) }
+        Stop-SessionToolsHelper
+    }
+}

@@ -1,0 +1,80 @@
+/**
+ * The Linux backend: sessions are the live USER_PROCESS records of utmp; logoff signals each
+ * session's leader; disconnect does not exist on Linux.
+ */
+import { existsSync } from 'node:fs';
+import type { Backend } from '../backend.ts';
+import type { ActionOutcome } from '../../protocol/rpc.ts';
+import type { SessionTarget, UserSession } from '../../protocol/session.ts';
+import type { EndResult } from './escalation.ts';
+import { isLocalComputer } from './local-computer.ts';
+import { logoffSessions } from './logoff.ts';
+import { readSessions, type SessionSource } from './sessions.ts';
+import { disconnectNotSupported, remoteNotSupported } from './target-errors.ts';
+
+export interface LinuxBackendOptions {
+  /** The utmp file; default $SESSIONTOOLS_UTMP_PATH, else /run/utmp, else /var/run/utmp. */
+  utmpPath?: string;
+  /** Where ut_line's terminals are, for Idle; default /dev. For tests. */
+  devDir?: string;
+}
+
+/** The utmp path when none is given: the environment override, else glibc's _PATH_UTMP locations. */
+export function defaultUtmpPath(): string {
+  const fromEnv = process.env.SESSIONTOOLS_UTMP_PATH;
+  if (fromEnv) return fromEnv;
+  return existsSync('/run/utmp') ? '/run/utmp' : '/var/run/utmp';
+}
+
+class LinuxBackend implements Backend {
+  readonly name = 'linux-utmp';
+  private readonly source: SessionSource;
+  /** Logoffs still escalating in the background (wait=false). */
+  private readonly background = new Set<Promise<EndResult>>();
+
+  constructor(opts: LinuxBackendOptions) {
+    this.source = { utmpPath: opts.utmpPath ?? defaultUtmpPath(), devDir: opts.devDir ?? '/dev' };
+  }
+
+  async list(): Promise<UserSession[]> {
+    return (await readSessions(this.source)).map((s) => s.session);
+  }
+
+  async logoff(targets: SessionTarget[], wait: boolean): Promise<ActionOutcome[]> {
+    const anyLocal = targets.some((t) => isLocalComputer(t.ComputerName));
+    const sessions = anyLocal ? await readSessions(this.source) : [];
+    return logoffSessions(sessions, targets, wait, (done) => {
+      this.background.add(done);
+      void done.then(() => this.background.delete(done));
+    });
+  }
+
+  async disconnect(targets: SessionTarget[], _wait: boolean): Promise<ActionOutcome[]> {
+    return targets.map((target) => ({
+      target,
+      session: null,
+      error: isLocalComputer(target.ComputerName) ? disconnectNotSupported(target) : remoteNotSupported(target),
+    }));
+  }
+
+  /**
+   * Lets background logoffs finish (each is bounded by LOGOFF_TIMING, about 7 s at most): their
+   * timers are unref'd, so this holds the event loop open meanwhile.
+   */
+  async close(): Promise<void> {
+    if (this.background.size === 0) return;
+    const hold = setInterval(() => {}, 1_000);
+    try {
+      await Promise.all([...this.background]);
+    } finally {
+      clearInterval(hold);
+    }
+  }
+}
+
+export function createLinuxBackend(opts: LinuxBackendOptions = {}): Backend {
+  return new LinuxBackend(opts);
+}
+
+export { LOGOFF_TIMING } from './escalation.ts';
+export { LEADER_START_TOLERANCE_MS } from './leader.ts';

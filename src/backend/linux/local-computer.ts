@@ -1,0 +1,17 @@
+/**
+ * Which computer names mean "this computer". The Linux backend acts on the local computer only.
+ */
+import { hostname } from 'node:os';
+
+export function isLocalComputer(name: string | null | undefined): boolean {
+  if (name === null || name === undefined) return true;
+  const n = name.trim().toLowerCase();
+  return (
+    n === '' || n === '.' || n === 'localhost' || n === '127.0.0.1' || n === '::1' || n === hostname().toLowerCase()
+  );
+}
+
+/** The name to report for a target's computer: the local host name when local, else as the caller named it. */
+export function reportedComputerName(name: string | null | undefined): string {
+  return isLocalComputer(name) ? hostname() : (name as string);
+}

@@ -1,0 +1,97 @@
+/**
+ * What the kernel says about a process: does it exist (kill(pid, 0)), its state and start time
+ * (/proc/<pid>/stat), the boot time (/proc/stat) and the clock tick rate. Never runs a shell.
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+/**
+ * kill(pid, 0) sends nothing and only checks: ESRCH means no such process; EPERM means it exists
+ * but belongs to someone we may not signal. Only ever called with pid > 1 (see sessions.ts): pid 0
+ * and negative pids would address process groups.
+ */
+export function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ESRCH') return false;
+    if (code === 'EPERM') return true;
+    throw err;
+  }
+}
+
+export interface ProcStat {
+  /** Field 3 of /proc/<pid>/stat: R, S, D, T, t, Z (zombie), X (dead), I, ... */
+  state: string;
+  /** Field 22 (starttime): clock ticks after boot at which the process started. */
+  startTicks: number;
+}
+
+/**
+ * Fields 3 and 22 of /proc/<pid>/stat (proc(5)), or null when it cannot be read: the process is
+ * not there (ENOENT, or ESRCH when it vanishes mid-read) or /proc is mounted with hidepid and it
+ * is another user's (ENOENT or EACCES). Callers tell those apart with processExists(). Field 2 is the command name in parentheses and may itself
+ * hold spaces and ")", so the fields are counted from the LAST ")".
+ */
+export function readProcStat(pid: number): ProcStat | null {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/stat`, 'latin1');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ESRCH' || code === 'EACCES' || code === 'EPERM') return null;
+    throw err;
+  }
+  const close = text.lastIndexOf(')');
+  // After ") ": field 3 is index 0, so field N is index N - 3.
+  const rest = text.slice(close + 2).split(' ');
+  const state = rest[0];
+  const startTicks = Number(rest[22 - 3]);
+  if (close === -1 || !state || !Number.isSafeInteger(startTicks)) {
+    throw new Error(`Unexpected /proc/${pid}/stat contents: ${JSON.stringify(text.slice(0, 200))}`);
+  }
+  return { state, startTicks };
+}
+
+/** A zombie (Z) has exited and only waits for its parent to reap it; X is "dead". Both are gone. */
+export function isExitedState(state: string): boolean {
+  return state === 'Z' || state === 'X';
+}
+
+/**
+ * The "btime" line of /proc/stat: the boot time in seconds since the epoch (whole seconds, so up
+ * to 1 s early). The kernel derives it from the current wall clock, so it is read on each use.
+ */
+export function bootTimeMs(): number {
+  const match = /^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'latin1'));
+  if (!match) throw new Error('/proc/stat has no btime line');
+  return Number(match[1]) * 1000;
+}
+
+let clockTicks: number | undefined;
+
+/**
+ * sysconf(_SC_CLK_TCK), the unit of /proc/<pid>/stat's starttime. Node has no sysconf, so this
+ * runs `getconf CLK_TCK` once, directly (execFile, no shell). USER_HZ is 100 on every Linux
+ * architecture we target; that is the fallback when getconf is missing.
+ */
+export function clockTicksPerSecond(): number {
+  if (clockTicks === undefined) {
+    clockTicks = 100;
+    try {
+      const out = execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8', timeout: 5_000, stdio: ['ignore', 'pipe', 'ignore'] });
+      const n = Number(out.trim());
+      if (Number.isSafeInteger(n) && n > 0) clockTicks = n;
+    } catch {
+      // getconf is not installed: keep 100.
+    }
+  }
+  return clockTicks;
+}
+
+/** The wall-clock start time of a process, from its starttime ticks. */
+export function processStartMs(startTicks: number, bootMs: number): number {
+  return bootMs + (startTicks * 1000) / clockTicksPerSecond();
+}

@@ -1,0 +1,87 @@
+/**
+ * The sessions on this computer, from the utmp file: its live USER_PROCESS records mapped to
+ * UserSession, each kept with what logoff needs to recognise its leader again.
+ */
+import { stat } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { isAbsolute, join, relative } from 'node:path';
+import type { UserSession } from '../../protocol/session.ts';
+import { formatUtmpAddress } from './address.ts';
+import { checkLeader } from './leader.ts';
+import { bootTimeMs } from './proc.ts';
+import { UT_TYPE } from './utmp-layout.ts';
+import { readUtmpFile, type UtmpRecord } from './utmp-read.ts';
+
+export interface SessionSource {
+  /** The utmp file. */
+  utmpPath: string;
+  /** Where ut_line names its terminal: /dev, except in tests. */
+  devDir: string;
+}
+
+export interface LinuxSession {
+  session: UserSession;
+  /** The leader's /proc starttime when the session was listed; null when /proc hides it. */
+  startTicks: number | null;
+}
+
+/** ut_tv as epoch milliseconds; null when the record has no time (ut_tv all zero). */
+function loginMs(r: UtmpRecord): number | null {
+  if (r.tvSec === 0 && r.tvUsec === 0) return null;
+  return r.tvSec * 1000 + Math.floor(r.tvUsec / 1000);
+}
+
+/**
+ * Idle time as `w` computes it: now minus the terminal's last access time (the tty's atime is
+ * updated by input). Null when ut_line names no device we can stat (an X display ":0", a line
+ * that would lead out of the device directory, a terminal that is gone).
+ */
+async function idleMs(devDir: string, line: string, now: number): Promise<number | null> {
+  if (line === '') return null;
+  const path = join(devDir, line);
+  const rel = relative(devDir, path);
+  if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) return null;
+  try {
+    const st = await stat(path);
+    return Math.max(0, Math.round(now - st.atimeMs));
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The live sessions, in utmp order. Skipped: records that are not USER_PROCESS (LOGIN_PROCESS is
+ * a getty waiting for a login, DEAD_PROCESS a finished one), records with pid <= 1 (never a
+ * session leader; pid 0 or below would address process groups when signalled), and records
+ * whose leader is gone, a zombie, or was replaced by a newer process with the same pid.
+ */
+export async function readSessions(src: SessionSource): Promise<LinuxSession[]> {
+  const records = (await readUtmpFile(src.utmpPath)).filter((r) => r.type === UT_TYPE.USER_PROCESS && r.pid > 1);
+  if (records.length === 0) return [];
+  const bootMs = bootTimeMs();
+  const computer = hostname();
+  const now = Date.now();
+  const found = await Promise.all(
+    records.map(async (r): Promise<LinuxSession | null> => {
+      const login = loginMs(r);
+      const leader = checkLeader(r.pid, login, bootMs);
+      if (leader.status !== 'live') return null;
+      return {
+        startTicks: leader.startTicks,
+        session: {
+          ComputerName: computer,
+          SessionId: r.pid,
+          SessionName: r.line === '' ? null : r.line,
+          UserName: r.user,
+          Domain: null,
+          State: 'Active',
+          Idle: await idleMs(src.devDir, r.line, now),
+          LogonTime: login === null ? null : new Date(login).toISOString(),
+          ClientName: r.host === '' ? null : r.host,
+          ClientAddress: formatUtmpAddress(r.addrV6),
+        },
+      };
+    }),
+  );
+  return found.filter((s): s is LinuxSession => s !== null);
+}

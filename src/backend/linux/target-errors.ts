@@ -1,0 +1,54 @@
+/**
+ * The TargetErrors the Linux backend reports, with their messages, in one place.
+ */
+import type { TargetError } from '../../protocol/errors.ts';
+import type { SessionTarget } from '../../protocol/session.ts';
+import { reportedComputerName } from './local-computer.ts';
+
+function targetError(target: SessionTarget, ErrorId: TargetError['ErrorId'], Message: string): TargetError {
+  return { ErrorId, Message, Target: target.SessionId, ComputerName: reportedComputerName(target.ComputerName) };
+}
+
+export function remoteNotSupported(target: SessionTarget): TargetError {
+  return targetError(
+    target,
+    'NotSupportedOnPlatform',
+    `Cannot act on sessions of computer '${target.ComputerName}': the Linux backend manages only the local ` +
+      'computer. Remote computers need the Windows backend.',
+  );
+}
+
+export function disconnectNotSupported(target: SessionTarget): TargetError {
+  return targetError(
+    target,
+    'NotSupportedOnPlatform',
+    'Disconnect has no meaning on Linux: a terminal session cannot be detached and resumed. ' +
+      'Use Stop-UserSession to log it off.',
+  );
+}
+
+export function sessionNotFound(target: SessionTarget): TargetError {
+  const computer = reportedComputerName(target.ComputerName);
+  return targetError(target, 'SessionNotFound', `No session with id ${target.SessionId} on ${computer}.`);
+}
+
+export function accessDenied(target: SessionTarget, user: string): TargetError {
+  return targetError(
+    target,
+    'AccessDenied',
+    `Permission denied to log off session ${target.SessionId} (user ${user}): run as root or as that user.`,
+  );
+}
+
+export function timedOut(target: SessionTarget, user: string, afterKillMs: number): TargetError {
+  return targetError(
+    target,
+    'ActionTimedOut',
+    `Session ${target.SessionId} (user ${user}) was still running ${afterKillMs / 1000} s after SIGKILL.`,
+  );
+}
+
+export function backendFailed(target: SessionTarget, err: unknown): TargetError {
+  const detail = err instanceof Error ? err.message : String(err);
+  return targetError(target, 'BackendFailed', `Could not log off session ${target.SessionId}: ${detail}`);
+}

@@ -1,0 +1,121 @@
+/**
+ * The command catalog: every cmdlet of the module, declared once. codegen/ reads this file and
+ * emits module/SessionTools.psm1 (functions and their help), .psd1 (exports), and the format and
+ * types files. Help comes from the JSDoc: the first paragraph is the synopsis, the rest the
+ * description; each @example is one example (first line the code, the rest its explanation).
+ */
+import { command } from './schema.ts';
+
+/**
+ * Lists the user sessions on this computer.
+ *
+ * Get-UserSession reads the sessions from the operating system, not from the text of quser or who,
+ * so it does not depend on the display language. Each session is a SessionTools.UserSession
+ * object: pipe it to Stop-UserSession or Disconnect-UserSession, or filter it with Where-Object.
+ * Idle is a SessionTools.Duration: it compares with strings such as 90s, 30m, 2h, 1h30m and 1d,
+ * and with [TimeSpan].
+ *
+ * A user name or id without wildcards that matches no session writes an ObjectNotFound error;
+ * a wildcard that matches nothing writes nothing.
+ *
+ * @example Get-UserSession
+ * Lists every session on this computer.
+ * @example Get-UserSession -UserName adm*
+ * Lists the sessions of users whose name starts with adm.
+ * @example Get-UserSession | Where Idle -gt 30m | Stop-UserSession
+ * Logs off every session idle for more than 30 minutes, asking for confirmation first.
+ * @example Get-UserSession | Where Idle -gt 2h | Stop-UserSession -Force -ErrorAction Stop
+ * The same without asking, as an Intune remediation or a logon script needs it: pass -Force and
+ * -ErrorAction as parameters, because preference variables set in a script do not reach module
+ * functions.
+ */
+export const GetUserSession = command({
+  verb: 'Get',
+  noun: 'UserSession',
+  kind: 'query',
+  method: 'sessions.list',
+  outputType: 'SessionTools.UserSession',
+  defaultSet: 'Default',
+  parameters: {
+    /** Only the sessions of these users. Wildcards are allowed; case does not matter. */
+    UserName: { type: 'string[]', position: 0, aliases: ['User'], wildcards: true, wire: 'UserName' },
+    /** Only the sessions with these ids (on Linux, the session leader's process id). */
+    Id: { type: 'int[]', aliases: ['SessionId'], wire: 'Id' },
+    /** Only the sessions in these states (Active, Disconnected, ...). */
+    State: { type: 'SessionState[]', wire: 'State' },
+  },
+});
+
+/**
+ * Logs off user sessions.
+ *
+ * Stop-UserSession ends each session it is given: its programs are closed and unsaved work is
+ * lost, so it asks for confirmation unless -Force or -Confirm:$false is passed. Sessions come from
+ * the pipeline (objects from Get-UserSession, or any object with a SessionId or Id property) or
+ * from -Id. Piped sessions are sent to the helper in one batch. A session that no longer exists
+ * gives an ObjectNotFound error; the other sessions are still logged off.
+ *
+ * On Linux the session leader gets SIGHUP, then SIGTERM, then SIGKILL after bounded waits.
+ *
+ * @example Get-UserSession -UserName jdoe | Stop-UserSession
+ * Logs off jdoe's sessions after confirmation.
+ * @example Get-UserSession | Where Idle -gt 30m | Stop-UserSession -Force -Wait -ErrorAction Stop
+ * Logs off every session idle for more than 30 minutes without asking, and returns once they are
+ * gone. This is the form for unattended scripts.
+ * @example Stop-UserSession -Id 4711 -WhatIf
+ * Shows what would be logged off, and does nothing.
+ */
+export const StopUserSession = command({
+  verb: 'Stop',
+  noun: 'UserSession',
+  kind: 'action',
+  method: 'sessions.logoff',
+  action: 'Log off',
+  confirmImpact: 'High',
+  defaultSet: 'InputObject',
+  outputType: 'SessionTools.UserSession',
+  parameters: {
+    /** The sessions to log off, as Get-UserSession writes them. */
+    InputObject: { type: 'UserSession[]', mandatory: true, pipeline: 'value', sets: ['InputObject'] },
+    /** The ids of the sessions to log off. */
+    Id: { type: 'int[]', mandatory: true, position: 0, pipeline: 'propertyName', aliases: ['SessionId'], sets: ['Id'] },
+    /** Return only once each session is gone. */
+    Wait: { type: 'switch', wire: 'wait' },
+    /** Write each session that was logged off to the pipeline. */
+    PassThru: { type: 'switch' },
+    /** Do not ask for confirmation (-WhatIf still only shows what would happen). */
+    Force: { type: 'switch' },
+  },
+});
+
+/**
+ * Disconnects user sessions, keeping them alive.
+ *
+ * A disconnected Windows session keeps running and the user can reconnect to it. Linux terminal
+ * sessions cannot be disconnected: each gets a NotImplemented error and is left untouched.
+ *
+ * @example Get-UserSession -UserName jdoe | Disconnect-UserSession
+ * Disconnects jdoe's sessions after confirmation.
+ */
+export const DisconnectUserSession = command({
+  verb: 'Disconnect',
+  noun: 'UserSession',
+  kind: 'action',
+  method: 'sessions.disconnect',
+  action: 'Disconnect',
+  confirmImpact: 'Medium',
+  defaultSet: 'InputObject',
+  outputType: 'SessionTools.UserSession',
+  parameters: {
+    /** The sessions to disconnect, as Get-UserSession writes them. */
+    InputObject: { type: 'UserSession[]', mandatory: true, pipeline: 'value', sets: ['InputObject'] },
+    /** The ids of the sessions to disconnect. */
+    Id: { type: 'int[]', mandatory: true, position: 0, pipeline: 'propertyName', aliases: ['SessionId'], sets: ['Id'] },
+    /** Return only once each session is disconnected. */
+    Wait: { type: 'switch', wire: 'wait' },
+    /** Write each session after the action to the pipeline. */
+    PassThru: { type: 'switch' },
+    /** Do not ask for confirmation (-WhatIf still only shows what would happen). */
+    Force: { type: 'switch' },
+  },
+});

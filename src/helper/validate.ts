@@ -1,0 +1,74 @@
+/**
+ * Checks each method's params against its declaration in src/protocol/rpc.ts before anything runs.
+ * A mismatch is JSON-RPC "Invalid params" (-32602) naming the offending field; nothing is touched.
+ */
+import { JSONRPCErrorCode, JSONRPCErrorException } from 'json-rpc-2.0';
+import { SESSION_STATES, type SessionState, type SessionTarget } from '../protocol/session.ts';
+import type { ActionParams, InitializeParams, ListParams } from '../protocol/rpc.ts';
+
+/** Session ids are 32-bit on Windows (DWORD, but never above INT32_MAX in practice) and pids on Linux. */
+const MAX_SESSION_ID = 2 ** 31 - 1;
+/** One call may name this many sessions at most. */
+export const MAX_TARGETS = 100_000;
+
+export function invalidParams(message: string): JSONRPCErrorException {
+  return new JSONRPCErrorException(`Invalid params: ${message}`, JSONRPCErrorCode.InvalidParams);
+}
+
+function asObject(params: unknown, allowed: readonly string[]): Record<string, unknown> {
+  if (typeof params !== 'object' || params === null || Array.isArray(params)) {
+    throw invalidParams('params must be an object with named members');
+  }
+  for (const key of Object.keys(params)) {
+    if (!allowed.includes(key)) throw invalidParams(`unknown member "${key}"`);
+  }
+  return params as Record<string, unknown>;
+}
+
+function isSessionId(v: unknown): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= MAX_SESSION_ID;
+}
+
+function optionalArray<T>(obj: Record<string, unknown>, key: string, check: (v: unknown) => v is T, what: string): T[] | null {
+  const v = obj[key];
+  if (v === undefined || v === null) return null;
+  if (!Array.isArray(v)) throw invalidParams(`"${key}" must be an array of ${what}`);
+  if (v.length > MAX_TARGETS) throw invalidParams(`"${key}" has more than ${MAX_TARGETS} items`);
+  for (const item of v) if (!check(item)) throw invalidParams(`"${key}" must hold only ${what}`);
+  return v as T[];
+}
+
+const isString = (v: unknown): v is string => typeof v === 'string';
+const isState = (v: unknown): v is SessionState => typeof v === 'string' && (SESSION_STATES as readonly string[]).includes(v);
+
+export function checkInitialize(params: unknown): InitializeParams {
+  const o = asObject(params, ['protocolVersion']);
+  if (typeof o.protocolVersion !== 'number' || !Number.isInteger(o.protocolVersion)) {
+    throw invalidParams('"protocolVersion" must be an integer');
+  }
+  return { protocolVersion: o.protocolVersion };
+}
+
+export function checkList(params: unknown): ListParams {
+  const o = asObject(params ?? {}, ['UserName', 'Id', 'State']);
+  return {
+    UserName: optionalArray(o, 'UserName', isString, 'strings'),
+    Id: optionalArray(o, 'Id', isSessionId, `integers from 0 to ${MAX_SESSION_ID}`),
+    State: optionalArray(o, 'State', isState, `states (${SESSION_STATES.join(', ')})`),
+  };
+}
+
+function isTarget(v: unknown): v is SessionTarget {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const t = v as Record<string, unknown>;
+  for (const key of Object.keys(t)) if (key !== 'SessionId' && key !== 'ComputerName') return false;
+  return isSessionId(t.SessionId) && (t.ComputerName === undefined || t.ComputerName === null || typeof t.ComputerName === 'string');
+}
+
+export function checkAction(params: unknown): ActionParams {
+  const o = asObject(params, ['targets', 'wait']);
+  const targets = optionalArray(o, 'targets', isTarget, `{ SessionId: 0..${MAX_SESSION_ID}, ComputerName?: string } objects`);
+  if (targets === null) throw invalidParams('"targets" is required');
+  if (o.wait !== undefined && typeof o.wait !== 'boolean') throw invalidParams('"wait" must be a boolean');
+  return { targets, wait: o.wait === true };
+}

@@ -1,0 +1,45 @@
+/**
+ * PowerShell wildcard matching (WildcardPattern with IgnoreCase): `*` any run, `?` one character,
+ * `[abc]` / `[a-z]` one of a set or range, and a backtick escapes the next character.
+ */
+export function hasWildcard(pattern: string): boolean {
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === '`') { i++; continue; }
+    if (c === '*' || c === '?' || c === '[') return true;
+  }
+  return false;
+}
+
+const escapeRegex = (c: string): string => c.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
+
+export function wildcardToRegExp(pattern: string): RegExp {
+  let out = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i] as string;
+    if (c === '`' && i + 1 < pattern.length) { out += escapeRegex(pattern[++i] as string); continue; }
+    if (c === '*') { out += '[\\s\\S]*'; continue; }
+    if (c === '?') { out += '[\\s\\S]'; continue; }
+    if (c === '[') {
+      const close = pattern.indexOf(']', i + 1);
+      if (close > i + 1) {
+        let set = '';
+        for (let j = i + 1; j < close; j++) {
+          const s = pattern[j] as string;
+          if (s === '`' && j + 1 < close) { set += escapeRegex(pattern[++j] as string); continue; }
+          set += s === '-' && j > i + 1 && j < close - 1 ? '-' : escapeRegex(s);
+        }
+        out += `[${set}]`;
+        i = close;
+        continue;
+      }
+    }
+    out += escapeRegex(c);
+  }
+  return new RegExp(`^${out}$`, 'iu');
+}
+
+/** Removes backtick escapes, for comparing a literal name. */
+export function unescapeWildcard(pattern: string): string {
+  return pattern.replace(/`([\s\S])/g, '$1');
+}

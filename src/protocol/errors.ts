@@ -1,0 +1,66 @@
+/**
+ * Every error the project reports, by stable ErrorId. One table: the helper puts the id in each
+ * failed result, and codegen emits this table into the module so that PowerShell picks the
+ * ErrorCategory and the recommended action from the same place.
+ */
+export const ERRORS = {
+  SessionNotFound: {
+    category: 'ObjectNotFound',
+    action: 'Run Get-UserSession to see the sessions that exist now.',
+  },
+  UserNotFound: {
+    category: 'ObjectNotFound',
+    action: 'Run Get-UserSession to see who is logged on.',
+  },
+  AccessDenied: {
+    category: 'PermissionDenied',
+    action: 'Run PowerShell elevated (as Administrator or root), or as the session\'s own user.',
+  },
+  NotSupportedOnPlatform: {
+    category: 'NotImplemented',
+    action: 'This action has no meaning on this platform; use Stop-UserSession to end the session.',
+  },
+  ActionTimedOut: {
+    category: 'OperationTimeout',
+    action: 'The session may still be ending; run Get-UserSession to check.',
+  },
+  InvalidArgument: {
+    category: 'InvalidArgument',
+    action: 'Check the parameter values.',
+  },
+  BackendFailed: {
+    category: 'NotSpecified',
+    action: 'See the message for the system error.',
+  },
+  HelperNotFound: {
+    category: 'NotInstalled',
+    action: 'Reinstall the module, or run `npm run build` in a source checkout.',
+  },
+  HelperStartFailed: {
+    category: 'ResourceUnavailable',
+    action: 'See the message for the helper\'s own output.',
+  },
+  HelperTimeout: {
+    category: 'OperationTimeout',
+    action: 'The helper was stopped; nothing is known to have been done. Run the command again.',
+  },
+  HelperExited: {
+    category: 'ConnectionError',
+    action: 'The helper ended during the call; nothing is known to have been done. Run the command again.',
+  },
+  HelperProtocolError: {
+    category: 'ProtocolError',
+    action: 'The helper sent something that is not protocol; it was stopped. Run the command again.',
+  },
+} as const;
+
+export type ErrorId = keyof typeof ERRORS;
+
+/** A failure that concerns one target (a session, a user name, a computer). */
+export interface TargetError {
+  ErrorId: ErrorId;
+  Message: string;
+  /** What the error is about, as the caller named it: a session id, a user name or a computer. */
+  Target: string | number;
+  ComputerName: string;
+}
