@@ -346,13 +346,13 @@ function Resolve-SessionToolsTarget {
 }
 
 function Invoke-SessionToolsAction {
-    # Sends the whole batch of an action command in one call, then writes one error per failed
-    # target and, with -PassThru, each session that the action succeeded on.
+    # Sends the whole batch of an action command in one call ($Params gets its 'targets'), then
+    # writes one error per failed target and, with -PassThru, each session the action succeeded on.
     param(
         [Parameter(Mandatory = $true)] [System.Management.Automation.PSCmdlet] $Cmdlet,
         [Parameter(Mandatory = $true)] [string] $Method,
-        [Parameter(Mandatory = $true)] [System.Collections.Generic.List[object]] $Targets,
-        [bool] $Wait,
+        [Parameter(Mandatory = $true)] [AllowEmptyCollection()] [System.Collections.Generic.List[object]] $Targets,
+        [Parameter(Mandatory = $true)] [System.Collections.IDictionary] $Params,
         [bool] $PassThru
     )
     if ($Targets.Count -eq 0) { return }
@@ -362,10 +362,11 @@ function Invoke-SessionToolsAction {
         if ($t.ComputerName) { $entry.ComputerName = [string] $t.ComputerName }
         $wire.Add($entry)
     }
+    $Params['targets'] = $wire
     # Waiting for sessions to end may take the backend's whole escalation; give it room.
     $timeout = 30
-    if ($Wait) { $timeout = 120 }
-    $result = Invoke-SessionToolsRpc -Cmdlet $Cmdlet -Method $Method -Params ([ordered] @{ targets = $wire; wait = $Wait }) -TimeoutSeconds $timeout
+    if ($Params.Contains('wait') -and $Params['wait']) { $timeout = 120 }
+    $result = Invoke-SessionToolsRpc -Cmdlet $Cmdlet -Method $Method -Params $Params -TimeoutSeconds $timeout
     $index = 0
     foreach ($outcome in $result['outcomes'].ChildNodes) {
         $target = $Targets[$index]

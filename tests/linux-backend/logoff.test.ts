@@ -1,0 +1,220 @@
+import { execFileSync } from 'node:child_process';
+import { chmodSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { LOGOFF_TIMING, createLinuxBackend } from '../../src/backend/linux/index.ts';
+import type { Backend } from '../../src/backend/backend.ts';
+import {
+  buildUtmpWriter,
+  isGone,
+  makeTempDir,
+  removeDir,
+  startLeader,
+  stopAll,
+  waitFor,
+  writeUtmp,
+  type LeaderKind,
+  type RecordSpec,
+} from './support.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const HOST = hostname();
+/** Slack for scheduling on a loaded two-core machine. */
+const SLACK_MS = 1_500;
+
+describe('LinuxBackend.logoff and disconnect, on real processes', () => {
+  let dir: string;
+  let writer: string;
+  let fileNo = 0;
+
+  beforeAll(() => {
+    dir = makeTempDir('st-logoff-');
+    writer = buildUtmpWriter(dir);
+  });
+  afterEach(() => stopAll());
+  afterAll(() => {
+    stopAll();
+    removeDir(dir);
+  });
+
+  /** Starts leaders of the given kinds and a utmp file naming them; returns the backend and the pids. */
+  async function sessions(kinds: LeaderKind[], loginOffsetMs = 0): Promise<{ backend: Backend; pids: number[]; utmp: string }> {
+    const pids = await Promise.all(kinds.map((k) => startLeader(k)));
+    const loginMs = Date.now() + loginOffsetMs;
+    const utmp = join(dir, `utmp-${++fileNo}`);
+    const records: RecordSpec[] = pids.map((pid, i) => ({ pid, line: `pts/${i}`, user: `user${i}`, loginMs }));
+    writeUtmp(writer, utmp, records);
+    return { backend: createLinuxBackend({ utmpPath: utmp }), pids, utmp };
+  }
+
+  async function timed<T>(f: () => Promise<T>): Promise<[T, number]> {
+    const t0 = performance.now();
+    const r = await f();
+    return [r, performance.now() - t0];
+  }
+
+  it('wait=true: SIGHUP ends a plain leader at once', async () => {
+    const { backend, pids } = await sessions(['plain']);
+    const [outcomes, ms] = await timed(() => backend.logoff([{ SessionId: pids[0]! }], true));
+    expect(outcomes).toEqual([{ target: { SessionId: pids[0] }, session: null, error: null }]);
+    expect(isGone(pids[0]!)).toBe(true);
+    expect(ms).toBeLessThan(LOGOFF_TIMING.hupToTermMs);
+  });
+
+  it('wait=true: escalates to SIGTERM when SIGHUP is ignored', async () => {
+    const { backend, pids } = await sessions(['ignoresHup']);
+    const [outcomes, ms] = await timed(() => backend.logoff([{ ComputerName: 'localhost', SessionId: pids[0]! }], true));
+    expect(outcomes).toEqual([{ target: { ComputerName: 'localhost', SessionId: pids[0] }, session: null, error: null }]);
+    expect(isGone(pids[0]!)).toBe(true);
+    expect(ms).toBeGreaterThanOrEqual(LOGOFF_TIMING.hupToTermMs - 5);
+    expect(ms).toBeLessThan(LOGOFF_TIMING.hupToTermMs + SLACK_MS);
+  });
+
+  it('wait=true: escalates to SIGKILL when SIGHUP and SIGTERM are ignored', async () => {
+    const { backend, pids } = await sessions(['ignoresHupAndTerm']);
+    const [outcomes, ms] = await timed(() => backend.logoff([{ SessionId: pids[0]! }], true));
+    expect(outcomes).toEqual([{ target: { SessionId: pids[0] }, session: null, error: null }]);
+    expect(isGone(pids[0]!)).toBe(true);
+    const both = LOGOFF_TIMING.hupToTermMs + LOGOFF_TIMING.termToKillMs;
+    expect(ms).toBeGreaterThanOrEqual(both - 5);
+    expect(ms).toBeLessThan(both + SLACK_MS);
+  });
+
+  it('wait=false: returns at once with the session as listed; the leader ends shortly after', async () => {
+    const { backend, pids } = await sessions(['plain']);
+    const [listed] = await backend.list();
+    const [outcomes, ms] = await timed(() => backend.logoff([{ SessionId: pids[0]! }], false));
+    expect(ms).toBeLessThan(250);
+    expect(outcomes).toEqual([{ target: { SessionId: pids[0] }, session: listed, error: null }]);
+    expect(listed?.SessionId).toBe(pids[0]);
+    expect(await waitFor(() => isGone(pids[0]!), 1_000)).toBe(true);
+  });
+
+  it('wait=false: the escalation goes on in the background, and close() lets it finish', async () => {
+    const { backend, pids } = await sessions(['ignoresHupAndTerm']);
+    const [outcomes, ms] = await timed(() => backend.logoff([{ SessionId: pids[0]! }], false));
+    expect(ms).toBeLessThan(250);
+    expect(outcomes[0]?.error).toBeNull();
+    expect(outcomes[0]?.session?.SessionId).toBe(pids[0]);
+    await new Promise((r) => setTimeout(r, LOGOFF_TIMING.hupToTermMs / 2));
+    expect(isGone(pids[0]!)).toBe(false); // HUP ignored, TERM not due yet
+    const [, closeMs] = await timed(() => backend.close!());
+    expect(isGone(pids[0]!)).toBe(true); // killed by the background SIGKILL
+    const rest = LOGOFF_TIMING.hupToTermMs / 2 + LOGOFF_TIMING.termToKillMs;
+    expect(closeMs).toBeGreaterThan(rest - 300);
+    expect(closeMs).toBeLessThan(rest + SLACK_MS);
+  });
+
+  it('a missing id gives SessionNotFound, and the other targets are still logged off, in order', async () => {
+    const { backend, pids } = await sessions(['plain', 'plain']);
+    const missing = 0x7ffffff0;
+    const targets = [{ SessionId: pids[0]! }, { SessionId: missing }, { ComputerName: HOST.toUpperCase(), SessionId: pids[1]! }];
+    const outcomes = await backend.logoff(targets, true);
+    expect(outcomes).toEqual([
+      { target: targets[0], session: null, error: null },
+      {
+        target: targets[1],
+        session: null,
+        error: {
+          ErrorId: 'SessionNotFound',
+          Message: `No session with id ${missing} on ${HOST}.`,
+          Target: missing,
+          ComputerName: HOST,
+        },
+      },
+      { target: targets[2], session: null, error: null },
+    ]);
+    expect(isGone(pids[0]!)).toBe(true);
+    expect(isGone(pids[1]!)).toBe(true);
+  });
+
+  it('pid reuse guard: a leader that started after the recorded login is not the session', async () => {
+    const { backend, pids } = await sessions(['plain'], -3_600_000);
+    expect(await backend.list()).toEqual([]);
+    const outcomes = await backend.logoff([{ SessionId: pids[0]! }], true);
+    expect(outcomes[0]?.error?.ErrorId).toBe('SessionNotFound');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(isGone(pids[0]!)).toBe(false);
+  });
+
+  it('disconnect: NotSupportedOnPlatform for each target; nothing is touched', async () => {
+    const { backend, pids } = await sessions(['plain']);
+    const targets = [{ SessionId: pids[0]! }, { ComputerName: '.', SessionId: 12345 }];
+    const outcomes = await backend.disconnect(targets, true);
+    const message =
+      'Disconnect has no meaning on Linux: a terminal session cannot be detached and resumed. ' +
+      'Use Stop-UserSession to log it off.';
+    expect(outcomes).toEqual([
+      {
+        target: targets[0],
+        session: null,
+        error: { ErrorId: 'NotSupportedOnPlatform', Message: message, Target: pids[0], ComputerName: HOST },
+      },
+      {
+        target: targets[1],
+        session: null,
+        error: { ErrorId: 'NotSupportedOnPlatform', Message: message, Target: 12345, ComputerName: HOST },
+      },
+    ]);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(isGone(pids[0]!)).toBe(false);
+  });
+
+  it('a remote ComputerName gives NotSupportedOnPlatform; local aliases act locally', async () => {
+    const { backend, pids } = await sessions(['plain', 'plain', 'plain', 'plain']);
+    const remote = { ComputerName: 'server01.example.com', SessionId: pids[0]! };
+    const [outcome] = await backend.logoff([remote], true);
+    expect(outcome?.error).toMatchObject({
+      ErrorId: 'NotSupportedOnPlatform',
+      Target: pids[0],
+      ComputerName: 'server01.example.com',
+    });
+    expect(outcome?.error?.Message).toMatch(/server01\.example\.com.*Windows backend/);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(isGone(pids[0]!)).toBe(false);
+
+    const aliases = ['', '127.0.0.1', '::1', null];
+    const local = await backend.logoff(aliases.map((ComputerName, i) => ({ ComputerName, SessionId: pids[i]! })), true);
+    expect(local.map((o) => o.error)).toEqual([null, null, null, null]);
+    expect(pids.every(isGone)).toBe(true);
+  });
+
+  it.skipIf(process.getuid?.() !== 0)('EPERM: AccessDenied when the caller may not signal the leader', async () => {
+    const { pids, utmp } = await sessions(['plain']);
+    chmodSync(dir, 0o755);
+    chmodSync(utmp, 0o644);
+    const out = execFileSync(process.execPath, ['--import', 'tsx', join(here, 'fixtures', 'logoff-as-caller.ts'), utmp, String(pids[0])], {
+      uid: 65534,
+      gid: 65534,
+      cwd: join(here, '..', '..'),
+      env: { ...process.env, HOME: '/tmp' },
+      encoding: 'utf8',
+    });
+    expect(JSON.parse(out)).toEqual([
+      {
+        target: { SessionId: pids[0] },
+        session: null,
+        error: {
+          ErrorId: 'AccessDenied',
+          Message: `Permission denied to log off session ${pids[0]} (user user0): run as root or as that user.`,
+          Target: pids[0],
+          ComputerName: HOST,
+        },
+      },
+    ]);
+    expect(isGone(pids[0]!)).toBe(false);
+  });
+
+  it('ends 1,000 sessions at once, well within a second or two', async () => {
+    const kinds = new Array<LeaderKind>(1_000).fill('plain');
+    const { backend, pids } = await sessions(kinds);
+    expect((await backend.list()).length).toBe(1_000);
+    const [outcomes, ms] = await timed(() => backend.logoff(pids.map((SessionId) => ({ SessionId })), true));
+    expect(outcomes.map((o) => o.target.SessionId)).toEqual(pids);
+    expect(outcomes.every((o) => o.error === null && o.session === null)).toBe(true);
+    expect(pids.every(isGone)).toBe(true);
+    expect(ms).toBeLessThan(2_000);
+  });
+});

@@ -1,0 +1,140 @@
+/**
+ * Test support for the Linux backend: builds the C utmp writer, writes utmp files with it, and
+ * starts real processes to stand in for session leaders (and stops them, by pid).
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+export function makeTempDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export function removeDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/** Compiles c/utmp-writer.c with the system compiler into `dir`; returns the binary's path. */
+export function buildUtmpWriter(dir: string): string {
+  const out = join(dir, 'utmp-writer');
+  execFileSync('cc', ['-std=gnu11', '-Wall', '-Wextra', '-Werror', '-O1', '-o', out, join(here, 'c', 'utmp-writer.c')], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  return out;
+}
+
+export const UT = { LOGIN_PROCESS: 6, USER_PROCESS: 7, DEAD_PROCESS: 8 } as const;
+
+export interface RecordSpec {
+  type?: number;
+  pid: number;
+  line: string;
+  user: string;
+  host?: string;
+  /** Login time, epoch milliseconds (stored as ut_tv sec + usec). */
+  loginMs: number;
+  /** IPv4 or IPv6 text, or undefined for none. */
+  addr?: string;
+}
+
+const hex = (s: string) => (s === '' ? '-' : Buffer.from(s, 'utf8').toString('hex'));
+
+/** Writes `records` to `file` through the C program, i.e. with the real struct utmp. */
+export function writeUtmp(writer: string, file: string, records: RecordSpec[]): void {
+  const lines = records.map((r) =>
+    [
+      r.type ?? UT.USER_PROCESS,
+      r.pid,
+      hex(r.line),
+      hex(r.user),
+      hex(r.host ?? ''),
+      Math.floor(r.loginMs / 1000),
+      (r.loginMs % 1000) * 1000,
+      r.addr ?? '-',
+    ].join('\t'),
+  );
+  execFileSync(writer, ['write', file], { input: lines.join('\n') + '\n', stdio: ['pipe', 'inherit', 'inherit'] });
+}
+
+/** Pids started by the tests; stopAll() ends each of them by pid. */
+const started = new Set<number>();
+
+export type LeaderKind = 'plain' | 'ignoresHup' | 'ignoresHupAndTerm';
+
+const IGNORING = {
+  ignoresHup: ['SIGHUP'],
+  ignoresHupAndTerm: ['SIGHUP', 'SIGTERM'],
+} as const;
+
+/**
+ * Starts a process in a session of its own (detached: setsid), as a login's leader is: `sleep
+ * 600`, or a node process that ignores SIGHUP (and SIGTERM). Resolves with its pid once any
+ * signal handlers are installed.
+ */
+export async function startLeader(kind: LeaderKind = 'plain'): Promise<number> {
+  if (kind === 'plain') {
+    const child = spawn('sleep', ['600'], { detached: true, stdio: 'ignore' });
+    child.unref();
+    const pid = child.pid;
+    if (pid === undefined) throw new Error('sleep did not start');
+    started.add(pid);
+    return pid;
+  }
+  const handlers = IGNORING[kind].map((s) => `process.on('${s}', () => {});`).join(' ');
+  const script = `${handlers} setInterval(() => {}, 1e6); process.stdout.write('ready\\n');`;
+  const child = spawn(process.execPath, ['-e', script], { detached: true, stdio: ['ignore', 'pipe', 'ignore'] });
+  const pid = child.pid;
+  if (pid === undefined) throw new Error('node did not start');
+  started.add(pid);
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.once('data', () => resolve());
+    child.once('exit', (code) => reject(new Error(`leader exited early (${code})`)));
+  });
+  child.stdout!.destroy();
+  child.unref();
+  return pid;
+}
+
+/** Starts a process and waits until it has exited and been reaped: a pid that no longer exists. */
+export async function deadPid(): Promise<number> {
+  const child = spawn('true', [], { stdio: 'ignore' });
+  await new Promise((resolve) => child.once('exit', resolve));
+  await waitFor(() => isGone(child.pid!), 2_000);
+  return child.pid!;
+}
+
+/** True when the pid is gone or a zombie (exited, not yet reaped). */
+export function isGone(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    const state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
+    return state === 'Z' || state === 'X';
+  } catch {
+    return true;
+  }
+}
+
+export async function waitFor(check: () => boolean, timeoutMs: number, everyMs = 20): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (check()) return true;
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+  return check();
+}
+
+/** Ends every process the tests started, by pid. */
+export function stopAll(): void {
+  for (const pid of started) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  started.clear();
+}
