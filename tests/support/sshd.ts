@@ -26,6 +26,7 @@
  * and they are harmless (password locked; the only authorized key lives in a harness temp dir that
  * stop() deletes). useradd races are tolerated (exit 9 = exists; exit 10 = passwd locked → retry).
  */
+import { acquireSessionLock } from './session-lock.ts';
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import {
   accessSync, constants, closeSync, fchmodSync, fchownSync, mkdirSync, openSync, readFileSync,
@@ -276,6 +277,7 @@ export async function startSshd(opts: { users?: string[] } = {}): Promise<SshdHa
   for (const u of users) await ensureUser(u);
   ensureRuntimeDirs();
 
+  const releaseLock = await acquireSessionLock();
   const dir = await mkdtemp(join(tmpdir(), 'st-sshd-'));
   try {
     await chmod(dir, 0o755); // sshd reads authorized_keys/%u as the logging-in user
@@ -284,9 +286,19 @@ export async function startSshd(opts: { users?: string[] } = {}): Promise<SshdHa
     const pub = await readFile(join(dir, 'client_ed25519.pub'), 'utf8');
     mkdirSync(join(dir, 'authorized_keys'), { mode: 0o755 });
     for (const u of users) await writeFile(join(dir, 'authorized_keys', u), pub, { mode: 0o644 });
-    return await launch(dir, users);
+    const harness = await launch(dir, users);
+    const stop = harness.stop;
+    harness.stop = async () => {
+      try {
+        await stop();
+      } finally {
+        releaseLock();
+      }
+    };
+    return harness;
   } catch (e) {
     await rm(dir, { recursive: true, force: true });
+    releaseLock();
     throw e;
   }
 }
