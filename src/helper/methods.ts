@@ -3,7 +3,7 @@
  * json-rpc-2.0 server. Every method validates its params first (validate.ts).
  */
 import { hostname } from 'node:os';
-import { JSONRPCErrorException, JSONRPCServer } from 'json-rpc-2.0';
+import { JSONRPCErrorCode, JSONRPCErrorException, JSONRPCServer, createJSONRPCErrorResponse } from 'json-rpc-2.0';
 import type { Backend } from '../backend/backend.ts';
 import { PROTOCOL_VERSION, type MethodName, type Methods } from '../protocol/rpc.ts';
 import { filterSessions } from './filter.ts';
@@ -48,6 +48,12 @@ export function createServer(backend: Backend): JSONRPCServer {
     if (!(error instanceof JSONRPCErrorException)) process.stderr.write(`${message} ${String(error)}\n`);
   };
   const server = new JSONRPCServer({ errorListener });
+  // The library answers an unexpected exception with code 0, which JSON-RPC 2.0 does not define:
+  // answer it as Internal error (-32603) instead, with the message.
+  server.mapErrorToJSONRPCErrorResponse = (id, error: unknown) =>
+    error instanceof JSONRPCErrorException
+      ? createJSONRPCErrorResponse(id, error.code, error.message, error.data)
+      : createJSONRPCErrorResponse(id, JSONRPCErrorCode.InternalError, `Internal error: ${error instanceof Error ? error.message : String(error)}`);
   for (const [name, handler] of Object.entries(handlers)) server.addMethod(name, handler);
   return server;
 }

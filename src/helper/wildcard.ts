@@ -11,7 +11,9 @@ export function hasWildcard(pattern: string): boolean {
   return false;
 }
 
-const escapeRegex = (c: string): string => c.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
+// With the `u` flag only syntax characters may be escaped: one set outside a class, one inside.
+const escapeRegex = (c: string): string => c.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&');
+const escapeInClass = (c: string): string => c.replace(/[\\\]^[-]/g, '\\$&');
 
 export function wildcardToRegExp(pattern: string): RegExp {
   let out = '';
@@ -26,8 +28,8 @@ export function wildcardToRegExp(pattern: string): RegExp {
         let set = '';
         for (let j = i + 1; j < close; j++) {
           const s = pattern[j] as string;
-          if (s === '`' && j + 1 < close) { set += escapeRegex(pattern[++j] as string); continue; }
-          set += s === '-' && j > i + 1 && j < close - 1 ? '-' : escapeRegex(s);
+          if (s === '`' && j + 1 < close) { set += escapeInClass(pattern[++j] as string); continue; }
+          set += s === '-' && j > i + 1 && j < close - 1 ? '-' : escapeInClass(s);
         }
         out += `[${set}]`;
         i = close;

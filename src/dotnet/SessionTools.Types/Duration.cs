@@ -12,7 +12,9 @@ namespace SessionTools
     /// "30m", and PowerShell converts the right-hand side to the left-hand side's type (through
     /// <see cref="DurationConverter"/>, then <see cref="Parse(string)"/>) before calling
     /// <see cref="CompareTo(object)"/>. A bare number is refused with a message asking for a unit:
-    /// 30 could mean seconds, minutes or (as [TimeSpan] reads it) ticks.
+    /// 30 could mean seconds, minutes or (as [TimeSpan] reads it) ticks. Two typed forms arrive as
+    /// numbers, not strings, and are read by their suffix: 90s ([int16], PowerShell 7) and 1d
+    /// ([decimal]).
     /// </summary>
     [TypeConverter(typeof(DurationConverter))]
     public sealed class Duration : IComparable, IComparable<Duration>, IEquatable<Duration>
@@ -139,6 +141,11 @@ namespace SessionTools
             if (value is TimeSpan) return new Duration((TimeSpan)value);
             string s = value as string;
             if (s != null) return Parse(s);
+            // In argument mode PowerShell 7 reads `90s` as [int16] 90 (the s suffix) and every
+            // PowerShell reads `1d` as [decimal] 1 (the d suffix): `Where Idle -gt 90s` and
+            // `-gt 1d` reach us as those numbers. A plain 30 is an [int], which has no unit.
+            if (value is short) return new Duration(TimeSpan.FromSeconds((short)value));
+            if (value is decimal) return new Duration(TimeSpan.FromTicks((long)Math.Round((decimal)value * TimeSpan.TicksPerDay)));
             if (IsNumber(value)) throw new FormatException(NoUnitMessage(value));
             throw new ArgumentException("Cannot compare a duration with a value of type " + value.GetType().FullName + ".");
         }

@@ -6,15 +6,15 @@ namespace SessionTools
 {
     /// <summary>
     /// PowerShell asks a type's TypeConverter before it tries Parse or a constructor, so this is
-    /// where a right-hand side such as "30m", a [TimeSpan] or a bare 30 becomes a Duration, and where
-    /// a bare number is refused with a message that says to write a unit.
+    /// where a right-hand side such as "30m", a [TimeSpan], 90s ([int16]) or 1d ([decimal]) becomes a
+    /// Duration, and where a bare number is refused with a message that says to write a unit.
     /// </summary>
     public sealed class DurationConverter : TypeConverter
     {
         public override bool CanConvertFrom(ITypeDescriptorContext context, Type sourceType)
         {
             return sourceType == typeof(string) || sourceType == typeof(TimeSpan)
-                || sourceType == typeof(int) || sourceType == typeof(long) || sourceType == typeof(double)
+                || sourceType == typeof(short) || sourceType == typeof(int) || sourceType == typeof(long) || sourceType == typeof(double)
                 || sourceType == typeof(decimal) || base.CanConvertFrom(context, sourceType);
         }
 
