@@ -79,7 +79,7 @@ function actionBody(c: Command): string {
     '}',
     'process {',
     '    foreach ($target in (Resolve-SessionToolsTarget -InputObject $InputObject -Id $Id)) {',
-    `        if ($PSCmdlet.ShouldProcess($target.Description, ${psString(c.decl.action ?? c.decl.verb)})) { $batch.Add($target) }`,
+    `        if (Approve-SessionToolsTarget -Cmdlet $PSCmdlet -Target $target.Description -Action ${psString(c.decl.action ?? c.decl.verb)}) { $batch.Add($target) }`,
     '    }',
     '}',
     'end {',

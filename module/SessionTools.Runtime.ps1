@@ -345,6 +345,29 @@ function Resolve-SessionToolsTarget {
     return , $targets
 }
 
+function Approve-SessionToolsTarget {
+    # $Cmdlet.ShouldProcess for one target. Where the host cannot ask (-NonInteractive, no
+    # terminal), the confirmation fails at once; that becomes one terminating ConfirmationRequired
+    # error that says how to run unattended, and nothing is done to any target.
+    param(
+        [Parameter(Mandatory = $true)] [System.Management.Automation.PSCmdlet] $Cmdlet,
+        [Parameter(Mandatory = $true)] [string] $Target,
+        [Parameter(Mandatory = $true)] [string] $Action
+    )
+    try {
+        return $Cmdlet.ShouldProcess($Target, $Action)
+    } catch [System.Management.Automation.MethodInvocationException] {
+        $inner = $_.Exception.InnerException
+        if ($inner -is [System.Management.Automation.PSInvalidOperationException] -or $inner -is [System.Management.Automation.Host.HostException]) {
+            $name = $Cmdlet.MyInvocation.MyCommand.Name
+            $Cmdlet.ThrowTerminatingError((New-SessionToolsErrorRecord -ErrorId 'ConfirmationRequired' -Target $Target -Message (
+                "$name asks before it acts ($Action $Target), and this PowerShell cannot ask: $($inner.Message) " +
+                'Nothing was done. Pass -Force or -Confirm:$false to act without asking.')))
+        }
+        throw
+    }
+}
+
 function Invoke-SessionToolsAction {
     # Sends the whole batch of an action command in one call ($Params gets its 'targets'), then
     # writes one error per failed target and, with -PassThru, each session the action succeeded on.

@@ -13,6 +13,7 @@ $script:SessionToolsErrors = @{
     AccessDenied = @{ Category = 'PermissionDenied'; Action = 'Run PowerShell elevated (as Administrator or root), or as the session''s own user.' }
     NotSupportedOnPlatform = @{ Category = 'NotImplemented'; Action = 'This action has no meaning on this platform; use Stop-UserSession to end the session.' }
     ActionTimedOut = @{ Category = 'OperationTimeout'; Action = 'The session may still be ending; run Get-UserSession to check.' }
+    ConfirmationRequired = @{ Category = 'InvalidOperation'; Action = 'Pass -Force or -Confirm:$false to act without asking (as unattended scripts must), or -WhatIf to see what would be done.' }
     InvalidArgument = @{ Category = 'InvalidArgument'; Action = 'Check the parameter values.' }
     BackendFailed = @{ Category = 'NotSpecified'; Action = 'See the message for the system error.' }
     HelperNotFound = @{ Category = 'NotInstalled'; Action = 'Reinstall the module, or run `npm run build` in a source checkout.' }
@@ -287,7 +288,7 @@ function Stop-UserSession {
     }
     process {
         foreach ($target in (Resolve-SessionToolsTarget -InputObject $InputObject -Id $Id)) {
-            if ($PSCmdlet.ShouldProcess($target.Description, 'Log off')) { $batch.Add($target) }
+            if (Approve-SessionToolsTarget -Cmdlet $PSCmdlet -Target $target.Description -Action 'Log off') { $batch.Add($target) }
         }
     }
     end {
@@ -375,7 +376,7 @@ function Disconnect-UserSession {
     }
     process {
         foreach ($target in (Resolve-SessionToolsTarget -InputObject $InputObject -Id $Id)) {
-            if ($PSCmdlet.ShouldProcess($target.Description, 'Disconnect')) { $batch.Add($target) }
+            if (Approve-SessionToolsTarget -Cmdlet $PSCmdlet -Target $target.Description -Action 'Disconnect') { $batch.Add($target) }
         }
     }
     end {

@@ -24,6 +24,10 @@ export const ERRORS = {
     category: 'OperationTimeout',
     action: 'The session may still be ending; run Get-UserSession to check.',
   },
+  ConfirmationRequired: {
+    category: 'InvalidOperation',
+    action: 'Pass -Force or -Confirm:$false to act without asking (as unattended scripts must), or -WhatIf to see what would be done.',
+  },
   InvalidArgument: {
     category: 'InvalidArgument',
     action: 'Check the parameter values.',

@@ -75,7 +75,7 @@ describe('psm1 functions', () => {
       "        [Parameter(Mandatory = $true, Position = 0, ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Id')]\n        [Alias('SessionId')]\n        [ValidateRange(0, 2147483647)]\n        [int[]]\n        $Id,\n",
     );
     expect(f).toContain("        if ($Force -and -not $PSBoundParameters.ContainsKey('Confirm')) { $ConfirmPreference = 'None' }\n");
-    expect(f).toContain("            if ($PSCmdlet.ShouldProcess($target.Description, 'Log off')) { $batch.Add($target) }\n");
+    expect(f).toContain("            if (Approve-SessionToolsTarget -Cmdlet $PSCmdlet -Target $target.Description -Action 'Log off') { $batch.Add($target) }\n");
     expect(f).toContain("        $params['wait'] = [bool] $Wait\n");
     expect(f).toContain(
       "        Invoke-SessionToolsAction -Cmdlet $PSCmdlet -Method 'sessions.logoff' -Targets $batch -Params $params -PassThru ([bool] $PassThru)\n",
@@ -85,7 +85,7 @@ describe('psm1 functions', () => {
 
   it('Disconnect-UserSession: Medium impact', () => {
     expect(fn('Disconnect-UserSession')).toContain("SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]\n");
-    expect(fn('Disconnect-UserSession')).toContain("$PSCmdlet.ShouldProcess($target.Description, 'Disconnect')");
+    expect(fn('Disconnect-UserSession')).toContain("Approve-SessionToolsTarget -Cmdlet $PSCmdlet -Target $target.Description -Action 'Disconnect'");
   });
 
   it('help: synopsis, parameters, examples with the unattended form, outputs', () => {

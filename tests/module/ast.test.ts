@@ -34,7 +34,9 @@ foreach ($ast in $asts) {
   $file = $ast.Extent.File
   foreach ($cmd in $ast.FindAll({ param($n) $n -is [System.Management.Automation.Language.CommandAst] }, $true)) {
     $name = $cmd.GetCommandName()
-    if ($null -eq $name) {
+    if ($null -eq $name -and $cmd.InvocationOperator -eq 'Dot' -and $cmd.Extent.Text -match "PSScriptRoot, '(SessionTools\.[A-Za-z]+\.ps1)'" -and $files -match [regex]::Escape($Matches[1])) {
+      # dot-sourcing one of the module's own files, which this walk checks too
+    } elseif ($null -eq $name) {
       [pscustomobject] @{ Kind = 'DynamicCommand'; File = $file; Line = $cmd.Extent.StartLineNumber; Text = $cmd.Extent.Text }
     } elseif (-not $core.ContainsKey($name) -and -not $own.ContainsKey($name)) {
       [pscustomobject] @{ Kind = 'ForeignCommand'; File = $file; Line = $cmd.Extent.StartLineNumber; Text = $name }

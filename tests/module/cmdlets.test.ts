@@ -129,8 +129,9 @@ try { Stop-UserSession -Id 999999 -Confirm:$false -ErrorAction Stop; 'not reache
     const [pid] = await sessions(['st-ann']);
     const started = Date.now();
     const run = await runPwsh(['-NoProfile', '-NonInteractive', '-Command', `${IMPORT}; Get-UserSession | Stop-UserSession`], { env: env(), timeoutMs: 30_000 });
-    expect(run.exitCode).not.toBe(0);
+    expect(run.exitCode).toBe(1);
     expect(run.stderr).toContain('PowerShell is in NonInteractive mode. Read and Prompt functionality is not available.');
+    expect(run.stderr).toContain('Nothing was done. Pass -Force or -Confirm:$false to act without asking.');
     expect(Date.now() - started).toBeLessThan(15_000);
     expect(isGone(pid as number)).toBe(false);
   });

@@ -1,0 +1,284 @@
+/**
+ * Test client for the real helper process (module/bin/node module/bin/helper.mjs, absolute paths,
+ * as the module starts it): sends raw frames, reads answer lines with bounded waits, collects
+ * stderr, and stops every process it started by pid (SIGTERM, then SIGKILL).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const ROOT = resolve(here, '..', '..');
+export const HELPER_NODE = join(ROOT, 'module', 'bin', process.platform === 'win32' ? 'node.exe' : 'node');
+export const HELPER_SCRIPT = join(ROOT, 'module', 'bin', 'helper.mjs');
+
+/** The protocol version the tests speak (src/protocol/rpc.ts). */
+export { PROTOCOL_VERSION } from '../../src/protocol/rpc.ts';
+
+/** Fails early, with the command to run, when the helper bundle has not been built. */
+export function requireHelperBundle(): void {
+  for (const file of [HELPER_NODE, HELPER_SCRIPT]) {
+    if (!existsSync(file)) throw new Error(`${file} is missing: build the helper first with \`npx tsx build.ts helper\``);
+  }
+}
+
+export interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export interface StartOptions {
+  /** Environment overrides on top of this process's environment; undefined removes a variable. */
+  env?: Record<string, string | undefined>;
+}
+
+/** Every helper started and not yet stopped. */
+const running = new Set<HelperProcess>();
+
+export class HelperProcess {
+  readonly pid: number;
+  /** Every complete stdout line received so far (without the LF), in order. */
+  readonly lines: string[] = [];
+  /** Index in `lines` of the next line nextLine() returns. */
+  private cursor = 0;
+  private pending: Buffer[] = [];
+  private stderrChunks: Buffer[] = [];
+  private waiters = new Set<() => void>();
+  private exitInfo: Exit | null = null;
+  readonly exited: Promise<Exit>;
+
+  private constructor(private readonly child: ChildProcess) {
+    if (child.pid === undefined) throw new Error('the helper did not start');
+    this.pid = child.pid;
+    this.exited = new Promise<Exit>((resolveExit) => {
+      child.once('exit', (code, signal) => {
+        this.exitInfo = { code, signal };
+        resolveExit(this.exitInfo);
+        running.delete(this);
+        this.wake();
+      });
+    });
+    child.stdout!.on('data', (chunk: Buffer) => this.onStdout(chunk));
+    child.stderr!.on('data', (chunk: Buffer) => this.stderrChunks.push(chunk));
+    // Writing to a helper that has exited must not crash the test runner (EPIPE).
+    child.stdin!.on('error', () => {});
+  }
+
+  static start(opts: StartOptions = {}): HelperProcess {
+    requireHelperBundle();
+    const env: Record<string, string | undefined> = { ...process.env };
+    for (const [k, v] of Object.entries(opts.env ?? {})) {
+      if (v === undefined) delete env[k];
+      else env[k] = v;
+    }
+    const child = spawn(HELPER_NODE, [HELPER_SCRIPT], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const helper = new HelperProcess(child);
+    running.add(helper);
+    return helper;
+  }
+
+  get stderr(): string {
+    return Buffer.concat(this.stderrChunks).toString('utf8');
+  }
+
+  /** The exit, once it has happened. */
+  get exit(): Exit | null {
+    return this.exitInfo;
+  }
+
+  /** Bytes of stdout after the last LF (a partial line; should stay empty between answers). */
+  get partialStdout(): Buffer {
+    return Buffer.concat(this.pending);
+  }
+
+  private onStdout(chunk: Buffer): void {
+    let start = 0;
+    for (;;) {
+      const nl = chunk.indexOf(0x0a, start);
+      if (nl < 0) {
+        if (start < chunk.length) this.pending.push(chunk.subarray(start));
+        break;
+      }
+      this.pending.push(chunk.subarray(start, nl));
+      this.lines.push(Buffer.concat(this.pending).toString('utf8'));
+      this.pending = [];
+      start = nl + 1;
+    }
+    this.wake();
+  }
+
+  private wake(): void {
+    for (const w of [...this.waiters]) w();
+  }
+
+  /** Resolves when something happens (a line, the exit) or after `ms`. */
+  private changed(ms: number): Promise<void> {
+    return new Promise((resolveWait) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.waiters.delete(done);
+        resolveWait();
+      };
+      const timer = setTimeout(done, ms);
+      this.waiters.add(done);
+    });
+  }
+
+  /** Writes bytes exactly as given (no newline added). Resolves once they are handed to the pipe. */
+  write(data: Buffer | string): Promise<void> {
+    return new Promise((resolveWrite, reject) => {
+      this.child.stdin!.write(data, (err) => (err ? reject(err) : resolveWrite()));
+    });
+  }
+
+  /** Writes one frame followed by LF. */
+  send(frame: Buffer | string): Promise<void> {
+    const bytes = typeof frame === 'string' ? Buffer.from(frame, 'utf8') : frame;
+    return this.write(Buffer.concat([bytes, Buffer.from('\n')]));
+  }
+
+  /** Writes one JSON value as a frame. */
+  sendJson(value: unknown): Promise<void> {
+    return this.send(JSON.stringify(value));
+  }
+
+  /** Closes the helper's stdin (EOF). */
+  closeStdin(): void {
+    this.child.stdin!.end();
+  }
+
+  /** The next answer line not yet returned; throws after `timeoutMs` or when the helper exits first. */
+  async nextLine(timeoutMs = 5_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.cursor >= this.lines.length) {
+      if (this.exitInfo !== null) {
+        throw new Error(`the helper exited (${JSON.stringify(this.exitInfo)}) before answering; stderr: ${this.stderr}`);
+      }
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`no answer line within ${timeoutMs} ms; stderr: ${this.stderr}`);
+      await this.changed(left);
+    }
+    return this.lines[this.cursor++] as string;
+  }
+
+  /** The next answer line, parsed as JSON (throws with the line when it is not JSON). */
+  async next(timeoutMs = 5_000): Promise<unknown> {
+    const line = await this.nextLine(timeoutMs);
+    try {
+      return JSON.parse(line) as unknown;
+    } catch {
+      throw new Error(`the helper wrote a line that is not JSON: ${JSON.stringify(line.slice(0, 500))}`);
+    }
+  }
+
+  /** The next `n` lines. */
+  async nextLines(n: number, timeoutMs = 5_000): Promise<string[]> {
+    const deadline = Date.now() + timeoutMs;
+    const out: string[] = [];
+    for (let i = 0; i < n; i++) out.push(await this.nextLine(Math.max(1, deadline - Date.now())));
+    return out;
+  }
+
+  /** Waits `ms` and returns the lines that arrived meanwhile (and were not yet returned). */
+  async linesWithin(ms: number): Promise<string[]> {
+    const deadline = Date.now() + ms;
+    while (Date.now() < deadline && this.exitInfo === null) await this.changed(deadline - Date.now());
+    const out = this.lines.slice(this.cursor);
+    this.cursor = this.lines.length;
+    return out;
+  }
+
+  /** Sends one frame and returns the next answer, parsed. For one-at-a-time conversations. */
+  async roundTrip(frame: Buffer | string, timeoutMs = 5_000): Promise<unknown> {
+    await this.send(frame);
+    return this.next(timeoutMs);
+  }
+
+  /** Sends a request and returns its answer. */
+  async call(method: string, params: unknown, id: string | number = 1, timeoutMs = 5_000): Promise<RpcAnswer> {
+    const req: Record<string, unknown> = { jsonrpc: '2.0', method, id };
+    if (params !== undefined) req.params = params;
+    return (await this.roundTrip(JSON.stringify(req), timeoutMs)) as RpcAnswer;
+  }
+
+  /** Resolves with the exit, or null when the helper is still running after `ms`. */
+  async waitExit(ms: number): Promise<Exit | null> {
+    if (this.exitInfo !== null) return this.exitInfo;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<null>((r) => {
+      timer = setTimeout(() => r(null), ms);
+    });
+    try {
+      return await Promise.race([this.exited, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Stops the helper by pid: SIGTERM, then SIGKILL when it has not exited within `graceMs`. */
+  async stop(graceMs = 2_000): Promise<Exit> {
+    if (this.exitInfo !== null) return this.exitInfo;
+    signal(this.pid, 'SIGTERM');
+    const exit = await this.waitExit(graceMs);
+    if (exit !== null) return exit;
+    signal(this.pid, 'SIGKILL');
+    return this.exited;
+  }
+}
+
+function signal(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch {
+    // already gone
+  }
+}
+
+/** Stops every helper still running (for afterEach/afterAll). */
+export async function stopAllHelpers(): Promise<void> {
+  await Promise.all([...running].map((h) => h.stop()));
+}
+
+export interface RpcError {
+  code: number;
+  message: string;
+  data?: unknown;
+}
+
+export interface RpcAnswer {
+  jsonrpc: '2.0';
+  id: string | number | null;
+  result?: unknown;
+  error?: RpcError;
+}
+
+/** The initialize request the module sends. */
+export function initializeFrame(id: string | number = 'init'): string {
+  return JSON.stringify({ jsonrpc: '2.0', method: 'initialize', params: { protocolVersion: 1 }, id });
+}
+
+/**
+ * Is `v` one JSON-RPC 2.0 response object (section 5): jsonrpc "2.0", an id (string, number or
+ * null), and exactly one of result and error, error with an integer code and a string message?
+ * Returns the reason it is not, or null when it is.
+ */
+export function responseShapeProblem(v: unknown): string | null {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return 'not an object';
+  const r = v as Record<string, unknown>;
+  if (r.jsonrpc !== '2.0') return 'jsonrpc is not "2.0"';
+  if (!('id' in r)) return 'no id';
+  if (!(r.id === null || typeof r.id === 'string' || typeof r.id === 'number')) return 'id is not a string, number or null';
+  const hasResult = 'result' in r;
+  const hasError = 'error' in r;
+  if (hasResult === hasError) return 'not exactly one of result and error';
+  for (const key of Object.keys(r)) if (!['jsonrpc', 'id', 'result', 'error'].includes(key)) return `extra member ${key}`;
+  if (hasError) {
+    const e = r.error;
+    if (typeof e !== 'object' || e === null || Array.isArray(e)) return 'error is not an object';
+    const eo = e as Record<string, unknown>;
+    if (typeof eo.code !== 'number' || !Number.isInteger(eo.code)) return 'error.code is not an integer';
+    if (typeof eo.message !== 'string') return 'error.message is not a string';
+  }
+  return null;
+}
