@@ -229,30 +229,37 @@ function Get-SessionToolsHelper {
     return $script:SessionToolsHelper
 }
 
-function Invoke-SessionToolsRpcCore {
-    param(
-        [Parameter(Mandatory = $true)] [System.Management.Automation.PSCmdlet] $Cmdlet,
-        [Parameter(Mandatory = $true)] [string] $Method,
-        [Parameter(Mandatory = $true)] [string] $ParamsJson,
-        [Parameter(Mandatory = $true)] [int] $TimeoutMs
-    )
+function Send-SessionToolsRequest {
+    # Writes one request line to the running helper. Returns its id, or $null when the helper is
+    # gone (the pipe is closed): then it cannot have read the request, so sending again is safe.
+    param([Parameter(Mandatory = $true)] [string] $Method, [Parameter(Mandatory = $true)] [string] $ParamsJson)
     $helper = $script:SessionToolsHelper
     $id = $helper.NextId
     $helper.NextId = $id + 1
     $frame = '{"jsonrpc":"2.0","id":' + $id + ',"method":' + (ConvertTo-SessionToolsJson $Method) + ',"params":' + $ParamsJson + "}`n"
     $bytes = $script:SessionToolsUtf8.GetBytes($frame)
+    try {
+        $helper.Stdin.Write($bytes, 0, $bytes.Length)
+        $helper.Stdin.Flush()
+        return $id
+    } catch {
+        return $null
+    }
+}
+
+function Receive-SessionToolsAnswer {
+    # Waits (in 100 ms slices, so Ctrl+C works) for the answer with this id and returns its result
+    # as an XmlElement. Anything but a clean answer stops the helper: its state is unknown, and the
+    # next call starts a new one.
+    param(
+        [Parameter(Mandatory = $true)] [System.Management.Automation.PSCmdlet] $Cmdlet,
+        [Parameter(Mandatory = $true)] [string] $Method,
+        [Parameter(Mandatory = $true)] [int] $Id,
+        [Parameter(Mandatory = $true)] [int] $TimeoutMs
+    )
+    $helper = $script:SessionToolsHelper
     $done = $false
     try {
-        try {
-            $helper.Stdin.Write($bytes, 0, $bytes.Length)
-            $helper.Stdin.Flush()
-        } catch {
-            $exitCode = $null
-            if ($helper.Process.HasExited) { $exitCode = $helper.Process.ExitCode }
-            $record = New-SessionToolsErrorRecord -ErrorId 'HelperExited' -Target $Method -Message (
-                "The SessionTools helper was gone before '$Method' could be sent (exit code $exitCode). Nothing was done. " + (Get-SessionToolsLogTail $helper.LogPath))
-            $Cmdlet.ThrowTerminatingError($record)
-        }
         $watch = [System.Diagnostics.Stopwatch]::StartNew()
         while ($true) {
             if ($null -eq $helper.Pending) { $helper.Pending = $helper.Stdout.ReadLineAsync() }
@@ -278,7 +285,7 @@ function Invoke-SessionToolsRpcCore {
                     "The SessionTools helper wrote a line that is not JSON-RPC; it was stopped: $($line.Substring(0, [Math]::Min(200, $line.Length)))")))
             }
             $answerId = $answer['id']
-            if ($null -eq $answerId -or $answerId.InnerText -ne [string] $id) { continue } # a late answer to an abandoned call
+            if ($null -eq $answerId -or $answerId.InnerText -ne [string] $Id) { continue } # a late answer to an abandoned call
             $errorNode = $answer['error']
             if ($null -ne $errorNode) {
                 $message = Get-SessionToolsJsonValue $errorNode['message']
@@ -290,24 +297,52 @@ function Invoke-SessionToolsRpcCore {
             return $answer['result']
         }
     } finally {
-        # Anything but a clean answer (timeout, Ctrl+C, a protocol fault) leaves the helper in an
-        # unknown state: stop it, and the next call starts a new one.
         if (-not $done) { Stop-SessionToolsHelper }
     }
+}
+
+function Invoke-SessionToolsRpcCore {
+    param(
+        [Parameter(Mandatory = $true)] [System.Management.Automation.PSCmdlet] $Cmdlet,
+        [Parameter(Mandatory = $true)] [string] $Method,
+        [Parameter(Mandatory = $true)] [string] $ParamsJson,
+        [Parameter(Mandatory = $true)] [int] $TimeoutMs
+    )
+    $id = Send-SessionToolsRequest -Method $Method -ParamsJson $ParamsJson
+    if ($null -eq $id) {
+        $helper = $script:SessionToolsHelper
+        $null = $helper.Process.WaitForExit(1000)
+        $exitCode = $null
+        if ($helper.Process.HasExited) { $exitCode = $helper.Process.ExitCode }
+        $tail = Get-SessionToolsLogTail $helper.LogPath
+        Stop-SessionToolsHelper
+        $Cmdlet.ThrowTerminatingError((New-SessionToolsErrorRecord -ErrorId 'HelperExited' -Target $Method -Message (
+            "The SessionTools helper ended before '$Method' could be sent (exit code $exitCode). Nothing was done. $tail")))
+    }
+    return Receive-SessionToolsAnswer -Cmdlet $Cmdlet -Method $Method -Id $id -TimeoutMs $TimeoutMs
 }
 
 function Invoke-SessionToolsRpc {
     # Sends one request to the helper (starting it if needed) and returns the result as an
     # XmlElement. Helper trouble is a terminating error: HelperNotFound, HelperStartFailed,
-    # HelperTimeout, HelperExited, HelperProtocolError.
+    # HelperTimeout, HelperExited, HelperProtocolError. A helper found dead when the request is
+    # written (it cannot have read it) is replaced once and the request sent to the new one.
     param(
         [Parameter(Mandatory = $true)] [System.Management.Automation.PSCmdlet] $Cmdlet,
         [Parameter(Mandatory = $true)] [string] $Method,
         [Parameter(Mandatory = $true)] [System.Collections.IDictionary] $Params,
         [int] $TimeoutSeconds = 30
     )
+    $json = ConvertTo-SessionToolsJson $Params
+    $timeoutMs = Get-SessionToolsTimeout -DefaultSeconds $TimeoutSeconds
     $null = Get-SessionToolsHelper -Cmdlet $Cmdlet
-    return Invoke-SessionToolsRpcCore -Cmdlet $Cmdlet -Method $Method -ParamsJson (ConvertTo-SessionToolsJson $Params) -TimeoutMs (Get-SessionToolsTimeout -DefaultSeconds $TimeoutSeconds)
+    $id = Send-SessionToolsRequest -Method $Method -ParamsJson $json
+    if ($null -eq $id) {
+        Stop-SessionToolsHelper
+        $null = Get-SessionToolsHelper -Cmdlet $Cmdlet
+        return Invoke-SessionToolsRpcCore -Cmdlet $Cmdlet -Method $Method -ParamsJson $json -TimeoutMs $timeoutMs
+    }
+    return Receive-SessionToolsAnswer -Cmdlet $Cmdlet -Method $Method -Id $id -TimeoutMs $timeoutMs
 }
 
 function Write-SessionToolsTargetError {
