@@ -35,7 +35,8 @@ export class LineSplitter {
   private take(piece: Buffer): void {
     if (piece.length === 0) return;
     if (this.dropping) { this.dropped += piece.length; return; }
-    if (this.size + piece.length > this.maxBytes) {
+    // One byte over the cap may be the CR of a CRLF line ending, which is not part of the frame.
+    if (this.size + piece.length > this.maxBytes + 1) {
       this.dropping = true;
       this.dropped = this.size + piece.length;
       this.parts = [];
@@ -57,6 +58,7 @@ export class LineSplitter {
     this.parts = [];
     this.size = 0;
     if (line.length > 0 && line[line.length - 1] === 0x0d) line = line.subarray(0, line.length - 1);
+    if (line.length > this.maxBytes) return { kind: 'oversize', bytes: line.length };
     return { kind: 'line', bytes: line };
   }
 }

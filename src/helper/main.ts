@@ -4,8 +4,10 @@
  * - stdout carries protocol only: console output is sent to stderr before anything else runs.
  * - It exits on stdin EOF (after answering what is in flight), after an idle period with no
  *   request (SESSIONTOOLS_HELPER_IDLE_SECONDS, default 900), and on SIGTERM/SIGINT.
- * - Descriptors 0 and 1 are used through fs streams rather than process.stdin/stdout: under Wine
- *   (the Windows build of Node) those fail with EBADF on pipes, fs streams work everywhere.
+ * - stdin/stdout are process.stdin/process.stdout (non-blocking pipes). Under Wine, where those
+ *   fail with EBADF on pipes, SESSIONTOOLS_HELPER_STDIO=fs switches to fs streams on descriptors 0
+ *   and 1; not the default, because a blocking read of fd 0 in libuv's thread pool keeps
+ *   process.exit() from returning until stdin closes.
  */
 import { createReadStream, createWriteStream } from 'node:fs';
 import { selectBackend } from '../backend/select.ts';
@@ -36,8 +38,9 @@ async function main(): Promise<void> {
   redirectConsoleToStderr();
   const backend = selectBackend();
   const server = createServer(backend);
-  const input = createReadStream('', { fd: 0, autoClose: false });
-  const output = createWriteStream('', { fd: 1, autoClose: false });
+  const fsStdio = process.env.SESSIONTOOLS_HELPER_STDIO === 'fs';
+  const input: NodeJS.ReadableStream & { destroy(): void } = fsStdio ? createReadStream('', { fd: 0, autoClose: false }) : process.stdin;
+  const output: NodeJS.WritableStream = fsStdio ? createWriteStream('', { fd: 1, autoClose: false }) : process.stdout;
   const splitter = new LineSplitter(MAX_FRAME_BYTES);
   const inFlight = new Set<Promise<void>>();
   let exiting = false;
@@ -63,8 +66,7 @@ async function main(): Promise<void> {
   };
 
   const send = (text: string | null): void => {
-    if (text !== null && !exiting) output.write(`${text}\n`);
-    else if (text !== null) output.write(`${text}\n`);
+    if (text !== null) output.write(`${text}\n`);
   };
 
   const handle = (event: ReturnType<LineSplitter['push']>[number]): void => {

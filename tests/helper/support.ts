@@ -216,9 +216,19 @@ export class HelperProcess {
     }
   }
 
-  /** Stops the helper by pid: SIGTERM, then SIGKILL when it has not exited within `graceMs`. */
+  /** Sends a signal to the helper by pid (nothing when it has exited). */
+  kill(sig: NodeJS.Signals): void {
+    if (this.exitInfo === null) signal(this.pid, sig);
+  }
+
+  /**
+   * Stops the helper by pid: EOF and SIGTERM, then SIGKILL when it has not exited within
+   * `graceMs`. (EOF as well as SIGTERM: a helper whose stdin is open hangs in process.exit() on
+   * SIGTERM, its libuv worker blocked in read(0); see rpc.test.ts. EOF lets that read return.)
+   */
   async stop(graceMs = 2_000): Promise<Exit> {
     if (this.exitInfo !== null) return this.exitInfo;
+    this.closeStdin();
     signal(this.pid, 'SIGTERM');
     const exit = await this.waitExit(graceMs);
     if (exit !== null) return exit;
