@@ -18,6 +18,8 @@ function valueExpression(field: WireField): string {
       return '$e.InnerText';
     case 'number':
       return '[int] $e.InnerText';
+    case 'boolean':
+      return "($e.InnerText -eq 'true')";
     case 'string | number':
       return "$(if ($e.GetAttribute('type') -eq 'number') { [long] $e.InnerText } else { $e.InnerText })";
     case 'DurationMs':

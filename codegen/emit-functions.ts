@@ -11,14 +11,23 @@ function parameterBlock(name: string, p: ParameterDecl, c: Command, states: stri
     const args: string[] = [];
     if (p.mandatory) args.push('Mandatory = $true');
     if (p.position !== undefined) args.push(`Position = ${p.position}`);
-    if (p.pipeline === 'value') args.push('ValueFromPipeline = $true');
-    if (p.pipeline === 'propertyName') args.push('ValueFromPipelineByPropertyName = $true');
+    if (p.pipeline === 'value' || p.pipeline === 'both') args.push('ValueFromPipeline = $true');
+    if (p.pipeline === 'propertyName' || p.pipeline === 'both') args.push('ValueFromPipelineByPropertyName = $true');
     if (set) args.push(`ParameterSetName = ${psString(set)}`);
     lines.push(`[Parameter(${args.join(', ')})]`);
   }
   if (p.aliases && p.aliases.length > 0) lines.push(`[Alias(${p.aliases.map(psString).join(', ')})]`);
   if (p.wildcards) lines.push('[SupportsWildcards()]');
+  let initial = '';
   switch (p.type) {
+    case 'string':
+      lines.push('[ValidateNotNullOrEmpty()]', '[string]');
+      break;
+    case 'int':
+      if (p.default === undefined || !p.range) throw new Error(`codegen: ${c.name} -${name} is an int and needs a default and a range`);
+      lines.push(`[ValidateRange(${p.range[0]}, ${p.range[1]})]`, '[int]');
+      initial = ` = ${p.default}`;
+      break;
     case 'string[]':
       lines.push('[ValidateNotNullOrEmpty()]', '[string[]]');
       break;
@@ -37,7 +46,7 @@ function parameterBlock(name: string, p: ParameterDecl, c: Command, states: stri
     default:
       throw new Error(`codegen: ${c.name} -${name} has a type codegen does not know: ${String(p.type)}`);
   }
-  lines.push(`$${name}`);
+  lines.push(`$${name}${initial}`);
   return lines.join('\n');
 }
 
@@ -50,17 +59,34 @@ function cmdletBinding(c: Command): string {
   return `[CmdletBinding(${args.join(', ')})]`;
 }
 
-function wireAssignments(c: Command): string[] {
-  return Object.entries(c.decl.parameters)
-    .filter(([, p]) => p.wire && p.type !== 'switch')
-    .map(([name, p]) => `if ($PSBoundParameters.ContainsKey(${psString(name)})) { $params[${psString(p.wire as string)}] = $${name} }`);
+/** PowerShell that puts one parameter's value into $params, the RPC params. */
+function wireAssignment(name: string, p: ParameterDecl): string {
+  const key = psString(p.wire as string);
+  if (p.type === 'switch') return `if ($${name}) { $params[${key}] = $true }`;
+  if (p.type === 'int') return `$params[${key}] = $${name}`;
+  return `if ($PSBoundParameters.ContainsKey(${psString(name)})) { $params[${key}] = $${name} }`;
 }
 
+/**
+ * A query sends one RPC per invocation, in `end`: values piped into a pipeline parameter (computer
+ * names) are collected in `process` first, so that N piped computers are asked in one call, in
+ * parallel, by the helper.
+ */
 function queryBody(c: Command): string {
+  const wired = Object.entries(c.decl.parameters).filter(([, p]) => p.wire);
+  const piped = wired.filter(([, p]) => p.pipeline);
+  const direct = wired.filter(([, p]) => !p.pipeline);
   return [
+    'begin {',
+    ...piped.map(([name]) => `    $piped${name} = [System.Collections.Generic.List[object]]::new()`),
+    '}',
     'process {',
+    ...piped.map(([name]) => `    foreach ($value in @($${name})) { if ($null -ne $value) { $piped${name}.Add($value) } }`),
+    '}',
+    'end {',
     '    $params = [ordered] @{}',
-    ...wireAssignments(c).map((l) => `    ${l}`),
+    ...direct.map(([name, p]) => `    ${wireAssignment(name, p)}`),
+    ...piped.map(([name, p]) => `    if ($piped${name}.Count -gt 0) { $params[${psString(p.wire as string)}] = $piped${name}.ToArray() }`),
     `    $result = Invoke-SessionToolsRpc -Cmdlet $PSCmdlet -Method ${psString(c.decl.method)} -Params $params`,
     "    foreach ($node in $result['sessions'].ChildNodes) { $PSCmdlet.WriteObject((ConvertTo-SessionToolsUserSession $node)) }",
     "    foreach ($node in $result['errors'].ChildNodes) { Write-SessionToolsTargetError -Cmdlet $PSCmdlet -Node $node }",
@@ -78,7 +104,7 @@ function actionBody(c: Command): string {
     '    $batch = [System.Collections.Generic.List[object]]::new()',
     '}',
     'process {',
-    '    foreach ($target in (Resolve-SessionToolsTarget -InputObject $InputObject -Id $Id)) {',
+    `    foreach ($target in (Resolve-SessionToolsTarget -InputObject $InputObject -Id $Id${'ComputerName' in p ? ' -ComputerName $ComputerName' : ''})) {`,
     `        if (Approve-SessionToolsTarget -Cmdlet $PSCmdlet -Target $target.Description -Action ${psString(c.decl.action ?? c.decl.verb)}) { $batch.Add($target) }`,
     '    }',
     '}',

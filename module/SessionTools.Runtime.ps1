@@ -334,6 +334,11 @@ function Invoke-SessionToolsRpc {
         [int] $TimeoutSeconds = 30
     )
     $json = ConvertTo-SessionToolsJson $Params
+    if ($Params.Contains('ComputerName') -and $Params.Contains('TimeoutSec') -and $Params.Contains('ThrottleLimit')) {
+        # Many computers take up to one -TimeoutSec per round of -ThrottleLimit computers.
+        $rounds = [Math]::Ceiling(@($Params['ComputerName']).Count / [double] $Params['ThrottleLimit'])
+        $TimeoutSeconds = [Math]::Max($TimeoutSeconds, [int] ($rounds * $Params['TimeoutSec']) + 15)
+    }
     $timeoutMs = Get-SessionToolsTimeout -DefaultSeconds $TimeoutSeconds
     $null = Get-SessionToolsHelper -Cmdlet $Cmdlet
     $id = Send-SessionToolsRequest -Method $Method -ParamsJson $json
@@ -360,7 +365,7 @@ function Write-SessionToolsTargetError {
 function Resolve-SessionToolsTarget {
     # The sessions an action names: piped or passed session objects, or ids. Each becomes
     # @{ SessionId; ComputerName; Description; InputObject } for ShouldProcess and the batch.
-    param([object[]] $InputObject, [int[]] $Id)
+    param([object[]] $InputObject, [int[]] $Id, [string] $ComputerName)
     $targets = [System.Collections.Generic.List[object]]::new()
     foreach ($session in @($InputObject)) {
         if ($null -eq $session) { continue }
@@ -375,7 +380,9 @@ function Resolve-SessionToolsTarget {
     }
     foreach ($sessionId in @($Id)) {
         if ($null -eq $sessionId) { continue }
-        $targets.Add(@{ SessionId = $sessionId; ComputerName = $null; Description = "session $sessionId"; InputObject = $null })
+        $what = "session $sessionId"
+        if ($ComputerName) { $what += " on $ComputerName" }
+        $targets.Add(@{ SessionId = $sessionId; ComputerName = $ComputerName; Description = $what; InputObject = $null })
     }
     return , $targets
 }

@@ -10,8 +10,10 @@ $script:SessionToolsProtocolVersion = 1
 $script:SessionToolsErrors = @{
     SessionNotFound = @{ Category = 'ObjectNotFound'; Action = 'Run Get-UserSession to see the sessions that exist now.' }
     UserNotFound = @{ Category = 'ObjectNotFound'; Action = 'Run Get-UserSession to see who is logged on.' }
-    AccessDenied = @{ Category = 'PermissionDenied'; Action = 'Run PowerShell elevated (as Administrator or root), or as the session''s own user.' }
+    AccessDenied = @{ Category = 'PermissionDenied'; Action = 'Run PowerShell elevated (as Administrator or root), or as the session''s own user; acting on other users'' sessions needs the Remote Desktop Services permission for it.' }
     NotSupportedOnPlatform = @{ Category = 'NotImplemented'; Action = 'This action has no meaning on this platform; use Stop-UserSession to end the session.' }
+    ComputerUnreachable = @{ Category = 'ConnectionError'; Action = 'Check that the computer is on and reachable, that remote RPC is allowed (AllowRemoteRPC on client editions) and that the firewall lets SMB (TCP 445) through.' }
+    ComputerTimeout = @{ Category = 'OperationTimeout'; Action = 'The computer did not answer within -TimeoutSec; check that it is reachable, or raise -TimeoutSec.' }
     ActionTimedOut = @{ Category = 'OperationTimeout'; Action = 'The session may still be ending; run Get-UserSession to check.' }
     ConfirmationRequired = @{ Category = 'InvalidOperation'; Action = 'Pass -Force or -Confirm:$false to act without asking (as unattended scripts must), or -WhatIf to see what would be done.' }
     InvalidArgument = @{ Category = 'InvalidArgument'; Action = 'Check the parameter values.' }
@@ -56,6 +58,18 @@ function ConvertTo-SessionToolsUserSession {
     if ($null -eq $e) { throw 'The helper''s answer lacks LogonTime.' }
     $LogonTime = $null
     if ($e.GetAttribute('type') -ne 'null') { $LogonTime = [datetime]::Parse($e.InnerText, [System.Globalization.CultureInfo]::InvariantCulture, [System.Globalization.DateTimeStyles]::RoundtripKind).ToLocalTime() }
+    $e = $Node['LastInputTime']
+    if ($null -eq $e) { throw 'The helper''s answer lacks LastInputTime.' }
+    $LastInputTime = $null
+    if ($e.GetAttribute('type') -ne 'null') { $LastInputTime = [datetime]::Parse($e.InnerText, [System.Globalization.CultureInfo]::InvariantCulture, [System.Globalization.DateTimeStyles]::RoundtripKind).ToLocalTime() }
+    $e = $Node['ConnectTime']
+    if ($null -eq $e) { throw 'The helper''s answer lacks ConnectTime.' }
+    $ConnectTime = $null
+    if ($e.GetAttribute('type') -ne 'null') { $ConnectTime = [datetime]::Parse($e.InnerText, [System.Globalization.CultureInfo]::InvariantCulture, [System.Globalization.DateTimeStyles]::RoundtripKind).ToLocalTime() }
+    $e = $Node['DisconnectTime']
+    if ($null -eq $e) { throw 'The helper''s answer lacks DisconnectTime.' }
+    $DisconnectTime = $null
+    if ($e.GetAttribute('type') -ne 'null') { $DisconnectTime = [datetime]::Parse($e.InnerText, [System.Globalization.CultureInfo]::InvariantCulture, [System.Globalization.DateTimeStyles]::RoundtripKind).ToLocalTime() }
     $e = $Node['ClientName']
     if ($null -eq $e) { throw 'The helper''s answer lacks ClientName.' }
     $ClientName = $null
@@ -64,6 +78,14 @@ function ConvertTo-SessionToolsUserSession {
     if ($null -eq $e) { throw 'The helper''s answer lacks ClientAddress.' }
     $ClientAddress = $null
     if ($e.GetAttribute('type') -ne 'null') { $ClientAddress = $e.InnerText }
+    $e = $Node['IsLocked']
+    if ($null -eq $e) { throw 'The helper''s answer lacks IsLocked.' }
+    $IsLocked = $null
+    if ($e.GetAttribute('type') -ne 'null') { $IsLocked = ($e.InnerText -eq 'true') }
+    $e = $Node['Protocol']
+    if ($null -eq $e) { throw 'The helper''s answer lacks Protocol.' }
+    $Protocol = $null
+    if ($e.GetAttribute('type') -ne 'null') { $Protocol = $e.InnerText }
     [pscustomobject] @{
         PSTypeName = 'SessionTools.UserSession'
         ComputerName = $ComputerName
@@ -74,8 +96,13 @@ function ConvertTo-SessionToolsUserSession {
         State = $State
         Idle = $Idle
         LogonTime = $LogonTime
+        LastInputTime = $LastInputTime
+        ConnectTime = $ConnectTime
+        DisconnectTime = $DisconnectTime
         ClientName = $ClientName
         ClientAddress = $ClientAddress
+        IsLocked = $IsLocked
+        Protocol = $Protocol
     }
 }
 
@@ -116,6 +143,10 @@ function Get-UserSession {
     A user name or id without wildcards that matches no session writes an ObjectNotFound error;
     a wildcard that matches nothing writes nothing.
 
+    With -ComputerName (Windows), many computers are asked at once (-ThrottleLimit at a time),
+    each within -TimeoutSec: a computer that is down or refuses gives one error for that
+    computer and does not delay the others beyond its timeout.
+
     .PARAMETER UserName
     Only the sessions of these users. Wildcards are allowed; case does not matter.
 
@@ -124,6 +155,19 @@ function Get-UserSession {
 
     .PARAMETER State
     Only the sessions in these states (Active, Disconnected, ...).
+
+    .PARAMETER ComputerName
+    The computers to ask (Windows: by name or address, through the RDS RPC interface); default:
+    this computer. Takes pipeline input.
+
+    .PARAMETER IncludeSystem
+    Also list the services session (0) and listener sessions (RDP-Tcp), which hold no user.
+
+    .PARAMETER ThrottleLimit
+    How many computers are asked at the same time.
+
+    .PARAMETER TimeoutSec
+    How many seconds one computer may take before it is reported as timed out.
 
     .EXAMPLE
     PS> Get-UserSession
@@ -134,6 +178,12 @@ function Get-UserSession {
     PS> Get-UserSession -UserName adm*
 
     Lists the sessions of users whose name starts with adm.
+
+    .EXAMPLE
+    PS> Get-Content servers.txt | Get-UserSession -State Disconnected -TimeoutSec 5
+
+    Lists the disconnected sessions of every server in the file, 32 servers at a time, giving
+    each 5 seconds.
 
     .EXAMPLE
     PS> Get-UserSession | Where Idle -gt 30m | Stop-UserSession
@@ -181,14 +231,44 @@ function Get-UserSession {
         [Parameter()]
         [ValidateSet('Active', 'Connected', 'ConnectQuery', 'Shadow', 'Disconnected', 'Idle', 'Listen', 'Reset', 'Down', 'Init')]
         [string[]]
-        $State
+        $State,
+
+        [Parameter(ValueFromPipeline = $true, ValueFromPipelineByPropertyName = $true)]
+        [Alias('CN', 'Server')]
+        [ValidateNotNullOrEmpty()]
+        [string[]]
+        $ComputerName,
+
+        [Parameter()]
+        [switch]
+        $IncludeSystem,
+
+        [Parameter()]
+        [ValidateRange(1, 1024)]
+        [int]
+        $ThrottleLimit = 32,
+
+        [Parameter()]
+        [ValidateRange(1, 3600)]
+        [int]
+        $TimeoutSec = 15
     )
 
+    begin {
+        $pipedComputerName = [System.Collections.Generic.List[object]]::new()
+    }
     process {
+        foreach ($value in @($ComputerName)) { if ($null -ne $value) { $pipedComputerName.Add($value) } }
+    }
+    end {
         $params = [ordered] @{}
         if ($PSBoundParameters.ContainsKey('UserName')) { $params['UserName'] = $UserName }
         if ($PSBoundParameters.ContainsKey('Id')) { $params['Id'] = $Id }
         if ($PSBoundParameters.ContainsKey('State')) { $params['State'] = $State }
+        if ($IncludeSystem) { $params['IncludeSystem'] = $true }
+        $params['ThrottleLimit'] = $ThrottleLimit
+        $params['TimeoutSec'] = $TimeoutSec
+        if ($pipedComputerName.Count -gt 0) { $params['ComputerName'] = $pipedComputerName.ToArray() }
         $result = Invoke-SessionToolsRpc -Cmdlet $PSCmdlet -Method 'sessions.list' -Params $params
         foreach ($node in $result['sessions'].ChildNodes) { $PSCmdlet.WriteObject((ConvertTo-SessionToolsUserSession $node)) }
         foreach ($node in $result['errors'].ChildNodes) { Write-SessionToolsTargetError -Cmdlet $PSCmdlet -Node $node }
@@ -214,6 +294,9 @@ function Stop-UserSession {
 
     .PARAMETER Id
     The ids of the sessions to log off.
+
+    .PARAMETER ComputerName
+    The computer the -Id sessions are on; default: this computer.
 
     .PARAMETER Wait
     Return only once each session is gone.
@@ -269,6 +352,12 @@ function Stop-UserSession {
         [int[]]
         $Id,
 
+        [Parameter(ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Id')]
+        [Alias('CN', 'Server')]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $ComputerName,
+
         [Parameter()]
         [switch]
         $Wait,
@@ -287,7 +376,7 @@ function Stop-UserSession {
         $batch = [System.Collections.Generic.List[object]]::new()
     }
     process {
-        foreach ($target in (Resolve-SessionToolsTarget -InputObject $InputObject -Id $Id)) {
+        foreach ($target in (Resolve-SessionToolsTarget -InputObject $InputObject -Id $Id -ComputerName $ComputerName)) {
             if (Approve-SessionToolsTarget -Cmdlet $PSCmdlet -Target $target.Description -Action 'Log off') { $batch.Add($target) }
         }
     }
@@ -313,6 +402,9 @@ function Disconnect-UserSession {
 
     .PARAMETER Id
     The ids of the sessions to disconnect.
+
+    .PARAMETER ComputerName
+    The computer the -Id sessions are on; default: this computer.
 
     .PARAMETER Wait
     Return only once each session is disconnected.
@@ -357,6 +449,12 @@ function Disconnect-UserSession {
         [int[]]
         $Id,
 
+        [Parameter(ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Id')]
+        [Alias('CN', 'Server')]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $ComputerName,
+
         [Parameter()]
         [switch]
         $Wait,
@@ -375,7 +473,7 @@ function Disconnect-UserSession {
         $batch = [System.Collections.Generic.List[object]]::new()
     }
     process {
-        foreach ($target in (Resolve-SessionToolsTarget -InputObject $InputObject -Id $Id)) {
+        foreach ($target in (Resolve-SessionToolsTarget -InputObject $InputObject -Id $Id -ComputerName $ComputerName)) {
             if (Approve-SessionToolsTarget -Cmdlet $PSCmdlet -Target $target.Description -Action 'Disconnect') { $batch.Add($target) }
         }
     }

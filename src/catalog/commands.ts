@@ -18,10 +18,17 @@ import { command } from './schema.ts';
  * A user name or id without wildcards that matches no session writes an ObjectNotFound error;
  * a wildcard that matches nothing writes nothing.
  *
+ * With -ComputerName (Windows), many computers are asked at once (-ThrottleLimit at a time), each
+ * within -TimeoutSec: a computer that is down or refuses gives one error for that computer and
+ * does not delay the others beyond its timeout.
+ *
  * @example Get-UserSession
  * Lists every session on this computer.
  * @example Get-UserSession -UserName adm*
  * Lists the sessions of users whose name starts with adm.
+ * @example Get-Content servers.txt | Get-UserSession -State Disconnected -TimeoutSec 5
+ * Lists the disconnected sessions of every server in the file, 32 servers at a time, giving each
+ * 5 seconds.
  * @example Get-UserSession | Where Idle -gt 30m | Stop-UserSession
  * Logs off every session idle for more than 30 minutes, asking for confirmation first.
  * @example Get-UserSession | Where Idle -gt 2h | Stop-UserSession -Force -ErrorAction Stop
@@ -43,6 +50,14 @@ export const GetUserSession = command({
     Id: { type: 'int[]', aliases: ['SessionId'], wire: 'Id' },
     /** Only the sessions in these states (Active, Disconnected, ...). */
     State: { type: 'SessionState[]', wire: 'State' },
+    /** The computers to ask (Windows: by name or address, through the RDS RPC interface); default: this computer. Takes pipeline input. */
+    ComputerName: { type: 'string[]', pipeline: 'both', aliases: ['CN', 'Server'], wire: 'ComputerName' },
+    /** Also list the services session (0) and listener sessions (RDP-Tcp), which hold no user. */
+    IncludeSystem: { type: 'switch', wire: 'IncludeSystem' },
+    /** How many computers are asked at the same time. */
+    ThrottleLimit: { type: 'int', default: 32, range: [1, 1024], wire: 'ThrottleLimit' },
+    /** How many seconds one computer may take before it is reported as timed out. */
+    TimeoutSec: { type: 'int', default: 15, range: [1, 3600], wire: 'TimeoutSec' },
   },
 });
 
@@ -79,6 +94,8 @@ export const StopUserSession = command({
     InputObject: { type: 'UserSession[]', mandatory: true, pipeline: 'value', sets: ['InputObject'] },
     /** The ids of the sessions to log off. */
     Id: { type: 'int[]', mandatory: true, position: 0, pipeline: 'propertyName', aliases: ['SessionId'], sets: ['Id'] },
+    /** The computer the -Id sessions are on; default: this computer. */
+    ComputerName: { type: 'string', pipeline: 'propertyName', aliases: ['CN', 'Server'], sets: ['Id'] },
     /** Return only once each session is gone. */
     Wait: { type: 'switch', wire: 'wait' },
     /** Write each session that was logged off to the pipeline. */
@@ -111,6 +128,8 @@ export const DisconnectUserSession = command({
     InputObject: { type: 'UserSession[]', mandatory: true, pipeline: 'value', sets: ['InputObject'] },
     /** The ids of the sessions to disconnect. */
     Id: { type: 'int[]', mandatory: true, position: 0, pipeline: 'propertyName', aliases: ['SessionId'], sets: ['Id'] },
+    /** The computer the -Id sessions are on; default: this computer. */
+    ComputerName: { type: 'string', pipeline: 'propertyName', aliases: ['CN', 'Server'], sets: ['Id'] },
     /** Return only once each session is disconnected. */
     Wait: { type: 'switch', wire: 'wait' },
     /** Write each session after the action to the pipeline. */

@@ -6,7 +6,7 @@
 import type { MethodName } from '../protocol/rpc.ts';
 
 /** PowerShell parameter types the generator knows how to emit. */
-export type ParameterType = 'string' | 'string[]' | 'int[]' | 'switch' | 'SessionState[]' | 'UserSession[]';
+export type ParameterType = 'string' | 'string[]' | 'int' | 'int[]' | 'switch' | 'SessionState[]' | 'UserSession[]';
 
 export interface ParameterDecl {
   type: ParameterType;
@@ -15,12 +15,16 @@ export interface ParameterDecl {
   /** Parameter sets this parameter belongs to; omitted: all sets. */
   sets?: readonly string[];
   /** 'value': binds piped objects; 'propertyName': binds a piped object's property of this name. */
-  pipeline?: 'value' | 'propertyName';
+  pipeline?: 'value' | 'propertyName' | 'both';
   aliases?: readonly string[];
   /** PowerShell wildcards are honoured. */
   wildcards?: boolean;
   /** The field of the RPC method's params this parameter fills; omitted: not sent. */
   wire?: string;
+  /** For 'int': the value when the parameter is not given (also the helper's default). */
+  default?: number;
+  /** For 'int': the smallest and largest value accepted. */
+  range?: readonly [number, number];
 }
 
 export interface CommandDecl {

@@ -6,7 +6,7 @@ import { hostname } from 'node:os';
 import { JSONRPCErrorCode, JSONRPCErrorException, JSONRPCServer, createJSONRPCErrorResponse } from 'json-rpc-2.0';
 import type { Backend } from '../backend/backend.ts';
 import { PROTOCOL_VERSION, type MethodName, type Methods } from '../protocol/rpc.ts';
-import { filterSessions } from './filter.ts';
+import { listComputers } from './fanout.ts';
 import { checkAction, checkInitialize, checkList } from './validate.ts';
 
 declare const __HELPER_VERSION__: string | undefined;
@@ -31,8 +31,7 @@ export function createServer(backend: Backend): JSONRPCServer {
       return { protocolVersion: PROTOCOL_VERSION, helperVersion: HELPER_VERSION, platform: process.platform, backend: backend.name, pid: process.pid };
     },
     async 'sessions.list'(params) {
-      const p = checkList(params);
-      return filterSessions(await backend.list(), p, hostname());
+      return listComputers(backend, checkList(params), hostname());
     },
     async 'sessions.logoff'(params) {
       const p = checkAction(params);

@@ -5,6 +5,7 @@
 import { JSONRPCErrorCode, JSONRPCErrorException } from 'json-rpc-2.0';
 import { SESSION_STATES, type SessionState, type SessionTarget } from '../protocol/session.ts';
 import type { ActionParams, InitializeParams, ListParams } from '../protocol/rpc.ts';
+import { GetUserSession } from '../catalog/commands.ts';
 
 /** Session ids are 32-bit on Windows (DWORD, but never above INT32_MAX in practice) and pids on Linux. */
 const MAX_SESSION_ID = 2 ** 31 - 1;
@@ -49,12 +50,31 @@ export function checkInitialize(params: unknown): InitializeParams {
   return { protocolVersion: o.protocolVersion };
 }
 
+/** A computer name: a host name, an FQDN, an IPv4 or IPv6 address; no path or UNC prefix. */
+const isComputerName = (v: unknown): v is string => typeof v === 'string' && /^[A-Za-z0-9._:%\[\]-]{1,255}$/.test(v);
+
+function optionalInteger(o: Record<string, unknown>, key: string, min: number, max: number): number | null {
+  const v = o[key];
+  if (v === undefined || v === null) return null;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+    throw invalidParams(`"${key}" must be an integer from ${min} to ${max}`);
+  }
+  return v;
+}
+
 export function checkList(params: unknown): ListParams {
-  const o = asObject(params ?? {}, ['UserName', 'Id', 'State']);
+  const o = asObject(params ?? {}, ['ComputerName', 'UserName', 'Id', 'State', 'IncludeSystem', 'ThrottleLimit', 'TimeoutSec']);
+  if (o.IncludeSystem !== undefined && o.IncludeSystem !== null && typeof o.IncludeSystem !== 'boolean') {
+    throw invalidParams('"IncludeSystem" must be a boolean');
+  }
   return {
+    ComputerName: optionalArray(o, 'ComputerName', isComputerName, 'computer names (host names, FQDNs or addresses)'),
     UserName: optionalArray(o, 'UserName', isString, 'strings'),
     Id: optionalArray(o, 'Id', isSessionId, `integers from 0 to ${MAX_SESSION_ID}`),
     State: optionalArray(o, 'State', isState, `states (${SESSION_STATES.join(', ')})`),
+    IncludeSystem: o.IncludeSystem === true,
+    ThrottleLimit: optionalInteger(o, 'ThrottleLimit', ...GetUserSession.parameters.ThrottleLimit.range),
+    TimeoutSec: optionalInteger(o, 'TimeoutSec', ...GetUserSession.parameters.TimeoutSec.range),
   };
 }
 
@@ -62,7 +82,7 @@ function isTarget(v: unknown): v is SessionTarget {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
   const t = v as Record<string, unknown>;
   for (const key of Object.keys(t)) if (key !== 'SessionId' && key !== 'ComputerName') return false;
-  return isSessionId(t.SessionId) && (t.ComputerName === undefined || t.ComputerName === null || typeof t.ComputerName === 'string');
+  return isSessionId(t.SessionId) && (t.ComputerName === undefined || t.ComputerName === null || isComputerName(t.ComputerName));
 }
 
 export function checkAction(params: unknown): ActionParams {

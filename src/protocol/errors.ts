@@ -14,11 +14,19 @@ export const ERRORS = {
   },
   AccessDenied: {
     category: 'PermissionDenied',
-    action: 'Run PowerShell elevated (as Administrator or root), or as the session\'s own user.',
+    action: 'Run PowerShell elevated (as Administrator or root), or as the session\'s own user; acting on other users\' sessions needs the Remote Desktop Services permission for it.',
   },
   NotSupportedOnPlatform: {
     category: 'NotImplemented',
     action: 'This action has no meaning on this platform; use Stop-UserSession to end the session.',
+  },
+  ComputerUnreachable: {
+    category: 'ConnectionError',
+    action: 'Check that the computer is on and reachable, that remote RPC is allowed (AllowRemoteRPC on client editions) and that the firewall lets SMB (TCP 445) through.',
+  },
+  ComputerTimeout: {
+    category: 'OperationTimeout',
+    action: 'The computer did not answer within -TimeoutSec; check that it is reachable, or raise -TimeoutSec.',
   },
   ActionTimedOut: {
     category: 'OperationTimeout',

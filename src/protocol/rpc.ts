@@ -20,14 +20,22 @@ export interface InitializeResult {
 }
 
 export interface ListParams {
+  /** Computers to ask; null or empty: this computer. */
+  ComputerName?: string[] | null;
   /** User names; PowerShell wildcards (* ? [a-z], ` escapes) allowed; case-insensitive. */
   UserName?: string[] | null;
   Id?: number[] | null;
   State?: SessionState[] | null;
+  /** Also the services session 0 and listener sessions. */
+  IncludeSystem?: boolean | null;
+  /** How many computers are asked at once (default 32). */
+  ThrottleLimit?: number | null;
+  /** How long one computer may take, in seconds (default 15). */
+  TimeoutSec?: number | null;
 }
 export interface ListResult {
   sessions: UserSession[];
-  /** One per literal user name or id that matched nothing. */
+  /** One per computer that failed, and per literal user name or id that matched nothing. */
   errors: TargetError[];
 }
 

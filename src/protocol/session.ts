@@ -43,14 +43,24 @@ export interface UserSession {
   Domain: string | null;
   /** The connection state. */
   State: SessionState;
-  /** Time since the last input; null when it is not known. */
+  /** Time since the last input (since the disconnect, for a disconnected session); null when not known. */
   Idle: DurationMs | null;
   /** When the user logged on; null when it is not known. */
   LogonTime: IsoDateTime | null;
+  /** The last keyboard or mouse input (Linux: the terminal's last read); null when not known. */
+  LastInputTime: IsoDateTime | null;
+  /** When the client last connected; null when not known. */
+  ConnectTime: IsoDateTime | null;
+  /** When the session was last disconnected; null when never. */
+  DisconnectTime: IsoDateTime | null;
   /** The client's host name; null for a local session. */
   ClientName: string | null;
   /** The client's IPv4 or IPv6 address; null for a local session. */
   ClientAddress: string | null;
+  /** Whether the session's desktop is locked; null when not known (always on Linux). */
+  IsLocked: boolean | null;
+  /** How the session is connected: Console, RDP, ICA, or null when not known. */
+  Protocol: string | null;
 }
 
 /** Names one session on one computer. */

@@ -63,6 +63,18 @@ describe('psm1 functions', () => {
     );
     expect(f).toContain("        if ($PSBoundParameters.ContainsKey('UserName')) { $params['UserName'] = $UserName }\n");
     expect(f).toContain("        $result = Invoke-SessionToolsRpc -Cmdlet $PSCmdlet -Method 'sessions.list' -Params $params\n");
+    expect(f.indexOf('Invoke-SessionToolsRpc')).toBeGreaterThan(f.indexOf('    end {'));
+  });
+
+  it('Get-UserSession: piped computer names are collected and asked in one call; defaults from the catalog', () => {
+    const f = fn('Get-UserSession');
+    expect(f).toContain(
+      "        [Parameter(ValueFromPipeline = $true, ValueFromPipelineByPropertyName = $true)]\n        [Alias('CN', 'Server')]\n        [ValidateNotNullOrEmpty()]\n        [string[]]\n        $ComputerName,\n",
+    );
+    expect(f).toContain('        [ValidateRange(1, 1024)]\n        [int]\n        $ThrottleLimit = 32,\n');
+    expect(f).toContain('    process {\n        foreach ($value in @($ComputerName)) { if ($null -ne $value) { $pipedComputerName.Add($value) } }\n    }\n');
+    expect(f).toContain("        if ($IncludeSystem) { $params['IncludeSystem'] = $true }\n        $params['ThrottleLimit'] = $ThrottleLimit\n");
+    expect(f).toContain("        if ($pipedComputerName.Count -gt 0) { $params['ComputerName'] = $pipedComputerName.ToArray() }\n");
   });
 
   it('Stop-UserSession: High impact, -Force pattern, ShouldProcess per target, one batched RPC in end', () => {

@@ -221,13 +221,13 @@ class Generator {
     return this.pick<() => string | null | undefined>([
       () => undefined,
       () => null,
-      () => '',
       () => '.',
       () => 'localhost',
       () => HOST,
       () => HOST.toUpperCase(),
       () => 'remote.example',
-      () => this.str(10),
+      () => '10.0.0.1',
+      () => Array.from({ length: 1 + this.int(12) }, () => this.pick([...'abcxyzABC019.-'])).join(''),
     ])();
   }
   private target(sessionId: number): Record<string, unknown> {
@@ -271,6 +271,11 @@ class Generator {
         if (this.chance(0.5)) p.UserName = this.chance(0.1) ? null : Array.from({ length: this.int(4) }, () => this.pattern());
         if (this.chance(0.5)) p.Id = this.chance(0.1) ? null : Array.from({ length: this.int(4) }, () => (this.chance(0.3) ? this.guardId() : this.freeSessionId()));
         if (this.chance(0.4)) p.State = this.chance(0.1) ? null : Array.from({ length: this.int(3) }, () => this.pick(SESSION_STATES));
+        // Only this computer: other names would make the helper reach out over the network.
+        if (this.chance(0.2)) p.ComputerName = this.chance(0.1) ? null : Array.from({ length: this.int(3) }, () => this.pick(['.', 'localhost', HOST]));
+        if (this.chance(0.2)) p.IncludeSystem = this.pick([true, false, null]);
+        if (this.chance(0.2)) p.ThrottleLimit = this.pick([1, 2, 32, 1024, null]);
+        if (this.chance(0.2)) p.TimeoutSec = this.pick([1, 15, 3600, null]);
         const guards = this.guards;
         return {
           text: this.request('sessions.list', this.chance(0.1) ? undefined : p, id),
@@ -337,9 +342,17 @@ class Generator {
         break;
       case 1: {
         method = 'sessions.list';
-        const field = this.pick(['UserName', 'Id', 'State', 'unknown', 'array'] as const);
+        const field = this.pick(['UserName', 'Id', 'State', 'unknown', 'array', 'more'] as const);
         if (field === 'array') params = Array.from({ length: this.int(3) }, () => this.value());
-        else if (field === 'unknown') params = { [this.pick(['Name', 'id', 'userName', 'ComputerName', 'x'])]: this.value() };
+        else if (field === 'unknown') params = { [this.pick(['Name', 'id', 'userName', 'computerName', 'x'])]: this.value() };
+        else if (field === 'more') {
+          params = this.pick<() => unknown>([
+            () => ({ IncludeSystem: this.wrong((v) => v === null || typeof v === 'boolean') }),
+            () => ({ [this.pick(['ThrottleLimit', 'TimeoutSec'])]: this.pick([0, -1, 1.5, 5000, '3', true, [1], 1e300]) }),
+            () => ({ ComputerName: [this.pick(['', 'a b', 'x/y', 'héllo', '\\\\srv']), 'localhost'] }),
+            () => ({ ComputerName: this.wrong((v) => v === null || Array.isArray(v)) }),
+          ])();
+        }
         else {
           const ok = { UserName: (v: unknown) => typeof v === 'string', Id: (v: unknown) => notInt(v) && (v as number) >= 0 && (v as number) <= INT32_MAX, State: (v: unknown) => (SESSION_STATES as readonly unknown[]).includes(v) }[field];
           params = this.chance(0.3)
@@ -358,7 +371,11 @@ class Generator {
         if (defect === 0) Object.defineProperty(p, this.pick(['force', 'Wait', 'Targets', 'ComputerName', '__proto__']), { value: this.value(), enumerable: true });
         else if (defect === 1) (targets[this.int(targets.length)] as Record<string, unknown>)[this.pick(['Force', 'sessionId', 'Id', 'x'])] = this.value();
         else if (defect === 2) targets.splice(this.int(targets.length + 1), 0, { SessionId: this.badSessionId() });
-        else if (defect === 3) (targets[this.int(targets.length)] as Record<string, unknown>).ComputerName = this.wrong((v) => v === null || typeof v === 'string');
+        else if (defect === 3) {
+          (targets[this.int(targets.length)] as Record<string, unknown>).ComputerName = this.chance(0.5)
+            ? this.wrong((v) => v === null || typeof v === 'string')
+            : this.pick(['', 'a b', '\\\\server', 'x/y', 'héllo', 'a'.repeat(256), '\t']);
+        }
         else if (defect === 4) p.wait = this.wrong((v) => typeof v === 'boolean');
         else if (defect === 5) p.targets = this.chance(0.5) ? targets[0] : this.wrong((v) => v === undefined || Array.isArray(v));
         else if (defect === 6) delete p.targets;

@@ -67,6 +67,9 @@ describe('LinuxBackend.list reads utmp written with the real struct', () => {
     removeDir(dir);
   });
 
+  /** This computer, without system sessions, never aborted. */
+  const LOCAL = { includeSystem: false, signal: new AbortController().signal };
+
   function expected(): UserSession[] {
     const host = hostname();
     const [a, b, c, d, , , , h] = pids;
@@ -74,38 +77,40 @@ describe('LinuxBackend.list reads utmp written with the real struct', () => {
     return [
       {
         ComputerName: host, SessionId: a!, SessionName: 'pts/0', UserName: 'alice', Domain: null, State: 'Active',
-        Idle: null, LogonTime: iso(base), ClientName: 'client.example.com', ClientAddress: '192.168.1.20',
+        Idle: null, LogonTime: iso(base), LastInputTime: null, ConnectTime: iso(base), DisconnectTime: null, IsLocked: null, Protocol: null, ClientName: 'client.example.com', ClientAddress: '192.168.1.20',
       },
       {
         ComputerName: host, SessionId: b!, SessionName: 'pts/1', UserName: 'bob', Domain: null, State: 'Active',
-        Idle: null, LogonTime: iso(base + 1_001), ClientName: '2001:db8::7', ClientAddress: '2001:db8::7',
+        Idle: null, LogonTime: iso(base + 1_001), LastInputTime: null, ConnectTime: iso(base + 1_001), DisconnectTime: null, IsLocked: null, Protocol: null, ClientName: '2001:db8::7', ClientAddress: '2001:db8::7',
       },
       {
         ComputerName: host, SessionId: c!, SessionName: 'tty1', UserName: MAX_USER, Domain: null, State: 'Active',
-        Idle: null, LogonTime: iso(base + 2_002), ClientName: LONG_HOST, ClientAddress: null,
+        Idle: null, LogonTime: iso(base + 2_002), LastInputTime: null, ConnectTime: iso(base + 2_002), DisconnectTime: null, IsLocked: null, Protocol: null, ClientName: LONG_HOST, ClientAddress: null,
       },
       {
         ComputerName: host, SessionId: d!, SessionName: 'pts/3', UserName: UTF8_USER, Domain: null, State: 'Active',
-        Idle: null, LogonTime: iso(base + 3_003), ClientName: 'höst.example', ClientAddress: '10.0.0.9',
+        Idle: null, LogonTime: iso(base + 3_003), LastInputTime: null, ConnectTime: iso(base + 3_003), DisconnectTime: null, IsLocked: null, Protocol: null, ClientName: 'höst.example', ClientAddress: '10.0.0.9',
       },
       {
         ComputerName: host, SessionId: h!, SessionName: 'pts/7', UserName: 'idler', Domain: null, State: 'Active',
         Idle: expect.any(Number) as unknown as number, LogonTime: iso(base + 4_004), ClientName: null,
+        LastInputTime: expect.any(String) as unknown as string, ConnectTime: iso(base + 4_004), DisconnectTime: null, IsLocked: null, Protocol: null,
         ClientAddress: '10.1.2.3',
       },
     ];
   }
 
   it('returns exactly the live USER_PROCESS sessions, in file order', async () => {
-    const sessions = await createLinuxBackend({ utmpPath: utmp, devDir }).list();
+    const sessions = await createLinuxBackend({ utmpPath: utmp, devDir }).list(null, LOCAL);
     expect(sessions).toEqual(expected());
     expect(Buffer.byteLength(MAX_USER)).toBe(32);
     expect(Buffer.byteLength(LONG_HOST)).toBe(256);
   });
 
-  it('computes Idle from the terminal atime, as w does', async () => {
-    const sessions = await createLinuxBackend({ utmpPath: utmp, devDir }).list();
+  it('computes Idle and LastInputTime from the terminal atime, as w does', async () => {
+    const sessions = await createLinuxBackend({ utmpPath: utmp, devDir }).list(null, LOCAL);
     const idler = sessions.find((s) => s.UserName === 'idler');
+    expect(Math.abs(Date.parse(idler!.LastInputTime!) - statSync(join(devDir, 'pts', '7')).atimeMs)).toBeLessThan(1);
     expect(idler?.Idle).toBeGreaterThan(45 * 60_000 - 5_000);
     expect(idler?.Idle).toBeLessThan(45 * 60_000 + 5_000);
     // Listing does not touch the terminal.
@@ -115,7 +120,7 @@ describe('LinuxBackend.list reads utmp written with the real struct', () => {
   it('uses /dev by default for Idle', async () => {
     const file = join(dir, 'utmp-devnull');
     writeUtmp(writer, file, [{ pid: pids[0]!, line: 'null', user: 'alice', loginMs: base }]);
-    const [s] = await createLinuxBackend({ utmpPath: file }).list();
+    const [s] = await createLinuxBackend({ utmpPath: file }).list(null, LOCAL);
     const expectedIdle = Date.now() - statSync('/dev/null').atimeMs;
     expect(s?.Idle).toBeGreaterThanOrEqual(0);
     expect(Math.abs(s!.Idle! - Math.max(0, expectedIdle))).toBeLessThan(2_000);
@@ -130,12 +135,19 @@ describe('LinuxBackend.list reads utmp written with the real struct', () => {
 
     it('comes from SESSIONTOOLS_UTMP_PATH when no path is given', async () => {
       process.env.SESSIONTOOLS_UTMP_PATH = utmp;
-      const sessions = await createLinuxBackend({ devDir }).list();
+      const sessions = await createLinuxBackend({ devDir }).list(null, LOCAL);
       expect(sessions).toEqual(expected());
     });
 
+    it('a remote computer is one NotSupportedOnPlatform failure for that computer', async () => {
+      await expect(createLinuxBackend({ utmpPath: utmp, devDir }).list('server01', LOCAL)).rejects.toMatchObject({
+        errorId: 'NotSupportedOnPlatform',
+        message: expect.stringContaining("Cannot list the sessions of 'server01'"),
+      });
+    });
+
     it('a missing utmp file means no sessions (as for who)', async () => {
-      expect(await createLinuxBackend({ utmpPath: join(dir, 'no-such-utmp') }).list()).toEqual([]);
+      expect(await createLinuxBackend({ utmpPath: join(dir, 'no-such-utmp') }).list(null, LOCAL)).toEqual([]);
     });
 
     it('a file cut mid-record yields the whole records', async () => {
@@ -143,7 +155,7 @@ describe('LinuxBackend.list reads utmp written with the real struct', () => {
       const whole = readFileSync(utmp);
       const cut = join(dir, 'utmp-cut');
       writeFileSync(cut, whole.subarray(0, 384 * 2 + 100));
-      const sessions = await createLinuxBackend({ utmpPath: cut, devDir }).list();
+      const sessions = await createLinuxBackend({ utmpPath: cut, devDir }).list(null, LOCAL);
       expect(sessions).toEqual(expected().slice(0, 2));
     });
   });

@@ -84,7 +84,7 @@ describe('LinuxBackend.logoff and disconnect, on real processes', () => {
 
   it('wait=false: returns at once with the session as listed; the leader ends shortly after', async () => {
     const { backend, pids } = await sessions(['plain']);
-    const [listed] = await backend.list();
+    const [listed] = await backend.list(null, { includeSystem: false, signal: new AbortController().signal });
     const [outcomes, ms] = await timed(() => backend.logoff([{ SessionId: pids[0]! }], false));
     expect(ms).toBeLessThan(250);
     expect(outcomes).toEqual([{ target: { SessionId: pids[0] }, session: listed, error: null }]);
@@ -132,7 +132,7 @@ describe('LinuxBackend.logoff and disconnect, on real processes', () => {
 
   it('pid reuse guard: a leader that started after the recorded login is not the session', async () => {
     const { backend, pids } = await sessions(['plain'], -3_600_000);
-    expect(await backend.list()).toEqual([]);
+    expect(await backend.list(null, { includeSystem: false, signal: new AbortController().signal })).toEqual([]);
     const outcomes = await backend.logoff([{ SessionId: pids[0]! }], true);
     expect(outcomes[0]?.error?.ErrorId).toBe('SessionNotFound');
     await new Promise((r) => setTimeout(r, 200));
@@ -210,7 +210,7 @@ describe('LinuxBackend.logoff and disconnect, on real processes', () => {
   it('ends 1,000 sessions at once, well within a second or two', async () => {
     const kinds = new Array<LeaderKind>(1_000).fill('plain');
     const { backend, pids } = await sessions(kinds);
-    expect((await backend.list()).length).toBe(1_000);
+    expect((await backend.list(null, { includeSystem: false, signal: new AbortController().signal })).length).toBe(1_000);
     const [outcomes, ms] = await timed(() => backend.logoff(pids.map((SessionId) => ({ SessionId })), true));
     expect(outcomes.map((o) => o.target.SessionId)).toEqual(pids);
     expect(outcomes.every((o) => o.error === null && o.session === null)).toBe(true);

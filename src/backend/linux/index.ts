@@ -3,7 +3,7 @@
  * session's leader; disconnect does not exist on Linux.
  */
 import { existsSync } from 'node:fs';
-import type { Backend } from '../backend.ts';
+import { ComputerError, type Backend, type ListOptions } from '../backend.ts';
 import type { ActionOutcome } from '../../protocol/rpc.ts';
 import type { SessionTarget, UserSession } from '../../protocol/session.ts';
 import type { EndResult } from './escalation.ts';
@@ -36,7 +36,14 @@ class LinuxBackend implements Backend {
     this.source = { utmpPath: opts.utmpPath ?? defaultUtmpPath(), devDir: opts.devDir ?? '/dev' };
   }
 
-  async list(): Promise<UserSession[]> {
+  /** Only this computer: remote Linux hosts are not reached (no agent there). No system sessions exist. */
+  async list(computer: string | null, _opts?: ListOptions): Promise<UserSession[]> {
+    if (!isLocalComputer(computer)) {
+      throw new ComputerError(
+        'NotSupportedOnPlatform',
+        `Cannot list the sessions of '${computer}': the Linux backend manages only the local computer. Remote computers need the Windows backend.`,
+      );
+    }
     return (await readSessions(this.source)).map((s) => s.session);
   }
 

@@ -36,18 +36,19 @@ function loginMs(r: UtmpRecord): number | null {
  * updated by input). Null when ut_line names no device we can stat (an X display ":0", a line
  * that would lead out of the device directory, a terminal that is gone).
  */
-async function idleMs(devDir: string, line: string, now: number): Promise<number | null> {
+async function lastInputMs(devDir: string, line: string): Promise<number | null> {
   if (line === '') return null;
   const path = join(devDir, line);
   const rel = relative(devDir, path);
   if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) return null;
   try {
-    const st = await stat(path);
-    return Math.max(0, Math.round(now - st.atimeMs));
+    return (await stat(path)).atimeMs;
   } catch {
     return null;
   }
 }
+
+const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
 /**
  * The live sessions, in utmp order. Skipped: records that are not USER_PROCESS (LOGIN_PROCESS is
@@ -66,6 +67,7 @@ export async function readSessions(src: SessionSource): Promise<LinuxSession[]> 
       const login = loginMs(r);
       const leader = checkLeader(r.pid, login, bootMs);
       if (leader.status !== 'live') return null;
+      const lastInput = await lastInputMs(src.devDir, r.line);
       return {
         startTicks: leader.startTicks,
         session: {
@@ -75,10 +77,16 @@ export async function readSessions(src: SessionSource): Promise<LinuxSession[]> 
           UserName: r.user,
           Domain: null,
           State: 'Active',
-          Idle: await idleMs(src.devDir, r.line, now),
-          LogonTime: login === null ? null : new Date(login).toISOString(),
+          Idle: lastInput === null ? null : Math.max(0, Math.round(now - lastInput)),
+          LogonTime: iso(login),
+          LastInputTime: iso(lastInput === null ? null : Math.round(lastInput)),
+          // A terminal login is connected for as long as it lives, and never disconnected.
+          ConnectTime: iso(login),
+          DisconnectTime: null,
           ClientName: r.host === '' ? null : r.host,
           ClientAddress: formatUtmpAddress(r.addrV6),
+          IsLocked: null,
+          Protocol: null,
         },
       };
     }),
