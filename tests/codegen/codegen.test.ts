@@ -59,7 +59,7 @@ describe('psm1 functions', () => {
     expect(f).toContain("    [CmdletBinding(DefaultParameterSetName = 'Default')]\n    [OutputType('SessionTools.UserSession')]\n");
     expect(f).toContain("        [Parameter(Position = 0)]\n        [Alias('User')]\n        [SupportsWildcards()]\n        [ValidateNotNullOrEmpty()]\n        [string[]]\n        $UserName,\n");
     expect(f).toContain(
-      "        [ValidateSet('Active', 'Connected', 'ConnectQuery', 'Shadow', 'Disconnected', 'Idle', 'Listen', 'Reset', 'Down', 'Init')]\n        [string[]]\n        $State\n",
+      "        [ValidateSet('Active', 'Connected', 'ConnectQuery', 'Shadow', 'Disconnected', 'Idle', 'Listen', 'Reset', 'Down', 'Init')]\n        [string[]]\n        $State,\n",
     );
     expect(f).toContain("        if ($PSBoundParameters.ContainsKey('UserName')) { $params['UserName'] = $UserName }\n");
     expect(f).toContain("        $result = Invoke-SessionToolsRpc -Cmdlet $PSCmdlet -Method 'sessions.list' -Params $params\n");
