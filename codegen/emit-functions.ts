@@ -94,9 +94,14 @@ function queryBody(c: Command): string {
   ].join('\n');
 }
 
+/**
+ * An action collects what it is given in `process` (cheaply: thousands of sessions may be piped)
+ * and, in `end`, asks ShouldProcess per target and sends one batched RPC (Invoke-SessionToolsAction).
+ */
 function actionBody(c: Command): string {
   const p = c.decl.parameters;
   const hasForce = 'Force' in p;
+  const computer = 'ComputerName' in p ? '$ComputerName' : '$null';
   const switches = Object.entries(p).filter(([, d]) => d.type === 'switch' && d.wire);
   return [
     'begin {',
@@ -104,14 +109,16 @@ function actionBody(c: Command): string {
     '    $batch = [System.Collections.Generic.List[object]]::new()',
     '}',
     'process {',
-    `    foreach ($target in (Resolve-SessionToolsTarget -InputObject $InputObject -Id $Id${'ComputerName' in p ? ' -ComputerName $ComputerName' : ''})) {`,
-    `        if (Approve-SessionToolsTarget -Cmdlet $PSCmdlet -Target $target.Description -Action ${psString(c.decl.action ?? c.decl.verb)}) { $batch.Add($target) }`,
+    "    if ($PSCmdlet.ParameterSetName -eq 'InputObject') {",
+    '        foreach ($session in $InputObject) { if ($null -ne $session) { $batch.Add($session) } }',
+    '    } else {',
+    `        foreach ($sessionId in $Id) { $batch.Add(@{ SessionId = $sessionId; ComputerName = ${computer} }) }`,
     '    }',
     '}',
     'end {',
     '    $params = [ordered] @{}',
     ...switches.map(([name, d]) => `    $params[${psString(d.wire as string)}] = [bool] $${name}`),
-    `    Invoke-SessionToolsAction -Cmdlet $PSCmdlet -Method ${psString(c.decl.method)} -Targets $batch -Params $params -PassThru ([bool] $PassThru)`,
+    `    Invoke-SessionToolsAction -Cmdlet $PSCmdlet -Method ${psString(c.decl.method)} -Action ${psString(c.decl.action ?? c.decl.verb)} -Items $batch -Params $params -PassThru ([bool] $PassThru)`,
     '}',
   ].join('\n');
 }

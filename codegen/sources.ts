@@ -125,7 +125,7 @@ export function readSources(root: string): Sources {
     if (c.decl.kind === 'action') check(members.has('targets'), `${c.name} is an action, so ${params.getName()} needs 'targets'`);
   }
   const target = readInterface(session.getInterfaceOrThrow('SessionTarget')).map((f) => f.name).sort();
-  check(target.join() === 'ComputerName,SessionId', 'SessionTarget changed: update Resolve-SessionToolsTarget in module/SessionTools.Runtime.ps1 with it');
+  check(target.join() === 'ComputerName,SessionId', 'SessionTarget changed: update Invoke-SessionToolsAction in module/SessionTools.Runtime.ps1 with it');
 
   const errors = constInitializer(errorsFile, 'ERRORS') as Record<string, { category: string; action: string }>;
   return {

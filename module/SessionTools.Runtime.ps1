@@ -56,13 +56,17 @@ function ConvertTo-SessionToolsJson {
     }
     if ($null -eq $Value) { [void] $Builder.Append('null'); return }
     if ($Value -is [System.Management.Automation.PSObject]) { $Value = $Value.psobject.BaseObject }
+    # A StringBuilder holds JSON text written already (a batch of targets): it is copied as is.
+    if ($Value -is [System.Text.StringBuilder]) { [void] $Builder.Append($Value.ToString()); return }
     if ($Value -is [bool] -or $Value -is [System.Management.Automation.SwitchParameter]) {
         if ([bool] $Value) { [void] $Builder.Append('true') } else { [void] $Builder.Append('false') }
         return
     }
     if ($Value -is [string] -or $Value -is [char]) {
+        $text = [string] $Value
+        if ($text -notmatch '[\x00-\x1f"\\]') { [void] $Builder.Append('"').Append($text).Append('"'); return }
         [void] $Builder.Append('"')
-        foreach ($c in ([string] $Value).ToCharArray()) {
+        foreach ($c in $text.ToCharArray()) {
             $code = [int] $c
             if ($c -eq '"') { [void] $Builder.Append('\"') }
             elseif ($c -eq '\') { [void] $Builder.Append('\\') }
@@ -362,79 +366,76 @@ function Write-SessionToolsTargetError {
     $Cmdlet.WriteError((New-SessionToolsErrorRecord -ErrorId $err.ErrorId -Message $err.Message -Target $TargetObject))
 }
 
-function Resolve-SessionToolsTarget {
-    # The sessions an action names: piped or passed session objects, or ids. Each becomes
-    # @{ SessionId; ComputerName; Description; InputObject } for ShouldProcess and the batch.
-    param([object[]] $InputObject, [int[]] $Id, [string] $ComputerName)
-    $targets = [System.Collections.Generic.List[object]]::new()
-    foreach ($session in @($InputObject)) {
-        if ($null -eq $session) { continue }
-        $computer = $session.ComputerName
-        $user = $session.UserName
-        if ($session.Domain) { $user = $session.Domain + '\' + $user }
-        $name = $session.SessionName
-        $what = 'session ' + $session.SessionId
-        if ($user -and $name) { $what += " ($user on $name)" } elseif ($user) { $what += " ($user)" }
-        if ($computer) { $what += " on $computer" }
-        $targets.Add(@{ SessionId = [int] $session.SessionId; ComputerName = $computer; Description = $what; InputObject = $session })
-    }
-    foreach ($sessionId in @($Id)) {
-        if ($null -eq $sessionId) { continue }
-        $what = "session $sessionId"
-        if ($ComputerName) { $what += " on $ComputerName" }
-        $targets.Add(@{ SessionId = $sessionId; ComputerName = $ComputerName; Description = $what; InputObject = $null })
-    }
-    return , $targets
-}
-
-function Approve-SessionToolsTarget {
-    # $Cmdlet.ShouldProcess for one target. Where the host cannot ask (-NonInteractive, no
-    # terminal), the confirmation fails at once; that becomes one terminating ConfirmationRequired
-    # error that says how to run unattended, and nothing is done to any target.
-    param(
-        [Parameter(Mandatory = $true)] [System.Management.Automation.PSCmdlet] $Cmdlet,
-        [Parameter(Mandatory = $true)] [string] $Target,
-        [Parameter(Mandatory = $true)] [string] $Action
-    )
-    try {
-        return $Cmdlet.ShouldProcess($Target, $Action)
-    } catch [System.Management.Automation.MethodInvocationException] {
-        $inner = $_.Exception.InnerException
-        if ($inner -is [System.Management.Automation.PSInvalidOperationException] -or $inner -is [System.Management.Automation.Host.HostException]) {
-            $name = $Cmdlet.MyInvocation.MyCommand.Name
-            $Cmdlet.ThrowTerminatingError((New-SessionToolsErrorRecord -ErrorId 'ConfirmationRequired' -Target $Target -Message (
-                "$name asks before it acts ($Action $Target), and this PowerShell cannot ask: $($inner.Message) " +
-                'Nothing was done. Pass -Force or -Confirm:$false to act without asking.')))
-        }
-        throw
-    }
-}
-
 function Invoke-SessionToolsAction {
-    # Sends the whole batch of an action command in one call ($Params gets its 'targets'), then
-    # writes one error per failed target and, with -PassThru, each session the action succeeded on.
+    # The end of an action command (Stop-, Disconnect-UserSession): for each collected item (a
+    # session object, or @{ SessionId; ComputerName } from -Id) ask ShouldProcess, then send every
+    # accepted target in ONE call ($Params gets 'targets'), then write one error per failed target
+    # and, with -PassThru, each session the action succeeded on. One loop, no call per item: this
+    # runs for thousands of piped sessions.
+    #
+    # Where the host cannot ask (-NonInteractive, no terminal), ShouldProcess fails at once; that
+    # becomes one terminating ConfirmationRequired error that says how to run unattended, and
+    # nothing is done to any target.
     param(
-        [Parameter(Mandatory = $true)] [System.Management.Automation.PSCmdlet] $Cmdlet,
-        [Parameter(Mandatory = $true)] [string] $Method,
-        [Parameter(Mandatory = $true)] [AllowEmptyCollection()] [System.Collections.Generic.List[object]] $Targets,
-        [Parameter(Mandatory = $true)] [System.Collections.IDictionary] $Params,
+        [System.Management.Automation.PSCmdlet] $Cmdlet,
+        [string] $Method,
+        [string] $Action,
+        [System.Collections.Generic.List[object]] $Items,
+        [System.Collections.IDictionary] $Params,
         [bool] $PassThru
     )
-    if ($Targets.Count -eq 0) { return }
-    $wire = [System.Collections.Generic.List[object]]::new()
-    foreach ($t in $Targets) {
-        $entry = [ordered] @{ SessionId = $t.SessionId }
-        if ($t.ComputerName) { $entry.ComputerName = [string] $t.ComputerName }
-        $wire.Add($entry)
+    $targets = [System.Collections.Generic.List[object]]::new()
+    $wire = [System.Text.StringBuilder]::new('[')
+    $computerJson = @{}
+    foreach ($item in $Items) {
+        if ($item -is [hashtable]) {
+            $sessionId = [int] $item.SessionId
+            $computer = $item.ComputerName
+            $what = "session $sessionId"
+            if ($computer) { $what += " on $computer" }
+            $inputObject = $null
+        } else {
+            $sessionId = [int] $item.SessionId
+            $computer = $item.ComputerName
+            $user = $item.UserName
+            if ($item.Domain) { $user = $item.Domain + '\' + $user }
+            $what = "session $sessionId"
+            if ($user -and $item.SessionName) { $what += " ($user on $($item.SessionName))" } elseif ($user) { $what += " ($user)" }
+            if ($computer) { $what += " on $computer" }
+            $inputObject = $item
+        }
+        try {
+            $approved = $Cmdlet.ShouldProcess($what, $Action)
+        } catch [System.Management.Automation.MethodInvocationException] {
+            $inner = $_.Exception.InnerException
+            if ($inner -is [System.Management.Automation.PSInvalidOperationException] -or $inner -is [System.Management.Automation.Host.HostException]) {
+                $name = $Cmdlet.MyInvocation.MyCommand.Name
+                $Cmdlet.ThrowTerminatingError((New-SessionToolsErrorRecord -ErrorId 'ConfirmationRequired' -Target $what -Message (
+                    "$name asks before it acts ($Action $what), and this PowerShell cannot ask: $($inner.Message) " +
+                    'Nothing was done. Pass -Force or -Confirm:$false to act without asking.')))
+            }
+            throw
+        }
+        if (-not $approved) { continue }
+        $targets.Add(@{ SessionId = $sessionId; InputObject = $inputObject })
+        if ($targets.Count -gt 1) { [void] $wire.Append(',') }
+        [void] $wire.Append('{"SessionId":').Append($sessionId)
+        if ($computer) {
+            $name = [string] $computer
+            if (-not $computerJson.ContainsKey($name)) { $computerJson[$name] = ConvertTo-SessionToolsJson $name }
+            [void] $wire.Append(',"ComputerName":').Append($computerJson[$name])
+        }
+        [void] $wire.Append('}')
     }
-    $Params['targets'] = $wire
+    if ($targets.Count -eq 0) { return }
+    $Params['targets'] = $wire.Append(']')
     # Waiting for sessions to end may take the backend's whole escalation; give it room.
     $timeout = 30
     if ($Params.Contains('wait') -and $Params['wait']) { $timeout = 120 }
     $result = Invoke-SessionToolsRpc -Cmdlet $Cmdlet -Method $Method -Params $Params -TimeoutSeconds $timeout
     $index = 0
     foreach ($outcome in $result['outcomes'].ChildNodes) {
-        $target = $Targets[$index]
+        $target = $targets[$index]
         $index++
         $errorNode = $outcome['error']
         if ($null -ne $errorNode -and $errorNode.GetAttribute('type') -ne 'null') {

@@ -376,14 +376,16 @@ function Stop-UserSession {
         $batch = [System.Collections.Generic.List[object]]::new()
     }
     process {
-        foreach ($target in (Resolve-SessionToolsTarget -InputObject $InputObject -Id $Id -ComputerName $ComputerName)) {
-            if (Approve-SessionToolsTarget -Cmdlet $PSCmdlet -Target $target.Description -Action 'Log off') { $batch.Add($target) }
+        if ($PSCmdlet.ParameterSetName -eq 'InputObject') {
+            foreach ($session in $InputObject) { if ($null -ne $session) { $batch.Add($session) } }
+        } else {
+            foreach ($sessionId in $Id) { $batch.Add(@{ SessionId = $sessionId; ComputerName = $ComputerName }) }
         }
     }
     end {
         $params = [ordered] @{}
         $params['wait'] = [bool] $Wait
-        Invoke-SessionToolsAction -Cmdlet $PSCmdlet -Method 'sessions.logoff' -Targets $batch -Params $params -PassThru ([bool] $PassThru)
+        Invoke-SessionToolsAction -Cmdlet $PSCmdlet -Method 'sessions.logoff' -Action 'Log off' -Items $batch -Params $params -PassThru ([bool] $PassThru)
     }
 }
 
@@ -473,14 +475,16 @@ function Disconnect-UserSession {
         $batch = [System.Collections.Generic.List[object]]::new()
     }
     process {
-        foreach ($target in (Resolve-SessionToolsTarget -InputObject $InputObject -Id $Id -ComputerName $ComputerName)) {
-            if (Approve-SessionToolsTarget -Cmdlet $PSCmdlet -Target $target.Description -Action 'Disconnect') { $batch.Add($target) }
+        if ($PSCmdlet.ParameterSetName -eq 'InputObject') {
+            foreach ($session in $InputObject) { if ($null -ne $session) { $batch.Add($session) } }
+        } else {
+            foreach ($sessionId in $Id) { $batch.Add(@{ SessionId = $sessionId; ComputerName = $ComputerName }) }
         }
     }
     end {
         $params = [ordered] @{}
         $params['wait'] = [bool] $Wait
-        Invoke-SessionToolsAction -Cmdlet $PSCmdlet -Method 'sessions.disconnect' -Targets $batch -Params $params -PassThru ([bool] $PassThru)
+        Invoke-SessionToolsAction -Cmdlet $PSCmdlet -Method 'sessions.disconnect' -Action 'Disconnect' -Items $batch -Params $params -PassThru ([bool] $PassThru)
     }
 }
 

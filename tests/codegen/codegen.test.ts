@@ -77,7 +77,7 @@ describe('psm1 functions', () => {
     expect(f).toContain("        if ($pipedComputerName.Count -gt 0) { $params['ComputerName'] = $pipedComputerName.ToArray() }\n");
   });
 
-  it('Stop-UserSession: High impact, -Force pattern, ShouldProcess per target, one batched RPC in end', () => {
+  it('Stop-UserSession: High impact, -Force pattern, targets collected in process, ShouldProcess and one batched RPC in end', () => {
     const f = fn('Stop-UserSession');
     expect(f).toContain("    [CmdletBinding(DefaultParameterSetName = 'InputObject', SupportsShouldProcess = $true, ConfirmImpact = 'High')]\n");
     expect(f).toContain(
@@ -87,17 +87,18 @@ describe('psm1 functions', () => {
       "        [Parameter(Mandatory = $true, Position = 0, ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Id')]\n        [Alias('SessionId')]\n        [ValidateRange(0, 2147483647)]\n        [int[]]\n        $Id,\n",
     );
     expect(f).toContain("        if ($Force -and -not $PSBoundParameters.ContainsKey('Confirm')) { $ConfirmPreference = 'None' }\n");
-    expect(f).toContain("            if (Approve-SessionToolsTarget -Cmdlet $PSCmdlet -Target $target.Description -Action 'Log off') { $batch.Add($target) }\n");
+    expect(f).toContain('            foreach ($session in $InputObject) { if ($null -ne $session) { $batch.Add($session) } }\n');
+    expect(f).toContain('            foreach ($sessionId in $Id) { $batch.Add(@{ SessionId = $sessionId; ComputerName = $ComputerName }) }\n');
     expect(f).toContain("        $params['wait'] = [bool] $Wait\n");
     expect(f).toContain(
-      "        Invoke-SessionToolsAction -Cmdlet $PSCmdlet -Method 'sessions.logoff' -Targets $batch -Params $params -PassThru ([bool] $PassThru)\n",
+      "        Invoke-SessionToolsAction -Cmdlet $PSCmdlet -Method 'sessions.logoff' -Action 'Log off' -Items $batch -Params $params -PassThru ([bool] $PassThru)\n",
     );
     expect(f.indexOf('Invoke-SessionToolsAction')).toBeGreaterThan(f.indexOf('    end {'));
   });
 
   it('Disconnect-UserSession: Medium impact', () => {
     expect(fn('Disconnect-UserSession')).toContain("SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]\n");
-    expect(fn('Disconnect-UserSession')).toContain("Approve-SessionToolsTarget -Cmdlet $PSCmdlet -Target $target.Description -Action 'Disconnect'");
+    expect(fn('Disconnect-UserSession')).toContain("-Method 'sessions.disconnect' -Action 'Disconnect' -Items $batch");
   });
 
   it('help: synopsis, parameters, examples with the unattended form, outputs', () => {

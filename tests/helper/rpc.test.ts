@@ -458,8 +458,8 @@ describe('the helper process speaks JSON-RPC 2.0', () => {
     });
 
     it('accepts a CRLF frame of exactly 8 MiB (the CR is part of the line ending, not of the frame)', async () => {
-      // HELPER BUG: LineSplitter counts the CR against the 8 MiB limit before it strips it, so this
-      // frame is refused with -32600 "the frame has 8388609 bytes" while the same frame with LF is served.
+      // Regression: LineSplitter once counted the CR against the 8 MiB limit before stripping it, so
+      // this frame was refused with -32600 "the frame has 8388609 bytes" while the LF one was served.
       await h.write(`${padded('exact-crlf', MAX_FRAME_BYTES)}\r\n`);
       const a = (await h.next(15_000)) as RpcAnswer;
       expect(a, 'an 8 MiB frame ended by CRLF must be served as the same frame ended by LF is').toMatchObject({ id: 'exact-crlf', result: { pid: h.pid } });
@@ -598,10 +598,8 @@ describe('the helper process lifetime and stdout', () => {
   });
 
   it('exits 0 by itself after SESSIONTOOLS_HELPER_IDLE_SECONDS=1 with no requests (stdin left open)', async () => {
-    // HELPER BUG: on the idle timeout the helper calls process.exit(0), which never returns while
-    // its stdin pipe is open: fs.createReadStream on fd 0 keeps a libuv threadpool worker blocked in
-    // read(0), and process.exit -> uv__threadpool_cleanup() joins that worker. The helper stops
-    // reading but stays alive until its stdin gets data or EOF.
+    // Regression: process.exit() once never returned while stdin was open: fs.createReadStream on
+    // fd 0 kept a libuv threadpool worker blocked in read(0), which uv__threadpool_cleanup() joins.
     const started = Date.now();
     const h = HelperProcess.start({ env: { SESSIONTOOLS_UTMP_PATH: utmp, SESSIONTOOLS_HELPER_IDLE_SECONDS: '1' } });
     const exit = await h.waitExit(4_000);
@@ -622,7 +620,7 @@ describe('the helper process lifetime and stdout', () => {
   });
 
   it('exits 0 on SIGTERM (stdin left open)', async () => {
-    // HELPER BUG: the same hang in process.exit() as on the idle timeout.
+    // Regression: the same hang in process.exit() as on the idle timeout.
     const h = HelperProcess.start({ env: { SESSIONTOOLS_UTMP_PATH: utmp } });
     expect(await h.call('initialize', { protocolVersion: 1 })).toMatchObject({ result: { pid: h.pid } });
     h.kill('SIGTERM');

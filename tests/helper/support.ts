@@ -223,8 +223,8 @@ export class HelperProcess {
 
   /**
    * Stops the helper by pid: EOF and SIGTERM, then SIGKILL when it has not exited within
-   * `graceMs`. (EOF as well as SIGTERM: a helper whose stdin is open hangs in process.exit() on
-   * SIGTERM, its libuv worker blocked in read(0); see rpc.test.ts. EOF lets that read return.)
+   * `graceMs`. (EOF as well: a helper blocked in read(0) in libuv's thread pool cannot finish
+   * process.exit() until that read returns; rpc.test.ts checks SIGTERM alone.)
    */
   async stop(graceMs = 2_000): Promise<Exit> {
     if (this.exitInfo !== null) return this.exitInfo;

@@ -2,7 +2,7 @@
  * The sessions on this computer, from the utmp file: its live USER_PROCESS records mapped to
  * UserSession, each kept with what logoff needs to recognise its leader again.
  */
-import { stat } from 'node:fs/promises';
+import { statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { isAbsolute, join, relative } from 'node:path';
 import type { UserSession } from '../../protocol/session.ts';
@@ -42,7 +42,8 @@ async function lastInputMs(devDir: string, line: string): Promise<number | null>
   const rel = relative(devDir, path);
   if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) return null;
   try {
-    return (await stat(path)).atimeMs;
+    // Synchronous: one local stat per session is cheaper than a thread-pool round trip each.
+    return statSync(path).atimeMs;
   } catch {
     return null;
   }
