@@ -97,6 +97,7 @@ export function emitFormat(s: Sources): string {
     `        <TypeName>${v.typeName}</TypeName>`,
     `        <TypeName>Deserialized.${v.typeName}</TypeName>`,
     '      </ViewSelectedBy>',
+    ...(v.groupBy ? ['      <GroupBy>', `        <PropertyName>${v.groupBy}</PropertyName>`, '      </GroupBy>'] : []),
     '      <TableControl>',
     '        <TableHeaders>',
     ...headers,

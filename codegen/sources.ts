@@ -31,7 +31,7 @@ export interface WireField {
   doc: string;
 }
 export interface ViewColumn { property: string; label: string; width?: number; align?: 'Left' | 'Right'; format?: string }
-export interface View { typeName: string; aliases: Record<string, string>; table: ViewColumn[] }
+export interface View { typeName: string; aliases: Record<string, string>; groupBy?: string; table: ViewColumn[] }
 export interface Sources {
   root: string;
   version: string;

@@ -6,8 +6,10 @@ export const USER_SESSION_VIEW = {
   typeName: 'SessionTools.UserSession',
   /** Extra names for properties, so that -Id binds by property name and `$s.Id` reads. */
   aliases: { Id: 'SessionId' },
+  /** Sessions are shown in groups per computer ("ComputerName: SRV01" above each group), as
+   *  Get-Service shows services, which keeps the table narrow enough for 80 columns. */
+  groupBy: 'ComputerName',
   table: [
-    { property: 'ComputerName', label: 'ComputerName', width: 15 },
     { property: 'SessionId', label: 'Id', width: 7, align: 'Right' },
     { property: 'UserName', label: 'UserName', width: 16 },
     { property: 'SessionName', label: 'SessionName', width: 12 },

@@ -134,6 +134,7 @@ describe('psm1 functions', () => {
 describe('format and types', () => {
   it('a table view for live and deserialized sessions', () => {
     expect(format).toContain('        <TypeName>SessionTools.UserSession</TypeName>\n        <TypeName>Deserialized.SessionTools.UserSession</TypeName>\n');
+    expect(format).toContain('      </ViewSelectedBy>\n      <GroupBy>\n        <PropertyName>ComputerName</PropertyName>\n      </GroupBy>\n');
     expect(format).toContain('            <TableColumnHeader><Label>Id</Label><Width>7</Width><Alignment>Right</Alignment></TableColumnHeader>\n');
     expect(format).toContain('                <TableColumnItem><PropertyName>Idle</PropertyName></TableColumnItem>\n');
     expect(format).toContain(
