@@ -87,7 +87,7 @@ function queryBody(c: Command): string {
     '    $params = [ordered] @{}',
     ...direct.map(([name, p]) => `    ${wireAssignment(name, p)}`),
     ...piped.map(([name, p]) => `    if ($piped${name}.Count -gt 0) { $params[${psString(p.wire as string)}] = $piped${name}.ToArray() }`),
-    `    $result = Invoke-SessionToolsRpc -Cmdlet $PSCmdlet -Method ${psString(c.decl.method)} -Params $params`,
+    `    $result = Invoke-SessionToolsRpc -Cmdlet $PSCmdlet -Method ${psString(c.decl.method)} -Params $params -ChangesNothing`,
     "    foreach ($node in $result['sessions'].ChildNodes) { $PSCmdlet.WriteObject((ConvertTo-SessionToolsUserSession $node)) }",
     "    foreach ($node in $result['errors'].ChildNodes) { Write-SessionToolsTargetError -Cmdlet $PSCmdlet -Node $node }",
     '}',

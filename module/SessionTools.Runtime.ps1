@@ -254,12 +254,14 @@ function Send-SessionToolsRequest {
 function Receive-SessionToolsAnswer {
     # Waits (in 100 ms slices, so Ctrl+C works) for the answer with this id and returns its result
     # as an XmlElement. Anything but a clean answer stops the helper: its state is unknown, and the
-    # next call starts a new one.
+    # next call starts a new one. With -ReturnIfExited, a helper that ended before answering gives
+    # [DBNull]::Value instead of an error, for the caller to retry a call that changes nothing.
     param(
         [Parameter(Mandatory = $true)] [System.Management.Automation.PSCmdlet] $Cmdlet,
         [Parameter(Mandatory = $true)] [string] $Method,
         [Parameter(Mandatory = $true)] [int] $Id,
-        [Parameter(Mandatory = $true)] [int] $TimeoutMs
+        [Parameter(Mandatory = $true)] [int] $TimeoutMs,
+        [switch] $ReturnIfExited
     )
     $helper = $script:SessionToolsHelper
     $done = $false
@@ -275,6 +277,7 @@ function Receive-SessionToolsAnswer {
             }
             $line = $helper.Pending.Result
             $helper.Pending = $null
+            if ($null -eq $line -and $ReturnIfExited) { return [System.DBNull]::Value }
             if ($null -eq $line) {
                 $null = $helper.Process.WaitForExit(1000)
                 $exitCode = $null
@@ -330,12 +333,15 @@ function Invoke-SessionToolsRpc {
     # Sends one request to the helper (starting it if needed) and returns the result as an
     # XmlElement. Helper trouble is a terminating error: HelperNotFound, HelperStartFailed,
     # HelperTimeout, HelperExited, HelperProtocolError. A helper found dead when the request is
-    # written (it cannot have read it) is replaced once and the request sent to the new one.
+    # written (it cannot have read it) is replaced once and the request sent to the new one. With
+    # -ChangesNothing (queries), a helper that dies before it answers is also replaced once and the
+    # request sent again: repeating a read is harmless, repeating an action is not.
     param(
         [Parameter(Mandatory = $true)] [System.Management.Automation.PSCmdlet] $Cmdlet,
         [Parameter(Mandatory = $true)] [string] $Method,
         [Parameter(Mandatory = $true)] [System.Collections.IDictionary] $Params,
-        [int] $TimeoutSeconds = 30
+        [int] $TimeoutSeconds = 30,
+        [switch] $ChangesNothing
     )
     $json = ConvertTo-SessionToolsJson $Params
     if ($Params.Contains('ComputerName') -and $Params.Contains('TimeoutSec') -and $Params.Contains('ThrottleLimit')) {
@@ -346,12 +352,13 @@ function Invoke-SessionToolsRpc {
     $timeoutMs = Get-SessionToolsTimeout -DefaultSeconds $TimeoutSeconds
     $null = Get-SessionToolsHelper -Cmdlet $Cmdlet
     $id = Send-SessionToolsRequest -Method $Method -ParamsJson $json
-    if ($null -eq $id) {
-        Stop-SessionToolsHelper
-        $null = Get-SessionToolsHelper -Cmdlet $Cmdlet
-        return Invoke-SessionToolsRpcCore -Cmdlet $Cmdlet -Method $Method -ParamsJson $json -TimeoutMs $timeoutMs
+    if ($null -ne $id) {
+        $result = Receive-SessionToolsAnswer -Cmdlet $Cmdlet -Method $Method -Id $id -TimeoutMs $timeoutMs -ReturnIfExited:$ChangesNothing
+        if ($result -isnot [System.DBNull]) { return $result }
     }
-    return Receive-SessionToolsAnswer -Cmdlet $Cmdlet -Method $Method -Id $id -TimeoutMs $timeoutMs
+    Stop-SessionToolsHelper
+    $null = Get-SessionToolsHelper -Cmdlet $Cmdlet
+    return Invoke-SessionToolsRpcCore -Cmdlet $Cmdlet -Method $Method -ParamsJson $json -TimeoutMs $timeoutMs
 }
 
 function Write-SessionToolsTargetError {

@@ -269,7 +269,7 @@ function Get-UserSession {
         $params['ThrottleLimit'] = $ThrottleLimit
         $params['TimeoutSec'] = $TimeoutSec
         if ($pipedComputerName.Count -gt 0) { $params['ComputerName'] = $pipedComputerName.ToArray() }
-        $result = Invoke-SessionToolsRpc -Cmdlet $PSCmdlet -Method 'sessions.list' -Params $params
+        $result = Invoke-SessionToolsRpc -Cmdlet $PSCmdlet -Method 'sessions.list' -Params $params -ChangesNothing
         foreach ($node in $result['sessions'].ChildNodes) { $PSCmdlet.WriteObject((ConvertTo-SessionToolsUserSession $node)) }
         foreach ($node in $result['errors'].ChildNodes) { Write-SessionToolsTargetError -Cmdlet $PSCmdlet -Node $node }
     }

@@ -62,7 +62,7 @@ describe('psm1 functions', () => {
       "        [ValidateSet('Active', 'Connected', 'ConnectQuery', 'Shadow', 'Disconnected', 'Idle', 'Listen', 'Reset', 'Down', 'Init')]\n        [string[]]\n        $State,\n",
     );
     expect(f).toContain("        if ($PSBoundParameters.ContainsKey('UserName')) { $params['UserName'] = $UserName }\n");
-    expect(f).toContain("        $result = Invoke-SessionToolsRpc -Cmdlet $PSCmdlet -Method 'sessions.list' -Params $params\n");
+    expect(f).toContain("        $result = Invoke-SessionToolsRpc -Cmdlet $PSCmdlet -Method 'sessions.list' -Params $params -ChangesNothing\n");
     expect(f.indexOf('Invoke-SessionToolsRpc')).toBeGreaterThan(f.indexOf('    end {'));
   });
 

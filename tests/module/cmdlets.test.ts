@@ -166,7 +166,7 @@ $first -eq $second; $first -gt 0`)) as unknown[];
     await sessions(['st-ann']);
     const out = (await ps(`${HELPER}
 $null = Get-UserSession; $old = (HelperState).Pid
-[System.Diagnostics.Process]::GetProcessById($old).Kill(); [System.Threading.Thread]::Sleep(200)
+[System.Diagnostics.Process]::GetProcessById($old).Kill()
 @(Get-UserSession).Count
 (HelperState).Pid -ne $old`)) as unknown[];
     expect(out).toEqual([1, true]);
