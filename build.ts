@@ -78,15 +78,18 @@ async function helper(): Promise<void> {
   mkdirSync(BIN, { recursive: true });
   linkNode();
   const out = join(BIN, 'helper.mjs');
+  const worker = join(BIN, 'wts-worker.mjs');
   const sources = Math.max(newest(join(ROOT, 'src'), (n) => n.endsWith('.ts')), statSync(join(ROOT, 'package.json')).mtimeMs);
-  if (!isStale(out, sources)) {
+  if (!isStale(out, sources) && !isStale(worker, sources)) {
     console.log('helper: up to date');
     return;
   }
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
   await esbuild({
-    entryPoints: [join(ROOT, 'src', 'helper', 'main.ts')],
-    outfile: out,
+    // The helper, and the worker thread the WTS backend runs its blocking calls in.
+    entryPoints: { helper: join(ROOT, 'src', 'helper', 'main.ts'), 'wts-worker': join(ROOT, 'src', 'backend', 'wts', 'worker-main.ts') },
+    outdir: BIN,
+    outExtension: { '.js': '.mjs' },
     bundle: true,
     platform: 'node',
     format: 'esm',
@@ -97,7 +100,7 @@ async function helper(): Promise<void> {
     banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
     logLevel: 'warning',
   });
-  console.log('helper: bundled module/bin/helper.mjs');
+  console.log('helper: bundled module/bin/helper.mjs and module/bin/wts-worker.mjs');
 }
 
 async function codegen(): Promise<void> {

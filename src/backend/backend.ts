@@ -40,4 +40,9 @@ export interface Backend {
   disconnect(targets: SessionTarget[], wait: boolean): Promise<ActionOutcome[]>;
   /** Release what the backend holds (handles, workers). */
   close?(): Promise<void>;
+  /**
+   * Native calls still running that nothing can interrupt (a dead host's RPC timeout). Node waits
+   * for them at exit, so the helper ends itself differently while there are any.
+   */
+  stuckCalls?(): number;
 }

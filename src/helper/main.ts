@@ -51,8 +51,14 @@ async function main(): Promise<void> {
     input.destroy();
     await Promise.allSettled([...inFlight]);
     await backend.close?.();
-    output.end(() => process.exit(code));
-    setTimeout(() => process.exit(code), 2000).unref();
+    // process.exit() waits for worker threads, and a worker inside a native call (a dead host's
+    // RPC timeout) cannot be stopped: then the helper ends itself with a signal instead.
+    const end = (): void => {
+      if ((backend.stuckCalls?.() ?? 0) > 0) process.kill(process.pid, 'SIGKILL');
+      process.exit(code);
+    };
+    output.end(end);
+    setTimeout(end, 2000).unref();
   };
 
   const idleLimit = idleMs();

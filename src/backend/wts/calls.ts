@@ -1,0 +1,196 @@
+/**
+ * Thin typed wrappers over the WinApi (worker side; every call is synchronous and may block).
+ *
+ * Rules kept here, once (wts-api.md 5.5-5.8):
+ * - GetLastError is the very next koffi call after a failing call (before any free);
+ * - pointer out-params are [null] arrays; the pointer comes back as a BigInt or null;
+ * - a NULL buffer on success is "no value", never decoded;
+ * - returned strings are decoded with ('char16_t', -1), never 'char16_t *';
+ * - every returned buffer is freed in a finally: WTSFreeMemory, or WTSFreeMemoryExW with the type
+ *   and count for WTS_SESSION_INFO_1W arrays.
+ */
+import koffi from 'koffi';
+import type { Decoded, WinApi } from './abi.ts';
+import { koffiDecl } from './koffi-decl.ts';
+import type { Win32Failure } from './win32-errors.ts';
+
+/** WTS_INFO_CLASS values used (wts-api.md 2.3). */
+export const WTS_INFO = {
+  WTSClientName: 10,
+  WTSClientAddress: 14,
+  WTSClientProtocolType: 16,
+  WTSSessionInfo: 24,
+  WTSSessionInfoEx: 25,
+} as const;
+type InfoClassName = keyof typeof WTS_INFO;
+
+/** WTS_TYPE_CLASS for WTSFreeMemoryExW. */
+const WTSTypeSessionInfoLevel1 = 2;
+/** WTSGetActiveConsoleSessionId while the console is being attached or detached. */
+const NO_CONSOLE_SESSION = 0xffffffff;
+/**
+ * Codes with which WTSEnumerateSessionsExW says "not here" (an older server, or a library without
+ * level 1): then WTSEnumerateSessionsW is used. ERROR_NOT_SUPPORTED, ERROR_INVALID_PARAMETER,
+ * ERROR_CALL_NOT_IMPLEMENTED, RPC_S_PROCNUM_OUT_OF_RANGE, RPC_S_CANNOT_SUPPORT. Which of these a
+ * 2008 (non-R2) server really returns has not been checked (no Windows here).
+ */
+const ENUMERATE_EX_UNSUPPORTED = new Set([50, 87, 120, 1745, 1764]);
+
+/** A Win32 call failed; `failure.code` is GetLastError() taken right after it. */
+export class Win32Error extends Error {
+  constructor(readonly failure: Win32Failure) {
+    super(`${failure.fn} failed with Win32 error ${failure.code}`);
+  }
+}
+
+/** One session as enumerated. UserName/Domain are null from the classic enumeration (not in it). */
+export interface EnumeratedSession {
+  SessionId: number;
+  State: number;
+  SessionName: string | null;
+  UserName: string | null;
+  Domain: string | null;
+}
+
+export type SessionInfoEx = Decoded<'WTSINFOEX_LEVEL1_W'>;
+export type SessionInfo = Decoded<'WTSINFOW'>;
+
+export class WtsCalls {
+  constructor(private readonly api: WinApi) {}
+
+  /** Only right after a failed call: GetLastError must be the next koffi call. */
+  private lastError(fn: string): Win32Error {
+    return new Win32Error({ fn, code: this.api.GetLastError() });
+  }
+
+  /**
+   * A handle to a remote server. A NULL handle would mean THIS server to every later call, so it
+   * is a failure here, never passed on.
+   */
+  openServer(name: string): bigint {
+    const h = this.api.WTSOpenServerExW(name);
+    if (h === null || h === 0n) throw this.lastError('WTSOpenServerExW');
+    return h;
+  }
+
+  closeServer(h: bigint): void {
+    this.api.WTSCloseServer(h);
+  }
+
+  /** Every session: level 1 in one call where the server has it, else the classic enumeration. */
+  enumerate(h: bigint | null): EnumeratedSession[] {
+    const level = [1];
+    const pp: (bigint | null)[] = [null];
+    const count = [0];
+    if (!this.api.WTSEnumerateSessionsExW(h, level, 0, pp, count)) {
+      const error = this.lastError('WTSEnumerateSessionsExW');
+      if (ENUMERATE_EX_UNSUPPORTED.has(error.failure.code)) return this.enumerateClassic(h);
+      throw error;
+    }
+    const p = pp[0];
+    if (p === null || p === undefined) return [];
+    const n = count[0] ?? 0;
+    try {
+      const rows = koffi.decode(p, koffiDecl().records.WTS_SESSION_INFO_1W, n) as Decoded<'WTS_SESSION_INFO_1W'>[];
+      return rows.map((r) => ({ SessionId: r.SessionId, State: r.State, SessionName: r.pSessionName, UserName: r.pUserName, Domain: r.pDomainName }));
+    } finally {
+      // Its result tells nothing the caller could act on: the data is already copied.
+      this.api.WTSFreeMemoryExW(WTSTypeSessionInfoLevel1, p, n);
+    }
+  }
+
+  private enumerateClassic(h: bigint | null): EnumeratedSession[] {
+    const pp: (bigint | null)[] = [null];
+    const count = [0];
+    if (!this.api.WTSEnumerateSessionsW(h, 0, 1, pp, count)) throw this.lastError('WTSEnumerateSessionsW');
+    const p = pp[0];
+    if (p === null || p === undefined) return [];
+    try {
+      const rows = koffi.decode(p, koffiDecl().records.WTS_SESSION_INFOW, count[0] ?? 0) as Decoded<'WTS_SESSION_INFOW'>[];
+      return rows.map((r) => ({ SessionId: r.SessionId, State: r.State, SessionName: r.pWinStationName, UserName: null, Domain: null }));
+    } finally {
+      this.api.WTSFreeMemory(p);
+    }
+  }
+
+  /** One WTSQuerySessionInformationW: `read` copies out of the buffer, which is then freed. */
+  private query<T>(h: bigint | null, id: number, cls: InfoClassName, read: (p: bigint, bytes: number) => T): T | null {
+    const pp: (bigint | null)[] = [null];
+    const bytes = [0];
+    if (!this.api.WTSQuerySessionInformationW(h, id, WTS_INFO[cls], pp, bytes)) throw this.lastError(`WTSQuerySessionInformationW(${cls})`);
+    const p = pp[0];
+    if (p === null || p === undefined) return null;
+    try {
+      return read(p, bytes[0] ?? 0);
+    } finally {
+      this.api.WTSFreeMemory(p);
+    }
+  }
+
+  private struct<R extends 'WTSINFOW' | 'WTSINFOEXW' | 'WTS_CLIENT_ADDRESS'>(p: bigint, bytes: number, name: R): Decoded<R> {
+    const type = koffiDecl().records[name];
+    if (bytes < type.size) throw new Error(`WTSQuerySessionInformationW returned ${bytes} bytes for ${name}, which has ${type.size}`);
+    return koffi.decode(p, type) as Decoded<R>;
+  }
+
+  /** WTSINFOEX level 1 (Win7/2008 R2 and later); null when the server returns another level. */
+  sessionInfoEx(h: bigint | null, id: number): SessionInfoEx | null {
+    const ex = this.query(h, id, 'WTSSessionInfoEx', (p, n) => this.struct(p, n, 'WTSINFOEXW'));
+    return ex !== null && ex.Level === 1 ? ex.Data.WTSInfoExLevel1 : null;
+  }
+
+  /** WTSINFOW (Vista SP1/2008 and later). */
+  sessionInfo(h: bigint | null, id: number): SessionInfo | null {
+    return this.query(h, id, 'WTSSessionInfo', (p, n) => this.struct(p, n, 'WTSINFOW'));
+  }
+
+  clientName(h: bigint | null, id: number): string | null {
+    return this.query(h, id, 'WTSClientName', (p) => koffi.decode(p, 'char16_t', -1) as string);
+  }
+
+  clientAddress(h: bigint | null, id: number): Decoded<'WTS_CLIENT_ADDRESS'> | null {
+    return this.query(h, id, 'WTSClientAddress', (p, n) => this.struct(p, n, 'WTS_CLIENT_ADDRESS'));
+  }
+
+  /** WTSClientProtocolType is a USHORT. */
+  clientProtocolType(h: bigint | null, id: number): number | null {
+    return this.query(h, id, 'WTSClientProtocolType', (p, n) => {
+      if (n < 2) throw new Error(`WTSQuerySessionInformationW returned ${n} bytes for WTSClientProtocolType (a USHORT)`);
+      return koffi.decode(p, 'uint16_t') as number;
+    });
+  }
+
+  disconnect(h: bigint | null, id: number, wait: boolean): void {
+    if (!this.api.WTSDisconnectSession(h, id, wait ? 1 : 0)) throw this.lastError('WTSDisconnectSession');
+  }
+
+  logoff(h: bigint | null, id: number, wait: boolean): void {
+    if (!this.api.WTSLogoffSession(h, id, wait ? 1 : 0)) throw this.lastError('WTSLogoffSession');
+  }
+
+  /**
+   * A message box in a session; the lengths are in bytes, without the NUL; the timeout in seconds
+   * (0: forever). Returns the button (IDOK...), 32000 IDTIMEOUT, or 32001 IDASYNC when not waiting.
+   */
+  sendMessage(h: bigint | null, id: number, title: string, message: string, style: number, timeoutSec: number, wait: boolean): number {
+    const response = [0];
+    // An empty title fails on 2003 and shows "Error" on 2008 R2 (wts-api.md 4.4): a space instead.
+    const t = title === '' ? ' ' : title;
+    if (!this.api.WTSSendMessageW(h, id, t, t.length * 2, message, message.length * 2, style, timeoutSec, response, wait ? 1 : 0)) {
+      throw this.lastError('WTSSendMessageW');
+    }
+    return response[0] ?? 0;
+  }
+
+  /** The physical console's session id; null while the console is being attached or detached. */
+  activeConsoleSessionId(): number | null {
+    const id = this.api.WTSGetActiveConsoleSessionId();
+    return id === NO_CONSOLE_SESSION ? null : id;
+  }
+
+  processIdToSessionId(pid: number): number {
+    const out = [0];
+    if (!this.api.ProcessIdToSessionId(pid, out)) throw this.lastError('ProcessIdToSessionId');
+    return out[0] ?? 0;
+  }
+}

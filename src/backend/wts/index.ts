@@ -1,0 +1,130 @@
+/**
+ * The Windows backend: Remote Desktop Services sessions through wtsapi32 (koffi), local or on
+ * remote computers. Every native call runs in a worker thread of a bounded pool (pool.ts); this
+ * side only groups work by computer and turns Win32 codes into ComputerErrors and TargetErrors
+ * (win32-errors.ts). Only this folder imports koffi, and only the workers load it.
+ */
+import { ComputerError, type Backend, type ListOptions } from '../backend.ts';
+import { isLocalComputer, reportedComputerName } from '../linux/local-computer.ts';
+import type { ActionOutcome } from '../../protocol/rpc.ts';
+import type { TargetError } from '../../protocol/errors.ts';
+import type { SessionTarget, UserSession } from '../../protocol/session.ts';
+import type { ActionKind, ActionRow, Reply } from './jobs.ts';
+import { WorkerPool } from './pool.ts';
+import { errorIdOf, failureDetail, failureMessage, type Win32Failure } from './win32-errors.ts';
+import { startWorker } from './worker-url.ts';
+
+export interface WtsBackendOptions {
+  /** One library exporting every function (SESSIONTOOLS_WTSAPI_PATH); null: the Windows system DLLs. */
+  libraryPath?: string | null;
+  /** Workers running jobs at once (default 64; the fan-out's ThrottleLimit defaults to 32). */
+  poolSize?: number;
+  /** Workers left running in a native call after their job was given up (default: poolSize). */
+  maxAbandoned?: number;
+  /** An idle worker ends after this many ms (default 30 s). */
+  idleMs?: number;
+}
+
+const DEFAULT_POOL_SIZE = 64;
+const DEFAULT_IDLE_MS = 30_000;
+
+const ACTION_TEXT: Record<ActionKind, string> = { logoff: 'Logging off', disconnect: 'Disconnecting' };
+
+/** The computer to open (null: this one) and the name to report, for a name as the caller gave it. */
+function computerOf(name: string | null | undefined): { computer: string | null; computerName: string } {
+  return isLocalComputer(name) ? { computer: null, computerName: reportedComputerName(name) } : { computer: (name as string).trim(), computerName: name as string };
+}
+
+function targetError(target: SessionTarget, computerName: string, ErrorId: TargetError['ErrorId'], Message: string): TargetError {
+  return { ErrorId, Message, Target: target.SessionId, ComputerName: computerName };
+}
+
+function actionError(kind: ActionKind, target: SessionTarget, computerName: string, failure: Win32Failure): TargetError {
+  const errorId = errorIdOf(failure.code);
+  const what = `${ACTION_TEXT[kind]} session ${target.SessionId} on ${computerName} failed`;
+  const message = errorId === 'SessionNotFound' ? `No session with id ${target.SessionId} on ${computerName} (${failureDetail(failure)}).` : failureMessage(what, failure);
+  return targetError(target, computerName, errorId, message);
+}
+
+class WtsBackend implements Backend {
+  readonly name = 'wts';
+  private readonly pool: WorkerPool;
+
+  constructor(opts: WtsBackendOptions) {
+    const size = opts.poolSize ?? DEFAULT_POOL_SIZE;
+    const workerData = { libraryPath: opts.libraryPath ?? null };
+    this.pool = new WorkerPool({ size, maxAbandoned: opts.maxAbandoned ?? size, idleMs: opts.idleMs ?? DEFAULT_IDLE_MS, start: () => startWorker(workerData) });
+  }
+
+  async list(name: string | null, opts: ListOptions): Promise<UserSession[]> {
+    const { computer, computerName } = computerOf(name);
+    let reply: Reply;
+    try {
+      reply = await this.pool.run({ op: 'list', computer, computerName, includeSystem: opts.includeSystem }, opts.signal);
+    } catch (e) {
+      if (e instanceof Error && e.name === 'AbortError') throw new ComputerError('ComputerTimeout', `${computerName} did not answer in time; the listing was given up.`);
+      throw new ComputerError('BackendFailed', `Listing the sessions of ${computerName} failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    if (reply.ok) return reply.value as UserSession[];
+    if ('win32' in reply) throw new ComputerError(errorIdOf(reply.win32.code), failureMessage(`Listing the sessions of ${computerName} failed`, reply.win32), reply.win32.code);
+    throw new ComputerError('BackendFailed', `Listing the sessions of ${computerName} failed: ${reply.message}`);
+  }
+
+  logoff(targets: SessionTarget[], wait: boolean): Promise<ActionOutcome[]> {
+    return this.act('logoff', targets, wait);
+  }
+
+  disconnect(targets: SessionTarget[], wait: boolean): Promise<ActionOutcome[]> {
+    return this.act('disconnect', targets, wait);
+  }
+
+  /** One job (one server handle) per computer, all computers at once; outcomes in target order. */
+  private async act(kind: ActionKind, targets: SessionTarget[], wait: boolean): Promise<ActionOutcome[]> {
+    const groups = new Map<string, { computer: string | null; computerName: string; indexes: number[] }>();
+    targets.forEach((t, i) => {
+      const where = computerOf(t.ComputerName);
+      const key = where.computer === null ? '' : where.computer.toLowerCase();
+      const group = groups.get(key) ?? { ...where, indexes: [] };
+      group.indexes.push(i);
+      groups.set(key, group);
+    });
+    const outcomes: ActionOutcome[] = new Array(targets.length);
+    await Promise.all(
+      [...groups.values()].map(async ({ computer, computerName, indexes }) => {
+        const ids = indexes.map((i) => (targets[i] as SessionTarget).SessionId);
+        let rows: ActionRow[] | null = null;
+        let failed: string;
+        try {
+          const reply = await this.pool.run({ op: kind, computer, computerName, ids, wait });
+          if (reply.ok) rows = reply.value as ActionRow[];
+          failed = reply.ok ? '' : 'win32' in reply ? failureDetail(reply.win32) : reply.message;
+        } catch (e) {
+          failed = e instanceof Error ? e.message : String(e);
+        }
+        indexes.forEach((i, k) => {
+          const target = targets[i] as SessionTarget;
+          const row = rows?.[k];
+          if (row === undefined) {
+            const error = targetError(target, computerName, 'BackendFailed', `${ACTION_TEXT[kind]} session ${target.SessionId} on ${computerName} failed: ${failed}`);
+            outcomes[i] = { target, session: null, error };
+          } else {
+            outcomes[i] = { target, session: row.session, error: row.failure ? actionError(kind, target, computerName, row.failure) : null };
+          }
+        });
+      }),
+    );
+    return outcomes;
+  }
+
+  close(): Promise<void> {
+    return this.pool.close();
+  }
+
+  stuckCalls(): number {
+    return this.pool.stuck;
+  }
+}
+
+export function createWtsBackend(opts: WtsBackendOptions = {}): Backend {
+  return new WtsBackend(opts);
+}

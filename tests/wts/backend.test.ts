@@ -1,0 +1,328 @@
+/**
+ * The WTS backend against the C test double of wtsapi32 (tests/wts/double/, built for Linux and
+ * loaded through SESSIONTOOLS_WTSAPI_PATH's mechanism): fields, filtering, actions recorded in the
+ * double's log, Win32 errors, no leaked buffers or handles, and a helper that stays responsive
+ * while hosts hang (the real helper process, from source and from an esbuild bundle).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build as esbuild } from 'esbuild';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ComputerError, type Backend } from '../../src/backend/backend.ts';
+import { selectBackend } from '../../src/backend/select.ts';
+import { WtsCalls } from '../../src/backend/wts/calls.ts';
+import { createWtsBackend } from '../../src/backend/wts/index.ts';
+import { loadWinApi } from '../../src/backend/wts/library.ts';
+import type { UserSession } from '../../src/protocol/session.ts';
+import { buildDouble, leakedBuffers, readLog, toFileTime, writeFixture, type FixtureServer } from './support/double.ts';
+
+const ROOT = resolve(fileURLToPath(import.meta.url), '..', '..', '..');
+const work = mkdtempSync(join(tmpdir(), 'st-wts-backend-'));
+let fixture = '';
+let log = '';
+let library = '';
+let backend: Backend;
+let testNo = 0;
+
+const ft = (iso: string): bigint => toFileTime(new Date(iso));
+const NOW = '2026-03-01T12:00:00.000Z';
+const never = new AbortController().signal;
+
+/** A server as Windows usually has it: services, the console, an RDP user, the listener. */
+function localServer(): FixtureServer {
+  return {
+    name: '.',
+    sessions: [
+      { id: 0, state: 'Disconnected', winStation: 'Services' },
+      {
+        id: 1, state: 'Active', winStation: 'Console', user: 'ålice😀', domain: 'CORP', protocol: 0, locked: 1,
+        logon: ft('2026-03-01T08:00:00Z'), connect: ft('2026-03-01T08:00:00Z'), lastInput: ft('2026-03-01T11:58:30Z'), current: ft(NOW),
+      },
+      {
+        id: 3, state: 'Disconnected', winStation: 'RDP-Tcp#3', user: 'bob', domain: 'CORP', clientName: 'LAPTOP-𝔅', address: '2001:db8::7:1',
+        protocol: 2, locked: 0, logon: ft('2026-03-01T09:00:00Z'), connect: ft('2026-03-01T09:00:00Z'), disconnect: ft('2026-03-01T11:00:00Z'),
+        lastInput: 0n, current: ft(NOW),
+      },
+      { id: 65536, state: 'Listen', winStation: 'RDP-Tcp' },
+    ],
+  };
+}
+
+function remoteServer(name: string, extra: Partial<FixtureServer> = {}): FixtureServer {
+  return {
+    name,
+    sessions: [
+      {
+        id: 2, state: 'Active', winStation: 'RDP-Tcp#0', user: 'carol', domain: 'LAB', clientName: 'PC7', address: '192.168.10.20', protocol: 2,
+        logon: ft('2026-03-01T07:00:00Z'), lastInput: ft('2026-03-01T11:59:59Z'), current: ft(NOW),
+      },
+    ],
+    ...extra,
+  };
+}
+
+beforeAll(() => {
+  library = buildDouble('linux');
+});
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+beforeEach(() => {
+  testNo++;
+  fixture = join(work, `fixture-${testNo}.txt`);
+  log = join(work, `log-${testNo}.txt`);
+  process.env.WTSDOUBLE_FIXTURE = fixture;
+  process.env.WTSDOUBLE_LOG = log;
+  backend = createWtsBackend({ libraryPath: library, poolSize: 4 });
+});
+
+afterEach(async () => {
+  await backend.close?.();
+  const events = readLog(log);
+  // Every buffer the double handed out was freed, with the right function; every handle closed.
+  expect(leakedBuffers(events)).toEqual([]);
+  expect(events.filter((e) => e.event === 'badfree')).toEqual([]);
+  const opened = events.filter((e) => e.event === 'open').length;
+  expect(events.filter((e) => e.event === 'close' && e.ok).length).toBe(opened);
+});
+
+describe('WTS backend: listing', () => {
+  it('maps every field: names beyond the BMP, IPv6 clients, zero FILETIMEs, Idle, lock state, protocol', async () => {
+    writeFixture(fixture, [localServer()]);
+    const sessions = await backend.list(null, { includeSystem: false, signal: never });
+    const expected: UserSession[] = [
+      {
+        ComputerName: hostname(), SessionId: 1, SessionName: 'Console', UserName: 'ålice😀', Domain: 'CORP', State: 'Active',
+        Idle: 90_000, LogonTime: '2026-03-01T08:00:00.000Z', LastInputTime: '2026-03-01T11:58:30.000Z', ConnectTime: '2026-03-01T08:00:00.000Z',
+        DisconnectTime: null, ClientName: null, ClientAddress: null, IsLocked: true, Protocol: 'Console',
+      },
+      {
+        ComputerName: hostname(), SessionId: 3, SessionName: 'RDP-Tcp#3', UserName: 'bob', Domain: 'CORP', State: 'Disconnected',
+        // Disconnected: idle since the disconnect, from the server's own CurrentTime.
+        Idle: 3_600_000, LogonTime: '2026-03-01T09:00:00.000Z', LastInputTime: null, ConnectTime: '2026-03-01T09:00:00.000Z',
+        DisconnectTime: '2026-03-01T11:00:00.000Z', ClientName: 'LAPTOP-𝔅', ClientAddress: '2001:db8::7:1', IsLocked: false, Protocol: 'RDP',
+      },
+    ];
+    expect(sessions).toEqual(expected);
+  });
+
+  it('hides session 0 and listeners unless includeSystem; they have no user and null times', async () => {
+    writeFixture(fixture, [localServer()]);
+    const all = await backend.list(null, { includeSystem: true, signal: never });
+    expect(all.map((s) => [s.SessionId, s.State])).toEqual([[0, 'Disconnected'], [1, 'Active'], [3, 'Disconnected'], [65536, 'Listen']]);
+    const listener = all[3] as UserSession;
+    expect(listener).toMatchObject({ SessionName: 'RDP-Tcp', UserName: '', Domain: null, Idle: null, LogonTime: null, IsLocked: null });
+  });
+
+  it('opens a remote server by name and reports it as the caller named it (IPv4 client)', async () => {
+    writeFixture(fixture, [localServer(), remoteServer('srv1')]);
+    const [s] = await backend.list('SRV1', { includeSystem: false, signal: never });
+    expect(s).toMatchObject({ ComputerName: 'SRV1', SessionId: 2, UserName: 'carol', Domain: 'LAB', ClientAddress: '192.168.10.20', Idle: 1000, Protocol: 'RDP' });
+    const events = readLog(log);
+    expect(events.filter((e) => e.event === 'open').map((e) => (e as { server: string }).server)).toEqual(['SRV1']);
+  });
+
+  it('keeps a session whose details are denied (5 on every query), with those fields null', async () => {
+    const server = localServer();
+    (server.sessions[1] as { deny?: string[] }).deny = ['query'];
+    writeFixture(fixture, [server]);
+    const sessions = await backend.list(null, { includeSystem: false, signal: never });
+    expect(sessions.find((s) => s.SessionId === 1)).toEqual({
+      ComputerName: hostname(), SessionId: 1, SessionName: 'Console', UserName: 'ålice😀', Domain: 'CORP', State: 'Active', Idle: null,
+      LogonTime: null, LastInputTime: null, ConnectTime: null, DisconnectTime: null, ClientName: null, ClientAddress: null, IsLocked: null, Protocol: null,
+    });
+  });
+
+  it('a dead host (1722) is one ComputerError ComputerUnreachable; a denying one (5) AccessDenied', async () => {
+    writeFixture(fixture, [localServer(), remoteServer('dead', { fail: 1722 }), remoteServer('locked', { fail: 5 })]);
+    const dead = await backend.list('dead', { includeSystem: false, signal: never }).catch((e: unknown) => e);
+    expect(dead).toBeInstanceOf(ComputerError);
+    expect(dead).toMatchObject({ errorId: 'ComputerUnreachable', code: 1722 });
+    expect((dead as Error).message).toMatch(/1722 RPC_S_SERVER_UNAVAILABLE.*445/);
+    const denied = await backend.list('locked', { includeSystem: false, signal: never }).catch((e: unknown) => e);
+    expect(denied).toMatchObject({ errorId: 'AccessDenied', code: 5 });
+    expect((denied as Error).message).toMatch(/elevated/);
+  });
+
+  it('an aborted list (the fan-out timeout) gives up at once; the pool replaces the stuck worker', async () => {
+    await backend.close?.();
+    backend = createWtsBackend({ libraryPath: library, poolSize: 1, maxAbandoned: 1 });
+    writeFixture(fixture, [localServer(), remoteServer('slow', { latencyMs: 1000 })]);
+    const abort = new AbortController();
+    const started = Date.now();
+    const slow = backend.list('slow', { includeSystem: false, signal: abort.signal }).catch((e: unknown) => e);
+    setTimeout(() => abort.abort(), 100);
+    expect(await slow).toMatchObject({ errorId: 'ComputerTimeout' });
+    // With a pool of one, the local list runs on a replacement while the first worker still sleeps.
+    const local = await backend.list(null, { includeSystem: false, signal: never });
+    expect(local.map((s) => s.SessionId)).toEqual([1, 3]);
+    expect(Date.now() - started).toBeLessThan(1200);
+    // The abandoned worker finishes its job in the background: it frees its buffers and closes its handle.
+    await handlesClosed(10_000);
+    expect(readLog(log).filter((e) => e.event === 'close')).toHaveLength(1);
+  });
+});
+
+describe('WTS backend: logoff and disconnect', () => {
+  it('logs off with bWait, one server handle per computer, the outcome session null once gone', async () => {
+    writeFixture(fixture, [localServer(), remoteServer('srv1')]);
+    const outcomes = await backend.logoff([{ SessionId: 3 }, { ComputerName: 'srv1', SessionId: 2 }, { ComputerName: '.', SessionId: 1 }], true);
+    expect(outcomes.map((o) => [o.target.SessionId, o.session, o.error])).toEqual([[3, null, null], [2, null, null], [1, null, null]]);
+    const actions = readLog(log).filter((e) => e.event === 'logoff');
+    expect(actions.map((e) => [(e as { server: string }).server, (e as { session: number }).session, (e as { wait: number }).wait])).toEqual(
+      expect.arrayContaining([['.', 3, 1], ['.', 1, 1], ['srv1', 2, 1]]),
+    );
+    expect(readLog(log).filter((e) => e.event === 'open').length).toBe(1);
+    expect((await backend.list(null, { includeSystem: false, signal: never })).length).toBe(0);
+  });
+
+  it('disconnects without waiting (bWait 0); the outcome session is the session afterwards', async () => {
+    writeFixture(fixture, [localServer()]);
+    const [outcome] = await backend.disconnect([{ SessionId: 1 }], false);
+    expect(outcome?.error).toBeNull();
+    expect(outcome?.session).toMatchObject({ SessionId: 1, UserName: 'ålice😀', State: 'Disconnected' });
+    const [event] = readLog(log).filter((e) => e.event === 'disconnect');
+    expect(event).toMatchObject({ session: 1, wait: 0, ok: true });
+  });
+
+  it('gives each target its own error: 7022 SessionNotFound, 5 AccessDenied, 1722 ComputerUnreachable', async () => {
+    const server = localServer();
+    (server.sessions[2] as { deny?: string[] }).deny = ['logoff'];
+    writeFixture(fixture, [server, remoteServer('dead', { fail: 1722 })]);
+    const outcomes = await backend.logoff([{ SessionId: 42 }, { SessionId: 3 }, { ComputerName: 'dead', SessionId: 2 }, { SessionId: 1 }], false);
+    expect(outcomes.map((o) => o.error?.ErrorId ?? null)).toEqual(['SessionNotFound', 'AccessDenied', 'ComputerUnreachable', null]);
+    expect(outcomes[0]?.error).toMatchObject({ Target: 42, ComputerName: hostname() });
+    expect(outcomes[0]?.error?.Message).toMatch(/No session with id 42 .*7022 ERROR_CTX_WINSTATION_NOT_FOUND/);
+    expect(outcomes[2]?.error).toMatchObject({ Target: 2, ComputerName: 'dead' });
+    expect(outcomes.map((o) => o.target.SessionId)).toEqual([42, 3, 2, 1]);
+  });
+});
+
+describe('WTS thin wrappers (this thread)', () => {
+  it('WTSSendMessageW gets byte lengths and seconds; console id and ProcessIdToSessionId', () => {
+    const server = localServer();
+    server.consoleSession = 1;
+    writeFixture(fixture, [server], { processes: { 4242: 3 } });
+    const calls = new WtsCalls(loadWinApi(library));
+    expect(calls.sendMessage(null, 3, 'Hi 😀', 'Logging off in 5 min', 0x40, 30, false)).toBe(32001); // IDASYNC
+    const [message] = readLog(log).filter((e) => e.event === 'message');
+    expect(message).toMatchObject({ session: 3, titleBytes: 10, messageBytes: 40, timeout: 30, wait: 0, title: 'Hi 😀' });
+    expect(calls.activeConsoleSessionId()).toBe(1);
+    expect(calls.processIdToSessionId(4242)).toBe(3);
+    expect(() => calls.processIdToSessionId(1)).toThrow(/ProcessIdToSessionId failed with Win32 error 87/);
+  });
+});
+
+describe('backend selection', () => {
+  it('picks WTS when SESSIONTOOLS_WTSAPI_PATH is set (any platform) or on win32, utmp on Linux', async () => {
+    const picked = [
+      selectBackend({ SESSIONTOOLS_WTSAPI_PATH: library }, 'linux'),
+      selectBackend({}, 'win32'),
+      selectBackend({}, 'linux'),
+    ];
+    expect(picked.map((b) => b.name)).toEqual(['wts', 'wts', 'linux-utmp']);
+    await Promise.all(picked.map((b) => b.close?.()));
+  });
+});
+
+// ---- the real helper process ----
+
+class RpcChild {
+  private buffer = '';
+  private readonly waiting = new Map<number, (v: unknown) => void>();
+  private nextId = 1;
+  constructor(readonly child: ChildProcess) {
+    child.stdout?.setEncoding('utf8');
+    child.stdout?.on('data', (chunk: string) => {
+      this.buffer += chunk;
+      let nl: number;
+      while ((nl = this.buffer.indexOf('\n')) >= 0) {
+        const msg = JSON.parse(this.buffer.slice(0, nl)) as { id: number };
+        this.buffer = this.buffer.slice(nl + 1);
+        this.waiting.get(msg.id)?.(msg);
+      }
+    });
+  }
+  call(method: string, params: unknown): Promise<{ result?: any; error?: unknown }> {
+    const id = this.nextId++;
+    this.child.stdin?.write(`${JSON.stringify({ jsonrpc: '2.0', id, method, params })}\n`);
+    return new Promise((r) => this.waiting.set(id, r as (v: unknown) => void));
+  }
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null) return;
+    const exited = new Promise((r) => this.child.once('exit', r));
+    this.child.stdin?.end();
+    const kill = setTimeout(() => this.child.kill('SIGKILL'), 5000);
+    await exited;
+    clearTimeout(kill);
+  }
+}
+
+/** Resolves once every server handle the double opened has been closed (or after `ms`). */
+async function handlesClosed(ms: number): Promise<void> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const events = readLog(log);
+    if (events.filter((e) => e.event === 'close').length >= events.filter((e) => e.event === 'open').length || Date.now() > until) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/**
+ * `answerMs`: how fast another request must be answered while the hosts hang. A new worker from
+ * source registers tsx and compiles the sources in its thread, which takes seconds on a small
+ * machine; from the bundle it takes milliseconds. Either way far below the hosts' 8 s.
+ */
+async function responsiveWhileHostsHang(command: string[], cwd: string, answerMs: number): Promise<void> {
+  const dead = Array.from({ length: 10 }, (_, i) => remoteServer(`dead${i}`, { latencyMs: 8000, fail: 1722 }));
+  writeFixture(fixture, [localServer(), ...dead]);
+  const child = new RpcChild(spawn(process.execPath, command, { cwd, env: { ...process.env, SESSIONTOOLS_WTSAPI_PATH: library }, stdio: ['pipe', 'pipe', 'inherit'] }));
+  try {
+    expect((await child.call('initialize', { protocolVersion: 1 })).result).toMatchObject({ backend: 'wts' });
+    const started = Date.now();
+    const hanging = child.call('sessions.list', { ComputerName: dead.map((d) => d.name), TimeoutSec: 2 });
+    await new Promise((r) => setTimeout(r, 300));
+    // The ten hosts hang in their workers; the helper answers other requests meanwhile.
+    const t0 = Date.now();
+    const local = await child.call('sessions.list', {});
+    expect(Date.now() - t0).toBeLessThan(answerMs);
+    expect(local.result.sessions.map((s: UserSession) => s.SessionId)).toEqual([1, 3]);
+    const answer = await hanging;
+    expect(Date.now() - started).toBeLessThan(2000 + answerMs);
+    expect(answer.result.errors.map((e: { ErrorId: string }) => e.ErrorId)).toEqual(Array(10).fill('ComputerTimeout'));
+    // After the timeouts the pool has replaced its abandoned workers.
+    expect((await child.call('sessions.list', { ComputerName: ['localhost'] })).result.sessions.length).toBe(2);
+    // The abandoned workers finish their calls in the background and close their handles.
+    await handlesClosed(12_000);
+  } finally {
+    await child.stop();
+  }
+}
+
+describe('the helper process with the WTS backend', () => {
+  it('from source: stays responsive while 10 dead hosts hang, and times them out', async () => {
+    await responsiveWhileHostsHang(['--import', 'tsx', join(ROOT, 'src', 'helper', 'main.ts')], ROOT, 6000);
+  });
+
+  it('bundled as build.ts must build it (helper.mjs + wts-worker.mjs): the worker is found next to the helper', async () => {
+    const out = join(work, 'bundle');
+    mkdirSync(out, { recursive: true });
+    // koffi stays external, so the bundle must resolve it from node_modules, as module/bin/ does.
+    symlinkSync(join(ROOT, 'node_modules'), join(out, 'node_modules'));
+    await esbuild({
+      entryPoints: { helper: join(ROOT, 'src', 'helper', 'main.ts'), 'wts-worker': join(ROOT, 'src', 'backend', 'wts', 'worker-main.ts') },
+      outdir: out,
+      outExtension: { '.js': '.mjs' },
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      external: ['koffi'],
+      banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+      logLevel: 'warning',
+    });
+    await responsiveWhileHostsHang([join(out, 'helper.mjs')], out, 1000);
+  });
+});
