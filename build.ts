@@ -2,9 +2,10 @@
  * Builds everything a run needs, each step only when its output is missing or older than its
  * sources. `tsx build.ts` runs all steps; `tsx build.ts helper codegen` runs the named ones.
  *   host     the PowerShell engine host (tools/pwsh)
- *   types    module/bin/SessionTools.Types.dll (the Duration type)
- *   helper   module/bin/helper.mjs (the bundled JSON-RPC helper) and module/bin/node (its runtime)
- *   codegen  module/SessionTools.{psm1,psd1,format.ps1xml,types.ps1xml} from the catalog
+ *   codegen  module/SessionTools.{psm1,psd1,format.ps1xml,types.ps1xml} and the UserSession class
+ *            (src/dotnet/SessionTools.Types/UserSession.g.cs) from the catalog and protocol
+ *   types    module/bin/SessionTools.Types.dll (Duration, UserSession)
+ *   helper   module/bin/helper.mjs and wts-worker.mjs (the bundled helper) and module/bin/node
  */
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, unlinkSync } from 'node:fs';
@@ -113,7 +114,8 @@ async function host(): Promise<void> {
   await buildPwshHost();
 }
 
-const STEPS: Record<string, () => Promise<void>> = { host, types, helper, codegen };
+// codegen before types: the types assembly compiles the generated UserSession.g.cs.
+const STEPS: Record<string, () => Promise<void>> = { host, codegen, types, helper };
 
 async function main(): Promise<void> {
   const asked = process.argv.slice(2);

@@ -41,7 +41,10 @@ function parameterBlock(name: string, p: ParameterDecl, c: Command, states: stri
       lines.push(`[ValidateSet(${states.map(psString).join(', ')})]`, '[string[]]');
       break;
     case 'UserSession[]':
-      lines.push(`[PSTypeName(${psString(c.decl.outputType)})]`, '[psobject[]]');
+      // The compiled type: piped sessions bind here by value with their exact type, before the
+      // -Id set could bind them by property name. Other objects (a CSV row, a deserialized
+      // session) bind to -Id and -ComputerName by property name.
+      lines.push(`[${c.decl.outputType}[]]`);
       break;
     default:
       throw new Error(`codegen: ${c.name} -${name} has a type codegen does not know: ${String(p.type)}`);
@@ -88,7 +91,7 @@ function queryBody(c: Command): string {
     ...direct.map(([name, p]) => `    ${wireAssignment(name, p)}`),
     ...piped.map(([name, p]) => `    if ($piped${name}.Count -gt 0) { $params[${psString(p.wire as string)}] = $piped${name}.ToArray() }`),
     `    $result = Invoke-SessionToolsRpc -Cmdlet $PSCmdlet -Method ${psString(c.decl.method)} -Params $params -ChangesNothing`,
-    "    foreach ($node in $result['sessions'].ChildNodes) { $PSCmdlet.WriteObject((ConvertTo-SessionToolsUserSession $node)) }",
+    "    $PSCmdlet.WriteObject([SessionTools.UserSession]::FromWireArray($result['sessions']), $true)",
     "    foreach ($node in $result['errors'].ChildNodes) { Write-SessionToolsTargetError -Cmdlet $PSCmdlet -Node $node }",
     '}',
   ].join('\n');

@@ -6,8 +6,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { emitUserSessionClass } from './emit-csharp.ts';
 import { emitFormat, emitPsd1, emitPsm1, emitTypes } from './emit-module.ts';
-import { assertAscii } from './powershell.ts';
+import { assertAscii, header } from './powershell.ts';
 import { readSources } from './sources.ts';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -20,6 +21,7 @@ export function generate(root = ROOT): Map<string, string> {
     ['module/SessionTools.psd1', emitPsd1(s)],
     ['module/SessionTools.format.ps1xml', emitFormat(s)],
     ['module/SessionTools.types.ps1xml', emitTypes(s)],
+    ['src/dotnet/SessionTools.Types/UserSession.g.cs', emitUserSessionClass(s.userSession, header((line) => `// ${line}`))],
   ]);
   for (const [path, text] of files) assertAscii(path, text);
   return files;

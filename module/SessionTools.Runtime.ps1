@@ -454,7 +454,7 @@ function Invoke-SessionToolsAction {
         if (-not $PassThru) { continue }
         $sessionNode = $outcome['session']
         if ($null -ne $sessionNode -and $sessionNode.GetAttribute('type') -ne 'null') {
-            $Cmdlet.WriteObject((ConvertTo-SessionToolsUserSession $sessionNode))
+            $Cmdlet.WriteObject([SessionTools.UserSession]::FromWire($sessionNode))
         } elseif ($null -ne $target.InputObject) {
             $Cmdlet.WriteObject($target.InputObject)
         }

@@ -27,85 +27,8 @@ $script:SessionToolsErrors = @{
 
 . ([System.IO.Path]::Combine($PSScriptRoot, 'SessionTools.Runtime.ps1'))
 
-# From src/protocol/session.ts (UserSession) and src/protocol/errors.ts (TargetError).
-function ConvertTo-SessionToolsUserSession {
-    param([System.Xml.XmlElement] $Node)
-    $e = $Node['ComputerName']
-    if ($null -eq $e) { throw 'The helper''s answer lacks ComputerName.' }
-    $ComputerName = $e.InnerText
-    $e = $Node['SessionId']
-    if ($null -eq $e) { throw 'The helper''s answer lacks SessionId.' }
-    $SessionId = [int] $e.InnerText
-    $e = $Node['SessionName']
-    if ($null -eq $e) { throw 'The helper''s answer lacks SessionName.' }
-    $SessionName = $null
-    if ($e.GetAttribute('type') -ne 'null') { $SessionName = $e.InnerText }
-    $e = $Node['UserName']
-    if ($null -eq $e) { throw 'The helper''s answer lacks UserName.' }
-    $UserName = $e.InnerText
-    $e = $Node['Domain']
-    if ($null -eq $e) { throw 'The helper''s answer lacks Domain.' }
-    $Domain = $null
-    if ($e.GetAttribute('type') -ne 'null') { $Domain = $e.InnerText }
-    $e = $Node['State']
-    if ($null -eq $e) { throw 'The helper''s answer lacks State.' }
-    $State = $e.InnerText
-    $e = $Node['Idle']
-    if ($null -eq $e) { throw 'The helper''s answer lacks Idle.' }
-    $Idle = $null
-    if ($e.GetAttribute('type') -ne 'null') { $Idle = [SessionTools.Duration]::FromMilliseconds([double]::Parse($e.InnerText, [System.Globalization.CultureInfo]::InvariantCulture)) }
-    $e = $Node['LogonTime']
-    if ($null -eq $e) { throw 'The helper''s answer lacks LogonTime.' }
-    $LogonTime = $null
-    if ($e.GetAttribute('type') -ne 'null') { $LogonTime = [datetime]::Parse($e.InnerText, [System.Globalization.CultureInfo]::InvariantCulture, [System.Globalization.DateTimeStyles]::RoundtripKind).ToLocalTime() }
-    $e = $Node['LastInputTime']
-    if ($null -eq $e) { throw 'The helper''s answer lacks LastInputTime.' }
-    $LastInputTime = $null
-    if ($e.GetAttribute('type') -ne 'null') { $LastInputTime = [datetime]::Parse($e.InnerText, [System.Globalization.CultureInfo]::InvariantCulture, [System.Globalization.DateTimeStyles]::RoundtripKind).ToLocalTime() }
-    $e = $Node['ConnectTime']
-    if ($null -eq $e) { throw 'The helper''s answer lacks ConnectTime.' }
-    $ConnectTime = $null
-    if ($e.GetAttribute('type') -ne 'null') { $ConnectTime = [datetime]::Parse($e.InnerText, [System.Globalization.CultureInfo]::InvariantCulture, [System.Globalization.DateTimeStyles]::RoundtripKind).ToLocalTime() }
-    $e = $Node['DisconnectTime']
-    if ($null -eq $e) { throw 'The helper''s answer lacks DisconnectTime.' }
-    $DisconnectTime = $null
-    if ($e.GetAttribute('type') -ne 'null') { $DisconnectTime = [datetime]::Parse($e.InnerText, [System.Globalization.CultureInfo]::InvariantCulture, [System.Globalization.DateTimeStyles]::RoundtripKind).ToLocalTime() }
-    $e = $Node['ClientName']
-    if ($null -eq $e) { throw 'The helper''s answer lacks ClientName.' }
-    $ClientName = $null
-    if ($e.GetAttribute('type') -ne 'null') { $ClientName = $e.InnerText }
-    $e = $Node['ClientAddress']
-    if ($null -eq $e) { throw 'The helper''s answer lacks ClientAddress.' }
-    $ClientAddress = $null
-    if ($e.GetAttribute('type') -ne 'null') { $ClientAddress = $e.InnerText }
-    $e = $Node['IsLocked']
-    if ($null -eq $e) { throw 'The helper''s answer lacks IsLocked.' }
-    $IsLocked = $null
-    if ($e.GetAttribute('type') -ne 'null') { $IsLocked = ($e.InnerText -eq 'true') }
-    $e = $Node['Protocol']
-    if ($null -eq $e) { throw 'The helper''s answer lacks Protocol.' }
-    $Protocol = $null
-    if ($e.GetAttribute('type') -ne 'null') { $Protocol = $e.InnerText }
-    [pscustomobject] @{
-        PSTypeName = 'SessionTools.UserSession'
-        ComputerName = $ComputerName
-        SessionId = $SessionId
-        SessionName = $SessionName
-        UserName = $UserName
-        Domain = $Domain
-        State = $State
-        Idle = $Idle
-        LogonTime = $LogonTime
-        LastInputTime = $LastInputTime
-        ConnectTime = $ConnectTime
-        DisconnectTime = $DisconnectTime
-        ClientName = $ClientName
-        ClientAddress = $ClientAddress
-        IsLocked = $IsLocked
-        Protocol = $Protocol
-    }
-}
-
+# From src/protocol/errors.ts (TargetError). Sessions are read by the compiled
+# [SessionTools.UserSession]::FromWire, generated from src/protocol/session.ts.
 function ConvertTo-SessionToolsTargetError {
     param([System.Xml.XmlElement] $Node)
     $e = $Node['ErrorId']
@@ -270,7 +193,7 @@ function Get-UserSession {
         $params['TimeoutSec'] = $TimeoutSec
         if ($pipedComputerName.Count -gt 0) { $params['ComputerName'] = $pipedComputerName.ToArray() }
         $result = Invoke-SessionToolsRpc -Cmdlet $PSCmdlet -Method 'sessions.list' -Params $params -ChangesNothing
-        foreach ($node in $result['sessions'].ChildNodes) { $PSCmdlet.WriteObject((ConvertTo-SessionToolsUserSession $node)) }
+        $PSCmdlet.WriteObject([SessionTools.UserSession]::FromWireArray($result['sessions']), $true)
         foreach ($node in $result['errors'].ChildNodes) { Write-SessionToolsTargetError -Cmdlet $PSCmdlet -Node $node }
     }
 }
@@ -342,8 +265,7 @@ function Stop-UserSession {
     [OutputType('SessionTools.UserSession')]
     param(
         [Parameter(Mandatory = $true, ValueFromPipeline = $true, ParameterSetName = 'InputObject')]
-        [PSTypeName('SessionTools.UserSession')]
-        [psobject[]]
+        [SessionTools.UserSession[]]
         $InputObject,
 
         [Parameter(Mandatory = $true, Position = 0, ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Id')]
@@ -441,8 +363,7 @@ function Disconnect-UserSession {
     [OutputType('SessionTools.UserSession')]
     param(
         [Parameter(Mandatory = $true, ValueFromPipeline = $true, ParameterSetName = 'InputObject')]
-        [PSTypeName('SessionTools.UserSession')]
-        [psobject[]]
+        [SessionTools.UserSession[]]
         $InputObject,
 
         [Parameter(Mandatory = $true, Position = 0, ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Id')]

@@ -81,7 +81,7 @@ describe('psm1 functions', () => {
     const f = fn('Stop-UserSession');
     expect(f).toContain("    [CmdletBinding(DefaultParameterSetName = 'InputObject', SupportsShouldProcess = $true, ConfirmImpact = 'High')]\n");
     expect(f).toContain(
-      "        [Parameter(Mandatory = $true, ValueFromPipeline = $true, ParameterSetName = 'InputObject')]\n        [PSTypeName('SessionTools.UserSession')]\n        [psobject[]]\n        $InputObject,\n",
+      "        [Parameter(Mandatory = $true, ValueFromPipeline = $true, ParameterSetName = 'InputObject')]\n        [SessionTools.UserSession[]]\n        $InputObject,\n",
     );
     expect(f).toContain(
       "        [Parameter(Mandatory = $true, Position = 0, ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Id')]\n        [Alias('SessionId')]\n        [ValidateRange(0, 2147483647)]\n        [int[]]\n        $Id,\n",
@@ -109,17 +109,20 @@ describe('psm1 functions', () => {
     expect(f).toContain('    .OUTPUTS\n    SessionTools.UserSession\n');
   });
 
-  it('converts each wire field by its TypeScript type', () => {
-    const f = fn('ConvertTo-SessionToolsUserSession');
-    expect(f).toContain("    $SessionId = [int] $e.InnerText\n");
-    expect(f).toContain("    $SessionName = $null\n    if ($e.GetAttribute('type') -ne 'null') { $SessionName = $e.InnerText }\n");
-    expect(f).toContain(
-      "    if ($e.GetAttribute('type') -ne 'null') { $Idle = [SessionTools.Duration]::FromMilliseconds([double]::Parse($e.InnerText, [System.Globalization.CultureInfo]::InvariantCulture)) }\n",
+  it('reads sessions with the compiled class generated from the UserSession interface', () => {
+    expect(fn('Get-UserSession')).toContain("        $PSCmdlet.WriteObject([SessionTools.UserSession]::FromWireArray($result['sessions']), $true)\n");
+    const cs = files.get('src/dotnet/SessionTools.Types/UserSession.g.cs') as string;
+    expect(cs).toContain('        public int SessionId { get; set; }\n');
+    expect(cs).toContain('        public Duration Idle { get; set; }\n');
+    expect(cs).toContain('        public DateTime? LogonTime { get; set; }\n');
+    expect(cs).toContain('        public bool? IsLocked { get; set; }\n');
+    expect(cs).toContain('            e = Member(node, "SessionId");\n            s.SessionId = int.Parse(e.InnerText, NumberStyles.Integer, CultureInfo.InvariantCulture);\n');
+    expect(cs).toContain(
+      '            e = Member(node, "Idle");\n            if (!IsNull(e)) s.Idle = Duration.FromMilliseconds(double.Parse(e.InnerText, NumberStyles.Float, CultureInfo.InvariantCulture));\n',
     );
-    expect(f).toContain(
-      "    if ($e.GetAttribute('type') -ne 'null') { $LogonTime = [datetime]::Parse($e.InnerText, [System.Globalization.CultureInfo]::InvariantCulture, [System.Globalization.DateTimeStyles]::RoundtripKind).ToLocalTime() }\n",
+    expect(cs).toContain(
+      '            if (!IsNull(e)) s.LogonTime = DateTime.Parse(e.InnerText, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind).ToLocalTime();\n',
     );
-    expect(f).toContain("    [pscustomobject] @{\n        PSTypeName = 'SessionTools.UserSession'\n        ComputerName = $ComputerName\n");
   });
 
   it('carries the error table and protocol version from src/protocol', () => {
