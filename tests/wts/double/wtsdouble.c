@@ -654,9 +654,17 @@ static void parse_fixture(char *text, Config *c, const char *path) {
   log_line(&b);
 }
 
-/* Re-reads the fixture (outside the lock), then takes the lock and re-parses it if its bytes
- * changed since the last load. Returns with the lock HELD. */
-static void enter_locked(void) {
+/* Takes the lock; with `reread` (or before the first load) it first re-reads the fixture (outside
+ * the lock) and re-parses it if its bytes changed since the last load. Calls that start a new look
+ * at a server (open, enumerate, console id, pid lookup) re-read; per-session queries and actions
+ * use what the last of those saw, as they would see a server between two enumerations (and a list
+ * of 5,000 sessions does not re-read the file 20,000 times). Returns with the lock HELD. */
+static void enter_locked_reread(int reread) {
+  if (!reread) {
+    dbl_lock();
+    if (g_loaded) return;
+    dbl_unlock();
+  }
   size_t len = 0;
   char *path = NULL;
   char *bytes = dbl_read_env_file("WTSDOUBLE_FIXTURE", &len, &path);
@@ -685,6 +693,8 @@ static void enter_locked(void) {
   free(bytes);
   free(path);
 }
+
+static void enter_locked(void) { enter_locked_reread(1); }
 
 /* ---- lookups (lock held) ---- */
 static Handle *find_handle(void *h) {
@@ -757,9 +767,9 @@ typedef struct {
 
 /* Validates the handle, applies the server's latency (lock released while sleeping) and its
  * `fail` code. Returns 0 with the lock HELD, or a Win32 error code with the lock RELEASED. */
-static uint32_t call_begin(Call *c, void *h) {
+static uint32_t call_begin(Call *c, void *h, int reread) {
   uint32_t latency = 0, fail = 0;
-  enter_locked();
+  enter_locked_reread(reread);
   const char *name = handle_server(h);
   if (!name) {
     snprintf(c->server, sizeof c->server, "%s", "-");
@@ -885,7 +895,7 @@ DBL_API DBL_BOOL WTSEnumerateSessionsW(void *hServer, uint32_t Reserved, uint32_
     enter_locked();
     const char *n = handle_server(hServer);
     snprintf(c.server, sizeof c.server, "%s", n ? n : "-");
-  } else if ((err = call_begin(&c, hServer)) != 0) {
+  } else if ((err = call_begin(&c, hServer, 1)) != 0) {
     dbl_lock();
   } else {
     Server *sv = lookup_server(c.server);
@@ -922,7 +932,7 @@ DBL_API DBL_BOOL WTSEnumerateSessionsExW(void *hServer, uint32_t *pLevel, uint32
     enter_locked();
     const char *n = handle_server(hServer);
     snprintf(c.server, sizeof c.server, "%s", n ? n : "-");
-  } else if ((err = call_begin(&c, hServer)) != 0) {
+  } else if ((err = call_begin(&c, hServer, 1)) != 0) {
     dbl_lock();
   } else {
     Server *sv = lookup_server(c.server);
@@ -1100,7 +1110,7 @@ DBL_API DBL_BOOL WTSQuerySessionInformationW(void *hServer, uint32_t SessionId, 
     enter_locked();
     const char *n = handle_server(hServer);
     snprintf(c.server, sizeof c.server, "%s", n ? n : "-");
-  } else if ((err = call_begin(&c, hServer)) != 0) {
+  } else if ((err = call_begin(&c, hServer, 0)) != 0) {
     dbl_lock();
   } else {
     Server *sv = lookup_server(c.server);
@@ -1196,7 +1206,7 @@ static DBL_BOOL session_action(const char *event, const char *fn, void *hServer,
   Call c = {fn, "", dbl_now_us(), dbl_get_last_error()};
   uint32_t err = 0, id = SessionId;
   int logoff = strcmp(event, "logoff") == 0;
-  if ((err = call_begin(&c, hServer)) != 0) {
+  if ((err = call_begin(&c, hServer, 0)) != 0) {
     dbl_lock();
   } else {
     Server *sv = lookup_server(c.server);
@@ -1254,7 +1264,7 @@ DBL_API DBL_BOOL WTSSendMessageW(void *hServer, uint32_t SessionId, char16_t *pT
     enter_locked();
     const char *n = handle_server(hServer);
     snprintf(c.server, sizeof c.server, "%s", n ? n : "-");
-  } else if ((err = call_begin(&c, hServer)) != 0) {
+  } else if ((err = call_begin(&c, hServer, 0)) != 0) {
     dbl_lock();
   } else {
     Server *sv = lookup_server(c.server);

@@ -154,7 +154,9 @@ void dbl_append_env_file(const char *var, const char *line);
 
 /*
  * ============================== FIXTURE FORMAT ==============================
- * File named by env WTSDOUBLE_FIXTURE. Checked at EVERY API call: the file is read and, if its
+ * File named by env WTSDOUBLE_FIXTURE. Checked at every call that starts a new look at a server
+ * (WTSOpenServer*W, WTSEnumerateSessions*W, WTSGetActiveConsoleSessionId, ProcessIdToSessionId;
+ * per-session queries and actions use what the last of those saw): the file is read and, if its
  * bytes differ from the last load (or the env var now names another/no file), it is re-parsed and
  * all in-memory state changes (disconnect/logoff) are discarded. Same bytes -> state kept.
  * (WtsDoubleReset() forces a re-parse.) Unset/unreadable -> empty fixture (only the local server,

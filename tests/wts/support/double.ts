@@ -203,7 +203,8 @@ export function fixtureText(servers: FixtureServer[], options: FixtureOptions = 
 
 /**
  * Writes the fixture atomically (temp file + rename), so a double reading it concurrently never
- * sees a half-written file. The double re-reads it at every call and re-parses it when it changed.
+ * sees a half-written file. The double re-reads it when a call starts a new look at a server (open,
+ * enumerate) and re-parses it when it changed.
  */
 export function writeFixture(path: string, servers: FixtureServer[], options: FixtureOptions = {}): void {
   const tmp = `${path}.${process.pid}.tmp`;
