@@ -6,6 +6,7 @@ import { JSONRPCErrorCode, JSONRPCErrorException } from 'json-rpc-2.0';
 import { SESSION_STATES, type SessionState, type SessionTarget } from '../protocol/session.ts';
 import type { ActionParams, InitializeParams, ListParams } from '../protocol/rpc.ts';
 import { GetUserSession } from '../catalog/commands.ts';
+import { wildcardToRegExp } from './wildcard.ts';
 
 /** Session ids are 32-bit on Windows (DWORD, but never above INT32_MAX in practice) and pids on Linux. */
 const MAX_SESSION_ID = 2 ** 31 - 1;
@@ -67,9 +68,17 @@ export function checkList(params: unknown): ListParams {
   if (o.IncludeSystem !== undefined && o.IncludeSystem !== null && typeof o.IncludeSystem !== 'boolean') {
     throw invalidParams('"IncludeSystem" must be a boolean');
   }
+  const userNames = optionalArray(o, 'UserName', isString, 'strings');
+  for (const pattern of userNames ?? []) {
+    try {
+      wildcardToRegExp(pattern);
+    } catch {
+      throw invalidParams(`"UserName" holds '${pattern}', which is not a valid wildcard pattern (a range such as [z-a] runs backwards?)`);
+    }
+  }
   return {
     ComputerName: optionalArray(o, 'ComputerName', isComputerName, 'computer names (host names, FQDNs or addresses)'),
-    UserName: optionalArray(o, 'UserName', isString, 'strings'),
+    UserName: userNames,
     Id: optionalArray(o, 'Id', isSessionId, `integers from 0 to ${MAX_SESSION_ID}`),
     State: optionalArray(o, 'State', isState, `states (${SESSION_STATES.join(', ')})`),
     IncludeSystem: o.IncludeSystem === true,

@@ -302,6 +302,7 @@ describe('the helper process speaks JSON-RPC 2.0', () => {
       ['sessions.list UserName not an array', 'sessions.list', () => ({ UserName: 'alice' })],
       ['sessions.list UserName holding a number', 'sessions.list', () => ({ UserName: [1] })],
       ['sessions.list UserName holding null', 'sessions.list', () => ({ UserName: [null] })],
+      ['sessions.list UserName with a backwards wildcard range', 'sessions.list', () => ({ UserName: ['[z-a]'] })],
       ['sessions.list an unknown State', 'sessions.list', () => ({ State: ['Bogus'] })],
       ['sessions.list a State in the wrong case', 'sessions.list', () => ({ State: ['active'] })],
       ['sessions.list an unknown member', 'sessions.list', () => ({ Name: ['alice'] })],
