@@ -110,6 +110,12 @@ async function codegen(): Promise<void> {
 }
 
 async function host(): Promise<void> {
+  // With SESSIONTOOLS_PWSH every script uses that PowerShell (on Windows, pwsh.exe or
+  // powershell.exe): our linux-x64 engine host is not needed then.
+  if (process.env.SESSIONTOOLS_PWSH) {
+    console.log(`pwsh host: not needed (SESSIONTOOLS_PWSH=${process.env.SESSIONTOOLS_PWSH})`);
+    return;
+  }
   const { buildPwshHost } = await import('./tools/pwsh/build-host.ts');
   await buildPwshHost();
 }
