@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Runs SessionTools' PowerShell for npm scripts: $SESSIONTOOLS_PWSH when set, else tools/pwsh/pwsh.
+// Runs SessionTools' PowerShell for npm scripts: $SESSIONTOOLS_PWSH when set, else tools/pwsh/pwsh
+// (on Windows, where that bash launcher cannot run, pwsh.exe from PATH).
 // All arguments are passed on, stdio is shared, and the exit code is passed back.
 // Ctrl+C: the terminal sends SIGINT to the whole foreground group, PowerShell included; PowerShell
 // decides what it means (stop the running command, keep the shell), so this wrapper ignores it
@@ -10,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { constants } from 'node:os';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const file = process.env.SESSIONTOOLS_PWSH || join(here, 'pwsh', 'pwsh');
+const file = process.env.SESSIONTOOLS_PWSH || (process.platform === 'win32' ? 'pwsh.exe' : join(here, 'pwsh', 'pwsh'));
 
 const child = spawn(file, process.argv.slice(2), { stdio: 'inherit' });
 
