@@ -2,14 +2,13 @@
  * The WTS backend against the C test double of wtsapi32 (tests/wts/double/, built for Linux and
  * loaded through SESSIONTOOLS_WTSAPI_PATH's mechanism): fields, filtering, actions recorded in the
  * double's log, Win32 errors, no leaked buffers or handles, and a helper that stays responsive
- * while hosts hang (the real helper process, from source and from an esbuild bundle).
+ * while hosts hang (the real helper process, from source and as module/bin/ bundles it).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build as esbuild } from 'esbuild';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ComputerError, type Backend } from '../../src/backend/backend.ts';
 import { selectBackend } from '../../src/backend/select.ts';
@@ -306,23 +305,8 @@ describe('the helper process with the WTS backend', () => {
     await responsiveWhileHostsHang(['--import', 'tsx', join(ROOT, 'src', 'helper', 'main.ts')], ROOT, 6000);
   });
 
-  it('bundled as build.ts must build it (helper.mjs + wts-worker.mjs): the worker is found next to the helper', async () => {
-    const out = join(work, 'bundle');
-    mkdirSync(out, { recursive: true });
-    // koffi stays external, so the bundle must resolve it from node_modules, as module/bin/ does.
-    symlinkSync(join(ROOT, 'node_modules'), join(out, 'node_modules'));
-    await esbuild({
-      entryPoints: { helper: join(ROOT, 'src', 'helper', 'main.ts'), 'wts-worker': join(ROOT, 'src', 'backend', 'wts', 'worker-main.ts') },
-      outdir: out,
-      outExtension: { '.js': '.mjs' },
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      external: ['koffi'],
-      banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
-      logLevel: 'warning',
-    });
-    await responsiveWhileHostsHang([join(out, 'helper.mjs')], out, 1000);
+  it('bundled (module/bin/helper.mjs and wts-worker.mjs, as build.ts makes them): the worker is found next to the helper', async () => {
+    const bin = join(ROOT, 'module', 'bin');
+    await responsiveWhileHostsHang([join(bin, 'helper.mjs')], bin, 1000);
   });
 });

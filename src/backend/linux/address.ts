@@ -11,39 +11,13 @@
  *   first longest run of two or more zero groups compressed to "::").
  */
 
+import { formatIpv4, formatIpv6 } from '../ip-text.ts';
+
 export function formatUtmpAddress(addr: Uint8Array): string | null {
   if (addr.length !== 16) throw new RangeError(`ut_addr_v6 must be 16 bytes, got ${addr.length}`);
   if (addr.every((b) => b === 0)) return null;
-  if (addr.subarray(4).every((b) => b === 0)) return ipv4(addr.subarray(0, 4));
+  if (addr.subarray(4).every((b) => b === 0)) return formatIpv4(addr.subarray(0, 4));
   const mapped = addr.subarray(0, 10).every((b) => b === 0) && addr[10] === 0xff && addr[11] === 0xff;
-  if (mapped) return ipv4(addr.subarray(12, 16));
-  return ipv6(addr);
-}
-
-function ipv4(b: Uint8Array): string {
-  return Array.from(b).join('.');
-}
-
-function ipv6(b: Uint8Array): string {
-  const groups: number[] = [];
-  for (let i = 0; i < 16; i += 2) groups.push((b[i]! << 8) | b[i + 1]!);
-  // The first longest run of zero groups, if at least two long (RFC 5952 section 4.2).
-  let bestStart = -1;
-  let bestLen = 0;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLen) {
-      bestStart = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  const hex = (gs: number[]) => gs.map((g) => g.toString(16)).join(':');
-  if (bestLen < 2) return hex(groups);
-  return `${hex(groups.slice(0, bestStart))}::${hex(groups.slice(bestStart + bestLen))}`;
+  if (mapped) return formatIpv4(addr.subarray(12, 16));
+  return formatIpv6(addr);
 }

@@ -3,6 +3,8 @@
  * values (AF_INET6 is 23 there, 10 on Linux), so they are spelled here, never taken from Node.
  */
 
+import { formatIpv4, formatIpv6 } from '../ip-text.ts';
+
 export const AF_INET = 2;
 export const AF_INET6 = 23;
 
@@ -21,31 +23,7 @@ const IPV6_OFFSET = 2;
 
 /** The client address as text; null for AF_UNSPEC (console sessions) and for families not IP. */
 export function formatClientAddress(family: number, address: Uint8Array): string | null {
-  if (family === AF_INET) return Array.from(address.subarray(IPV4_OFFSET, IPV4_OFFSET + 4)).join('.');
+  if (family === AF_INET) return formatIpv4(address.subarray(IPV4_OFFSET, IPV4_OFFSET + 4));
   if (family === AF_INET6) return formatIpv6(address.subarray(IPV6_OFFSET, IPV6_OFFSET + 16));
   return null;
-}
-
-/** RFC 5952 text of 16 bytes: lower-case hex, the first longest run of two or more zero groups as "::". */
-export function formatIpv6(bytes: Uint8Array): string {
-  const groups: number[] = [];
-  for (let i = 0; i < 16; i += 2) groups.push(((bytes[i] ?? 0) << 8) | (bytes[i + 1] ?? 0));
-  let bestStart = -1;
-  let bestLength = 1;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLength) {
-      bestStart = i;
-      bestLength = j - i;
-    }
-    i = j;
-  }
-  const hex = (gs: number[]): string => gs.map((g) => g.toString(16)).join(':');
-  if (bestStart < 0) return hex(groups);
-  return `${hex(groups.slice(0, bestStart))}::${hex(groups.slice(bestStart + bestLength))}`;
 }
