@@ -253,9 +253,12 @@ function Send-SessionToolsRequest {
 
 function Receive-SessionToolsAnswer {
     # Waits (in 100 ms slices, so Ctrl+C works) for the answer with this id and returns its result
-    # as an XmlElement. Anything but a clean answer stops the helper: its state is unknown, and the
-    # next call starts a new one. With -ReturnIfExited, a helper that ended before answering gives
-    # [DBNull]::Value instead of an error, for the caller to retry a call that changes nothing.
+    # as an XmlElement. A fault (no answer in time, a line that is not JSON-RPC, the helper gone)
+    # stops the helper: its state is unknown, and the next call starts a new one. A stopped pipeline
+    # (Ctrl+C, Select-Object -First) is no fault of the helper: it keeps running, finishes what it
+    # was asked, and the next call skips that late answer by its id. With -ReturnIfExited, a helper
+    # that ended before answering gives [DBNull]::Value instead of an error, for the caller to
+    # retry a call that changes nothing.
     param(
         [Parameter(Mandatory = $true)] [System.Management.Automation.PSCmdlet] $Cmdlet,
         [Parameter(Mandatory = $true)] [string] $Method,
@@ -264,17 +267,20 @@ function Receive-SessionToolsAnswer {
         [switch] $ReturnIfExited
     )
     $helper = $script:SessionToolsHelper
-    $done = $false
+    $fault = $true
     try {
         $watch = [System.Diagnostics.Stopwatch]::StartNew()
         while ($true) {
             if ($null -eq $helper.Pending) { $helper.Pending = $helper.Stdout.ReadLineAsync() }
+            $fault = $false
             while (-not $helper.Pending.Wait(100)) {
                 if ($watch.ElapsedMilliseconds -ge $TimeoutMs) {
+                    $fault = $true
                     $Cmdlet.ThrowTerminatingError((New-SessionToolsErrorRecord -ErrorId 'HelperTimeout' -Target $Method -Message (
                         "The SessionTools helper did not answer '$Method' within $([int]($TimeoutMs / 1000)) s; it was stopped. Nothing is known to have been done.")))
                 }
             }
+            $fault = $true
             $line = $helper.Pending.Result
             $helper.Pending = $null
             if ($null -eq $line -and $ReturnIfExited) { return [System.DBNull]::Value }
@@ -300,11 +306,11 @@ function Receive-SessionToolsAnswer {
                 $Cmdlet.ThrowTerminatingError((New-SessionToolsErrorRecord -ErrorId 'HelperProtocolError' -Target $Method -Message (
                     "The SessionTools helper refused '$Method' (JSON-RPC error $code): $message")))
             }
-            $done = $true
+            $fault = $false
             return $answer['result']
         }
     } finally {
-        if (-not $done) { Stop-SessionToolsHelper }
+        if ($fault) { Stop-SessionToolsHelper }
     }
 }
 

@@ -3,7 +3,8 @@
  *
  * - stdout carries protocol only: console output is sent to stderr before anything else runs.
  * - It exits on stdin EOF (after answering what is in flight), after an idle period with no
- *   request (SESSIONTOOLS_HELPER_IDLE_SECONDS, default 900), and on SIGTERM/SIGINT.
+ *   request (SESSIONTOOLS_HELPER_IDLE_SECONDS, default 900), on SIGTERM, and on SIGINT only when
+ *   its stdin is a terminal (run by hand).
  * - stdin/stdout are process.stdin/process.stdout (non-blocking pipes). Under Wine, where those
  *   fail with EBADF on pipes, SESSIONTOOLS_HELPER_STDIO=fs switches to fs streams on descriptors 0
  *   and 1; not the default, because a blocking read of fd 0 in libuv's thread pool keeps
@@ -100,7 +101,12 @@ async function main(): Promise<void> {
   });
   output.on('error', () => void exit(1)); // the reader is gone (EPIPE): nobody to answer
   process.on('SIGTERM', () => void exit(0));
-  process.on('SIGINT', () => void exit(0));
+  // Ctrl+C at a terminal reaches the whole foreground process group, the helper included, but it
+  // is meant for PowerShell (stop the pipeline, keep the shell): the helper started by the module
+  // (stdin a pipe) keeps running. Started by hand at a terminal, Ctrl+C ends it.
+  process.on('SIGINT', () => {
+    if (process.stdin.isTTY) void exit(0);
+  });
 }
 
 main().catch((e: unknown) => {
