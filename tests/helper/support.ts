@@ -3,6 +3,7 @@
  * as the module starts it): sends raw frames, reads answer lines with bounded waits, collects
  * stderr, and stops every process it started by pid (SIGTERM, then SIGKILL).
  */
+import { LineCollector } from '../support/line-collector.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -38,13 +39,15 @@ const running = new Set<HelperProcess>();
 
 export class HelperProcess {
   readonly pid: number;
-  /** Every complete stdout line received so far (without the LF), in order. */
-  readonly lines: string[] = [];
+  /** Stdout, as lines. */
+  private readonly out = new LineCollector();
+  /** Every complete stdout line received so far (without its line ending), in order. */
+  get lines(): string[] {
+    return this.out.lines;
+  }
   /** Index in `lines` of the next line nextLine() returns. */
   private cursor = 0;
-  private pending: Buffer[] = [];
   private stderrChunks: Buffer[] = [];
-  private waiters = new Set<() => void>();
   private exitInfo: Exit | null = null;
   readonly exited: Promise<Exit>;
 
@@ -56,10 +59,10 @@ export class HelperProcess {
         this.exitInfo = { code, signal };
         resolveExit(this.exitInfo);
         running.delete(this);
-        this.wake();
+        this.out.wake();
       });
     });
-    child.stdout!.on('data', (chunk: Buffer) => this.onStdout(chunk));
+    child.stdout!.on('data', (chunk: Buffer) => this.out.push(chunk));
     child.stderr!.on('data', (chunk: Buffer) => this.stderrChunks.push(chunk));
     // Writing to a helper that has exited must not crash the test runner (EPIPE).
     child.stdin!.on('error', () => {});
@@ -89,41 +92,11 @@ export class HelperProcess {
 
   /** Bytes of stdout after the last LF (a partial line; should stay empty between answers). */
   get partialStdout(): Buffer {
-    return Buffer.concat(this.pending);
+    return this.out.partial;
   }
 
-  private onStdout(chunk: Buffer): void {
-    let start = 0;
-    for (;;) {
-      const nl = chunk.indexOf(0x0a, start);
-      if (nl < 0) {
-        if (start < chunk.length) this.pending.push(chunk.subarray(start));
-        break;
-      }
-      this.pending.push(chunk.subarray(start, nl));
-      this.lines.push(Buffer.concat(this.pending).toString('utf8'));
-      this.pending = [];
-      start = nl + 1;
-    }
-    this.wake();
-  }
 
-  private wake(): void {
-    for (const w of [...this.waiters]) w();
-  }
 
-  /** Resolves when something happens (a line, the exit) or after `ms`. */
-  private changed(ms: number): Promise<void> {
-    return new Promise((resolveWait) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        this.waiters.delete(done);
-        resolveWait();
-      };
-      const timer = setTimeout(done, ms);
-      this.waiters.add(done);
-    });
-  }
 
   /** Writes bytes exactly as given (no newline added). Resolves once they are handed to the pipe. */
   write(data: Buffer | string): Promise<void> {
@@ -151,15 +124,15 @@ export class HelperProcess {
   /** The next answer line not yet returned; throws after `timeoutMs` or when the helper exits first. */
   async nextLine(timeoutMs = 5_000): Promise<string> {
     const deadline = Date.now() + timeoutMs;
-    while (this.cursor >= this.lines.length) {
+    while (this.cursor >= this.out.lines.length) {
       if (this.exitInfo !== null) {
         throw new Error(`the helper exited (${JSON.stringify(this.exitInfo)}) before answering; stderr: ${this.stderr}`);
       }
       const left = deadline - Date.now();
       if (left <= 0) throw new Error(`no answer line within ${timeoutMs} ms; stderr: ${this.stderr}`);
-      await this.changed(left);
+      await this.out.changed(left);
     }
-    return this.lines[this.cursor++] as string;
+    return this.out.lines[this.cursor++] as string;
   }
 
   /** The next answer line, parsed as JSON (throws with the line when it is not JSON). */
@@ -183,9 +156,9 @@ export class HelperProcess {
   /** Waits `ms` and returns the lines that arrived meanwhile (and were not yet returned). */
   async linesWithin(ms: number): Promise<string[]> {
     const deadline = Date.now() + ms;
-    while (Date.now() < deadline && this.exitInfo === null) await this.changed(deadline - Date.now());
-    const out = this.lines.slice(this.cursor);
-    this.cursor = this.lines.length;
+    while (Date.now() < deadline && this.exitInfo === null) await this.out.changed(deadline - Date.now());
+    const out = this.out.lines.slice(this.cursor);
+    this.cursor = this.out.lines.length;
     return out;
   }
 

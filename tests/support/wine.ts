@@ -34,6 +34,7 @@
  * the template prefix, the per-test prefix clones and the Windows bundles (keyed by a hash of the
  * sources). A lock directory makes concurrent test files wait for one another while preparing.
  */
+import { LineCollector } from './line-collector.ts';
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
@@ -594,11 +595,13 @@ export interface WineHelperOptions {
 
 export class WineHelper {
   readonly pid: number;
-  readonly lines: string[] = [];
+  private readonly out = new LineCollector();
+  /** Every complete stdout line received so far (without its line ending), in order. */
+  get lines(): string[] {
+    return this.out.lines;
+  }
   private cursor = 0;
-  private pending: Buffer[] = [];
   private stderrBuf = '';
-  private waiters = new Set<() => void>();
   private exitInfo: Exit | null = null;
   private nextId = 1;
   readonly exited: Promise<Exit>;
@@ -619,10 +622,10 @@ export class WineHelper {
       child.once('exit', (code, signal) => {
         this.exitInfo = { code, signal };
         r(this.exitInfo);
-        this.wake();
+        this.out.wake();
       });
     });
-    child.stdout!.on('data', (chunk: Buffer) => this.onStdout(chunk));
+    child.stdout!.on('data', (chunk: Buffer) => this.out.push(chunk));
     child.stdin!.on('error', () => {});
   }
 
@@ -641,37 +644,8 @@ export class WineHelper {
     return this.exitInfo;
   }
 
-  private onStdout(chunk: Buffer): void {
-    let start = 0;
-    for (;;) {
-      const nl = chunk.indexOf(0x0a, start);
-      if (nl < 0) {
-        if (start < chunk.length) this.pending.push(chunk.subarray(start));
-        break;
-      }
-      this.pending.push(chunk.subarray(start, nl));
-      this.lines.push(Buffer.concat(this.pending).toString('utf8').replace(/\r$/, ''));
-      this.pending = [];
-      start = nl + 1;
-    }
-    this.wake();
-  }
 
-  private wake(): void {
-    for (const w of [...this.waiters]) w();
-  }
 
-  private changed(ms: number): Promise<void> {
-    return new Promise((r) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        this.waiters.delete(done);
-        r();
-      };
-      const timer = setTimeout(done, ms);
-      this.waiters.add(done);
-    });
-  }
 
   /** Writes one line (LF added). */
   send(line: string): Promise<void> {
@@ -683,15 +657,15 @@ export class WineHelper {
   /** The next stdout line not yet returned; throws after `timeoutMs` or when the process exits first. */
   async nextLine(timeoutMs = 10_000): Promise<string> {
     const deadline = Date.now() + timeoutMs;
-    while (this.cursor >= this.lines.length) {
+    while (this.cursor >= this.out.lines.length) {
       if (this.exitInfo !== null) {
         throw new Error(`the helper under Wine exited (${JSON.stringify(this.exitInfo)}) before answering; stderr: ${this.stderr}`);
       }
       const left = deadline - Date.now();
       if (left <= 0) throw new Error(`no answer line within ${timeoutMs} ms; stderr: ${this.stderr}`);
-      await this.changed(left);
+      await this.out.changed(left);
     }
-    return this.lines[this.cursor++] as string;
+    return this.out.lines[this.cursor++] as string;
   }
 
   /** Sends a JSON-RPC request and returns the answer with its id (other lines in between fail the call). */
