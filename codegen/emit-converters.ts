@@ -1,31 +1,21 @@
 /**
- * PowerShell functions that turn wire objects (XmlElements from Read-SessionToolsJson) into
- * PowerShell objects. One per wire interface; each property's conversion follows its TypeScript
- * type, so the TypeScript declaration stays the one source of truth for both sides.
+ * PowerShell functions that turn small wire objects (XmlElements from Read-SessionToolsJson) into
+ * PowerShell objects: today TargetError. Each property's conversion follows its TypeScript type.
+ * Sessions, which come by the thousand, are read by compiled code instead (emit-csharp.ts), so
+ * only the types small objects use are known here; another type fails codegen, loudly.
  */
 import type { WireField } from './sources.ts';
 import { psString } from './powershell.ts';
-
-const INVARIANT = '[System.Globalization.CultureInfo]::InvariantCulture';
 
 /** The expression that converts the XmlElement in `$e` to the field's PowerShell value. */
 function valueExpression(field: WireField): string {
   const base = field.type.replace(/\s*\|\s*null/, '').trim();
   switch (base) {
     case 'string':
-    case 'SessionState':
     case 'ErrorId':
       return '$e.InnerText';
-    case 'number':
-      return '[int] $e.InnerText';
-    case 'boolean':
-      return "($e.InnerText -eq 'true')";
     case 'string | number':
       return "$(if ($e.GetAttribute('type') -eq 'number') { [long] $e.InnerText } else { $e.InnerText })";
-    case 'DurationMs':
-      return `[SessionTools.Duration]::FromMilliseconds([double]::Parse($e.InnerText, ${INVARIANT}))`;
-    case 'IsoDateTime':
-      return `[datetime]::Parse($e.InnerText, ${INVARIANT}, [System.Globalization.DateTimeStyles]::RoundtripKind).ToLocalTime()`;
     default:
       throw new Error(`codegen: no PowerShell conversion for the wire type '${field.type}' of ${field.name}`);
   }

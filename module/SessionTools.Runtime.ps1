@@ -214,11 +214,10 @@ function Start-SessionToolsHelper {
         Log = $log
         LogPath = $logPath
         StderrCopy = $process.StandardError.BaseStream.CopyToAsync($log)
-        Info = $null
     }
-    $answer = Invoke-SessionToolsRpcCore -Cmdlet $Cmdlet -Method 'initialize' -TimeoutMs (Get-SessionToolsTimeout -DefaultSeconds 15) -ParamsJson (
+    # The handshake: the helper refuses another protocol version (HelperProtocolError).
+    $null = Invoke-SessionToolsRpcCore -Cmdlet $Cmdlet -Method 'initialize' -TimeoutMs (Get-SessionToolsTimeout -DefaultSeconds 15) -ParamsJson (
         ConvertTo-SessionToolsJson @{ protocolVersion = $script:SessionToolsProtocolVersion })
-    $script:SessionToolsHelper.Info = $answer
 }
 
 function Get-SessionToolsHelper {
