@@ -1,7 +1,7 @@
 /**
  * Builds everything a run needs, each step only when its output is missing or older than its
  * sources. `tsx build.ts` runs all steps; `tsx build.ts helper codegen` runs the named ones.
- *   host     the PowerShell engine host (tools/pwsh)
+ *   tools    PowerShell 7.6.9 (the pinned .NET tool) and Pester, restored from NuGet (tools/restore.ts)
  *   codegen  module/SessionTools.{psm1,psd1,format.ps1xml,types.ps1xml} and the UserSession class
  *            (src/dotnet/SessionTools.Types/UserSession.g.cs) from the catalog and protocol
  *   types    module/bin/SessionTools.Types.dll (Duration, UserSession)
@@ -13,6 +13,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build as esbuild } from 'esbuild';
 import { writeGenerated } from './codegen/generate.ts';
+import { restoreTools } from './tools/restore.ts';
 
 const ROOT = dirname(fileURLToPath(import.meta.url));
 const BIN = join(ROOT, 'module', 'bin');
@@ -109,19 +110,12 @@ async function codegen(): Promise<void> {
   console.log(changed.length > 0 ? `codegen: wrote ${changed.join(', ')}` : 'codegen: up to date');
 }
 
-async function host(): Promise<void> {
-  // With SESSIONTOOLS_PWSH every script uses that PowerShell (on Windows, pwsh.exe or
-  // powershell.exe): our linux-x64 engine host is not needed then.
-  if (process.env.SESSIONTOOLS_PWSH) {
-    console.log(`pwsh host: not needed (SESSIONTOOLS_PWSH=${process.env.SESSIONTOOLS_PWSH})`);
-    return;
-  }
-  const { buildPwshHost } = await import('./tools/pwsh/build-host.ts');
-  await buildPwshHost();
+async function tools(): Promise<void> {
+  restoreTools();
 }
 
 // codegen before types: the types assembly compiles the generated UserSession.g.cs.
-const STEPS: Record<string, () => Promise<void>> = { host, codegen, types, helper };
+const STEPS: Record<string, () => Promise<void>> = { tools, codegen, types, helper };
 
 async function main(): Promise<void> {
   const asked = process.argv.slice(2);

@@ -1,18 +1,14 @@
 #!/usr/bin/env node
-// Runs SessionTools' PowerShell for npm scripts: $SESSIONTOOLS_PWSH when set, else tools/pwsh/pwsh
-// (on Windows, where that bash launcher cannot run, pwsh.exe from PATH).
+// Runs SessionTools' PowerShell for npm scripts (tools/powershell.mjs says which one).
 // All arguments are passed on, stdio is shared, and the exit code is passed back.
 // Ctrl+C: the terminal sends SIGINT to the whole foreground group, PowerShell included; PowerShell
 // decides what it means (stop the running command, keep the shell), so this wrapper ignores it
 // and waits for PowerShell to end. Signals sent to this wrapper alone (kill) are passed on.
 import { spawn } from 'node:child_process';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { constants } from 'node:os';
+import { pwshPath } from './powershell.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const file = process.env.SESSIONTOOLS_PWSH || (process.platform === 'win32' ? 'pwsh.exe' : join(here, 'pwsh', 'pwsh'));
-
+const file = pwshPath();
 const child = spawn(file, process.argv.slice(2), { stdio: 'inherit' });
 
 process.on('SIGINT', () => {

@@ -1,19 +1,17 @@
 /**
- * Running PowerShell from tests: our host (tools/pwsh/pwsh) or, when SESSIONTOOLS_PWSH names one,
- * a complete pwsh / powershell.exe. Output objects come back through CLIXML (-OutputFormat XML).
+ * Running PowerShell from vitest (benchmarks and TypeScript-side checks): the PowerShell under test
+ * (tools/powershell.mjs). Output objects come back through CLIXML (-OutputFormat XML).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { XMLParser } from 'fast-xml-parser';
+import { pwshPath } from '../../tools/powershell.mjs';
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-/** SESSIONTOOLS_PWSH (a complete pwsh or powershell.exe) or our tools/pwsh/pwsh. */
+/** SESSIONTOOLS_PWSH, or the pinned PowerShell tool. */
 export function pwshCommand(): { file: string; args: string[] } {
-  const override = process.env.SESSIONTOOLS_PWSH;
-  if (override) return { file: override, args: [] };
-  return { file: resolve(repoRoot, 'tools', 'pwsh', 'pwsh'), args: [] };
+  return { file: pwshPath(), args: [] };
 }
 
 export interface PwshRun {

@@ -1,8 +1,12 @@
 /**
- * Closes the run with the one line CI reads: `N passed, N failed` (and `, N skipped` when any
- * were skipped), counting every test of every suite. A suite that fails to load counts as failed.
+ * Counts every vitest test of every suite: prints `vitest: N passed, N failed` (and `, N skipped`)
+ * and writes the counts to .tools/test-results/vitest.json for tests/run.ts, which adds Pester's.
+ * A suite that fails to load counts as failed.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Reporter, TestModule } from 'vitest/node';
+import { ROOT } from '../../tools/powershell.mjs';
 
 export default class SummaryReporter implements Reporter {
   onTestRunEnd(modules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<unknown>): void {
@@ -21,7 +25,10 @@ export default class SummaryReporter implements Reporter {
       // A module that could not be collected has no tests but an error of its own.
       if (tests === 0 && mod.state() === 'failed') failed++;
     }
+    const dir = join(ROOT, '.tools', 'test-results');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'vitest.json'), JSON.stringify({ passed, failed, skipped }));
     const tail = skipped > 0 ? `, ${skipped} skipped` : '';
-    process.stdout.write(`\n${passed} passed, ${failed} failed${tail}\n`);
+    process.stdout.write(`\nvitest: ${passed} passed, ${failed} failed${tail}\n`);
   }
 }

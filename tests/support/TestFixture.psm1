@@ -1,0 +1,115 @@
+# Test support for Pester: the real fixtures of tests/support/fixture-server.ts (sshd logins,
+# session leaders recorded in utmp files, the wtsapi32 double), reached over the server's stdio,
+# and the paths a test needs (the module, the PowerShell under test).
+# Windows PowerShell 5.1 syntax, like everything the project ships.
+
+$script:Root = [System.IO.Path]::GetFullPath([System.IO.Path]::Combine($PSScriptRoot, '..', '..'))
+
+function Get-TestRoot { $script:Root }
+
+function Get-TestModulePath { [System.IO.Path]::Combine($script:Root, 'module', 'SessionTools.psd1') }
+
+function Get-TestPwsh {
+    # The PowerShell under test, for child processes: the runner passes it (SESSIONTOOLS_PWSH, or the
+    # pinned tool's launcher).
+    if ($env:SESSIONTOOLS_TEST_PWSH) { return $env:SESSIONTOOLS_TEST_PWSH }
+    if ($env:SESSIONTOOLS_PWSH) { return $env:SESSIONTOOLS_PWSH }
+    [System.IO.Path]::Combine($script:Root, '.tools', 'bin', 'pwsh')
+}
+
+function Start-TestFixture {
+    # Starts one fixture server; its processes end when Stop-TestFixture is called or this
+    # PowerShell exits (the server sees EOF on its stdin).
+    $node = $env:SESSIONTOOLS_TEST_NODE
+    if (-not $node) { $node = 'node' }
+    $psi = [System.Diagnostics.ProcessStartInfo]::new($node)
+    foreach ($a in '--import', 'tsx', ([System.IO.Path]::Combine($script:Root, 'tests', 'support', 'fixture-server.ts'))) { $psi.ArgumentList.Add($a) }
+    $psi.WorkingDirectory = $script:Root
+    $psi.UseShellExecute = $false
+    $psi.RedirectStandardInput = $true
+    $psi.RedirectStandardOutput = $true
+    $psi.RedirectStandardError = $false
+    $psi.StandardOutputEncoding = [System.Text.UTF8Encoding]::new($false)
+    $process = [System.Diagnostics.Process]::Start($psi)
+    $process.StandardInput.AutoFlush = $true
+    [pscustomobject] @{ Process = $process; NextId = 1 }
+}
+
+function Invoke-TestFixture {
+    param(
+        [Parameter(Mandatory)] $Fixture,
+        [Parameter(Mandatory)] [string] $Op,
+        [hashtable] $Arguments = @{},
+        [int] $TimeoutSec = 120
+    )
+    $id = $Fixture.NextId
+    $Fixture.NextId++
+    $line = @{ id = $id; op = $Op; args = $Arguments } | ConvertTo-Json -Compress -Depth 20
+    $Fixture.Process.StandardInput.WriteLine($line)
+    $read = $Fixture.Process.StandardOutput.ReadLineAsync()
+    if (-not $read.Wait([TimeSpan]::FromSeconds($TimeoutSec))) { throw "fixture op '$Op' did not answer within $TimeoutSec s" }
+    if ($null -eq $read.Result) { throw "fixture server ended (exit $($Fixture.Process.ExitCode)) during '$Op'" }
+    $answer = $read.Result | ConvertFrom-Json
+    if ($answer.id -ne $id) { throw "fixture answered id $($answer.id) to request $id" }
+    if ($null -ne $answer.error) { throw "fixture op '$Op' failed: $($answer.error)" }
+    $answer.result
+}
+
+function Stop-TestFixture {
+    param([Parameter(Mandatory)] $Fixture)
+    if ($null -eq $Fixture -or $Fixture.Process.HasExited) { return }
+    $Fixture.Process.StandardInput.Close()
+    if (-not $Fixture.Process.WaitForExit(30000)) { $Fixture.Process.Kill() }
+}
+
+function Test-ProcessGone {
+    # True when the pid does not exist or is a zombie (exited, not yet reaped).
+    param([Parameter(Mandatory)] [int] $ProcessId)
+    $stat = "/proc/$ProcessId/stat"
+    try { $text = [System.IO.File]::ReadAllText($stat) } catch { return $true }
+    $state = $text.Substring($text.LastIndexOf(')') + 2).Split(' ')[0]
+    $state -eq 'Z' -or $state -eq 'X'
+}
+
+function Wait-Until {
+    # Polls the script block every 20 ms until it returns true; returns whether it did in time.
+    param([Parameter(Mandatory)] [scriptblock] $Condition, [int] $TimeoutMs = 5000)
+    $watch = [System.Diagnostics.Stopwatch]::StartNew()
+    while ($watch.ElapsedMilliseconds -lt $TimeoutMs) {
+        if (& $Condition) { return $true }
+        Start-Sleep -Milliseconds 20
+    }
+    [bool] (& $Condition)
+}
+
+function Invoke-TestPwsh {
+    # Runs the PowerShell under test as a child process: @{ ExitCode; Stdout; Stderr; Ms }.
+    # -Stdin: text written to stdin, which is then closed (stdin is always a closed pipe).
+    param(
+        [Parameter(Mandatory)] [string[]] $ArgumentList,
+        [string] $Stdin = '',
+        [hashtable] $Environment = @{},
+        [int] $TimeoutSec = 60
+    )
+    $psi = [System.Diagnostics.ProcessStartInfo]::new((Get-TestPwsh))
+    foreach ($a in $ArgumentList) { $psi.ArgumentList.Add($a) }
+    $psi.UseShellExecute = $false
+    $psi.RedirectStandardInput = $true
+    $psi.RedirectStandardOutput = $true
+    $psi.RedirectStandardError = $true
+    $psi.WorkingDirectory = $script:Root
+    foreach ($k in $Environment.Keys) { $psi.Environment[$k] = [string] $Environment[$k] }
+    $watch = [System.Diagnostics.Stopwatch]::StartNew()
+    $p = [System.Diagnostics.Process]::Start($psi)
+    $out = $p.StandardOutput.ReadToEndAsync()
+    $err = $p.StandardError.ReadToEndAsync()
+    try { $p.StandardInput.Write($Stdin); $p.StandardInput.Close() } catch { }
+    if (-not $p.WaitForExit($TimeoutSec * 1000)) {
+        $p.Kill($true)
+        throw "pwsh $($ArgumentList -join ' ') did not end within $TimeoutSec s; stdout: $($out.Result) stderr: $($err.Result)"
+    }
+    $p.WaitForExit()
+    [pscustomobject] @{ ExitCode = $p.ExitCode; Stdout = $out.Result; Stderr = $err.Result; Ms = $watch.ElapsedMilliseconds }
+}
+
+Export-ModuleMember -Function *
