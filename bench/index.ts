@@ -1,10 +1,10 @@
 /** `npm run bench`: every benchmark, printed as measured in this one run. Nothing here gates CI. */
-import { benchEngine } from './engine.ts';
+import { benchPowerShell } from './powershell.ts';
 import { benchSessions } from './sessions.ts';
 import { benchWindows } from './windows.ts';
 
-console.log('# PowerShell engine');
-await benchEngine();
+console.log('# SessionTools in PowerShell: cold and warm, against `who`');
+await benchPowerShell();
 console.log('\n# SessionTools on Linux');
 await benchSessions();
 

@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { makeTempDir, removeDir } from '../tests/linux-backend/support.ts';
 import { IMPORT } from '../tests/support/module.ts';
-import { pwshObjects } from '../tests/support/pwsh.ts';
+import { pwshResult } from './pwsh-json.ts';
 import { buildDouble, toFileTime, writeFixture, type FixtureServer, type FixtureSession } from '../tests/wts/support/double.ts';
 
 const session = (id: number, i: number): FixtureSession => ({
@@ -25,25 +25,25 @@ export async function benchWindows(): Promise<void> {
     const hosts: FixtureServer[] = Array.from({ length: 500 }, (_, i) => ({ name: `srv${i}`, latencyMs: 50, sessions: [session(2, i)] }));
     writeFixture(fixture, hosts);
     const list = hosts.map((h) => `'${h.name}'`).join(',');
-    const [fan] = (await pwshObjects(`${IMPORT}
+    const fan = await pwshResult<{ Parallel: number; Serial: number; A: number; B: number }>(`${IMPORT}
 $hosts = @(${list})
 $null = Get-UserSession -ComputerName srv0
 $w = [System.Diagnostics.Stopwatch]::StartNew(); $all = @($hosts | Get-UserSession); $parallel = $w.Elapsed.TotalMilliseconds
 $w = [System.Diagnostics.Stopwatch]::StartNew(); $one = @(foreach ($h in $hosts) { Get-UserSession -ComputerName $h }); $serial = $w.Elapsed.TotalMilliseconds
-[pscustomobject] @{ Parallel = $parallel; Serial = $serial; A = $all.Count; B = $one.Count }`, { env, timeoutMs: 600_000 })) as { Parallel: number; Serial: number; A: number; B: number }[];
+Write-BenchResult ([pscustomobject] @{ Parallel = $parallel; Serial = $serial; A = $all.Count; B = $one.Count })`, { env, timeoutMs: 600_000 });
     console.log(
-      `fan-out over 500 hosts (50 ms each, -ThrottleLimit 32): ${fan!.Parallel.toFixed(0)} ms for ${fan!.A} sessions (aim <= 2000 ms); ` +
-        `one host at a time: ${fan!.Serial.toFixed(0)} ms for ${fan!.B}; ratio ${(fan!.Serial / fan!.Parallel).toFixed(1)}x`,
+      `fan-out over 500 hosts (50 ms each, -ThrottleLimit 32): ${fan.Parallel.toFixed(0)} ms for ${fan.A} sessions (aim <= 2000 ms); ` +
+        `one host at a time: ${fan.Serial.toFixed(0)} ms for ${fan.B}; ratio ${(fan.Serial / fan.Parallel).toFixed(1)}x`,
     );
 
     writeFixture(fixture, [{ name: '.', sessions: Array.from({ length: 5000 }, (_, i) => session(i + 1, i)) }]);
-    const [big] = (await pwshObjects(`${IMPORT}
+    const big = await pwshResult<{ Median: number; Count: number }>(`${IMPORT}
 $null = Get-UserSession -Id 1
 $times = [System.Collections.Generic.List[double]]::new()
 for ($i = 0; $i -lt 5; $i++) { $w = [System.Diagnostics.Stopwatch]::StartNew(); $s = @(Get-UserSession); $times.Add($w.Elapsed.TotalMilliseconds) }
 $arr = $times.ToArray(); [Array]::Sort($arr)
-[pscustomobject] @{ Median = $arr[2]; Count = $s.Count }`, { env, timeoutMs: 600_000 })) as { Median: number; Count: number }[];
-    console.log(`one list of ${big!.Count} sessions from one host, in PowerShell: median ${big!.Median.toFixed(0)} ms of 5 (aim < 300 ms)`);
+Write-BenchResult ([pscustomobject] @{ Median = $arr[2]; Count = $s.Count })`, { env, timeoutMs: 600_000 });
+    console.log(`one list of ${big.Count} sessions from one host, in PowerShell: median ${big.Median.toFixed(0)} ms of 5 (aim < 300 ms)`);
   } finally {
     removeDir(dir);
   }
