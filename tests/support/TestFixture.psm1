@@ -30,6 +30,8 @@ function Start-TestFixture {
     $psi.RedirectStandardOutput = $true
     $psi.RedirectStandardError = $false
     $psi.StandardOutputEncoding = [System.Text.UTF8Encoding]::new($false)
+    # Requests carry non-ASCII text (user names); Windows would otherwise write the OEM code page.
+    $psi.StandardInputEncoding = [System.Text.UTF8Encoding]::new($false)
     $process = [System.Diagnostics.Process]::Start($psi)
     $process.StandardInput.AutoFlush = $true
     [pscustomobject] @{ Process = $process; NextId = 1 }

@@ -13,7 +13,7 @@ import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { buildUtmpWriter, deadPid, isGone, makeTempDir, removeDir, startLeader, stopAll, writeUtmp, type LeaderKind, type RecordSpec } from '../linux-backend/support.ts';
 import { startSshd, type SshSession, type SshdHarness } from './sshd.ts';
-import { buildDouble, readLog, writeFixture, type DoubleKind, type FixtureServer } from '../wts/support/double.ts';
+import { buildDouble, leakedBuffers, readLog, writeFixture, type DoubleKind, type FixtureServer } from '../wts/support/double.ts';
 
 const dir = makeTempDir('st-fixture-');
 let writer: string | undefined;
@@ -100,9 +100,15 @@ const ops: Record<string, Handler> = {
     writeFixture(args.path, revive(args.servers), args.options ?? {});
     return args.path;
   },
-  'double.log': (args: { path: string }) =>
-    JSON.parse(JSON.stringify(readLog(args.path), (_k, v) => (typeof v === 'bigint' ? v.toString() : v))),
+  'double.log': (args: { path: string }) => bigintsAsStrings(readLog(args.path)),
+  /** The double's buffers that were allocated and never freed, by its log. */
+  'double.leaked': (args: { path: string }) => bigintsAsStrings(leakedBuffers(readLog(args.path))),
 };
+
+/** JSON cannot carry bigints (pointers, FILETIMEs): they travel as decimal strings. */
+function bigintsAsStrings(v: unknown): unknown {
+  return JSON.parse(JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x)));
+}
 
 /** FILETIMEs travel as strings ("ft:<100ns ticks>") or as minutes ago ({"minutesAgo": n}). */
 function revive(servers: FixtureServer[]): FixtureServer[] {
