@@ -3,8 +3,8 @@
  * WTSGetActiveConsoleSessionId, ProcessIdToSessionId, GetLastError, SetLastError).
  *
  * It follows Microsoft's documentation of the WTS API (learn.microsoft.com / the
- * MicrosoftDocs/sdk-api sources, sdk-api-src/content/wtsapi32/) and the shared brief
- * /work/shared/reference/wts-api.md (sections 1-4 and 6). It was written INDEPENDENTLY of the
+ * MicrosoftDocs/sdk-api sources, sdk-api-src/content/wtsapi32/) and the project's notes in
+ * docs/wts-api.md (sections 1-4 and 6). It was written INDEPENDENTLY of the
  * project's bindings in src/, so that a wrong declaration in the bindings fails a test instead of
  * agreeing with itself.
  *

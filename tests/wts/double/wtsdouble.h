@@ -2,8 +2,8 @@
  * wtsdouble.h - types of the wtsapi32 C test double.
  *
  * Written independently from Microsoft's documentation (learn.microsoft.com, the
- * MicrosoftDocs/sdk-api sources under sdk-api-src/content/wtsapi32/) and the shared brief
- * /work/shared/reference/wts-api.md sections 1-4 and 6. It deliberately does NOT include or copy
+ * MicrosoftDocs/sdk-api sources under sdk-api-src/content/wtsapi32/) and the project's notes in
+ * docs/wts-api.md sections 1-4 and 6. It deliberately does NOT include or copy
  * anything from the project's bindings under src/: a wrong declaration there must show up as a
  * failing test rather than agree with itself.
  *
