@@ -35,6 +35,7 @@ const ERROR_INVALID_HANDLE = 6;
 const ERROR_NOT_SUPPORTED = 50;
 const ERROR_INVALID_PARAMETER = 87;
 const RPC_S_SERVER_UNAVAILABLE = 1722;
+const RPC_S_PROCNUM_OUT_OF_RANGE = 1745;
 const ERROR_CTX_WINSTATION_NOT_FOUND = 7022;
 const WTS_CURRENT_SESSION = 0xffffffff;
 const WTSTypeSessionInfoLevel1 = 2;
@@ -413,6 +414,28 @@ describe('fixture', () => {
     expect(query(null, 2, C.WTSSessionInfoEx).buf.readInt32LE(16)).toBe(1); // locked reads as 1
     expect(query(null, 1, C.WTSSessionInfoEx).buf.readInt32LE(16)).toBe(0); // unlocked reads as 0
     expect(query(null, 0, C.WTSSessionInfoEx).buf.readInt32LE(16)).toBe(-1);
+  });
+
+  it('a version=6.0 server (Vista/2008) has no Ex enumeration and no WTSSessionInfoEx: 1745, after its latency', () => {
+    writeFixture(FIXTURE, [localMachine(), { ...localMachine({ latencyMs: 50, version: '6.0' }), name: 'old' }]);
+    const old = open('old', true);
+    const t0 = performance.now();
+    expectError(() => enumerateEx(old), RPC_S_PROCNUM_OUT_OF_RANGE);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(45);
+    expect(enumerate(old).map((s) => s.id)).toEqual([0, 1, 2, 3, 65536]);
+    expectError(() => query(old, 2, C.WTSSessionInfoEx), RPC_S_PROCNUM_OUT_OF_RANGE);
+    expectError(() => query(old, 42, C.WTSSessionInfoEx), ERROR_CTX_WINSTATION_NOT_FOUND);
+    expect(query(old, 2, C.WTSSessionInfo).buf.readUInt32LE(4)).toBe(2);
+    expect(query(old, 2, C.WTSUserName).str).toBe(query(null, 2, C.WTSUserName).str);
+    api.WTSCloseServer!(old);
+    // The local 10.0 server still has both.
+    expect(enumerateEx(null)).toHaveLength(5);
+    expect(query(null, 2, C.WTSSessionInfoEx).buf.readUInt32LE(0)).toBe(1);
+    expect(events('call').filter((e) => !e.ok).map((e) => [e.fn, e.server, e.infoClass, e.error])).toEqual([
+      ['WTSEnumerateSessionsExW', 'old', null, RPC_S_PROCNUM_OUT_OF_RANGE],
+      ['WTSQuerySessionInformationW', 'old', C.WTSSessionInfoEx, RPC_S_PROCNUM_OUT_OF_RANGE],
+      ['WTSQuerySessionInformationW', 'old', C.WTSSessionInfoEx, ERROR_CTX_WINSTATION_NOT_FOUND],
+    ]);
   });
 
   it('uses the real clock for CurrentTime 0; koffi decodes 0 as a Number and real FILETIMEs as BigInt', () => {

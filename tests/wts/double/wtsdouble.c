@@ -42,6 +42,7 @@
 #define ERROR_NOT_SUPPORTED 50u
 #define ERROR_INVALID_PARAMETER 87u
 #define RPC_S_SERVER_UNAVAILABLE 1722u
+#define RPC_S_PROCNUM_OUT_OF_RANGE 1745u
 #define ERROR_CTX_WINSTATION_NOT_FOUND 7022u
 #define WTS_CURRENT_SESSION 0xFFFFFFFFu
 #define IDTIMEOUT 32000u
@@ -243,6 +244,7 @@ typedef struct {
   char *name; /* UTF-8; "." = local server */
   uint32_t latency_ms, fail;
   int win61; /* version=6.1: SessionFlags reversed (documented Win7/2008R2 defect) */
+  int win60; /* version=6.0: Vista / Server 2008, without the Ex enumeration and WTSSessionInfoEx */
   int console_set;
   uint32_t console;
   Session *s;
@@ -588,7 +590,10 @@ static void parse_fixture(char *text, Config *c, const char *path) {
           const char *k = t[i], *v = eq + 1;
           if (strcmp(k, "latency_ms") == 0) { if (!parse_u32(v, &s->latency_ms)) err = "bad latency_ms"; }
           else if (strcmp(k, "fail") == 0) { if (!parse_u32(v, &s->fail)) err = "bad fail"; }
-          else if (strcmp(k, "version") == 0) s->win61 = strcmp(v, "6.1") == 0;
+          else if (strcmp(k, "version") == 0) {
+            s->win61 = strcmp(v, "6.1") == 0;
+            s->win60 = strcmp(v, "6.0") == 0;
+          }
           else err = "unknown server option";
         }
         if (s) cur = s;
@@ -934,6 +939,8 @@ DBL_API DBL_BOOL WTSEnumerateSessionsExW(void *hServer, uint32_t *pLevel, uint32
     snprintf(c.server, sizeof c.server, "%s", n ? n : "-");
   } else if ((err = call_begin(&c, hServer, 1)) != 0) {
     dbl_lock();
+  } else if (lookup_server(c.server)->win60) {
+    err = RPC_S_PROCNUM_OUT_OF_RANGE; /* version=6.0: see wtsdouble.h */
   } else {
     Server *sv = lookup_server(c.server);
     size_t bytes = sv->n * sizeof(DBL_WTS_SESSION_INFO_1W);
@@ -1118,6 +1125,7 @@ DBL_API DBL_BOOL WTSQuerySessionInformationW(void *hServer, uint32_t SessionId, 
     if (!resolve_session(c.server, &id)) err = ERROR_INVALID_PARAMETER; /* WTS_CURRENT_SESSION on a remote server */
     else if (!(s = find_session(sv, id))) err = ERROR_CTX_WINSTATION_NOT_FOUND;
     else if (s->deny & DENY_QUERY) err = ERROR_ACCESS_DENIED;
+    else if (sv->win60 && WTSInfoClass == 25) err = RPC_S_PROCNUM_OUT_OF_RANGE; /* WTSSessionInfoEx, version=6.0: see wtsdouble.h */
     else err = query_build(&c, sv, s, WTSInfoClass, (void **)ppBuffer, pBytesReturned);
   }
   log_call(&c, 1, id, 1, WTSInfoClass, 0, err);

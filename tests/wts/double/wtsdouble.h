@@ -178,6 +178,19 @@ void dbl_append_env_file(const char *var, const char *line);
  *         (1722 dead host, 5 access denied, ...). 0 = ok.
  *       version: "6.1" reverses SessionFlags (documented Win7/2008R2 defect); anything else
  *         (default "10.0") gives the documented values.
+ *         "6.0" is a Windows Vista / Server 2008 server, which predates WTSEnumerateSessionsExW
+ *         and the WTSSessionInfoEx class (both "Windows 7 / Server 2008 R2" and later in their
+ *         Microsoft documentation): on its handles WTSEnumerateSessionsExW and
+ *         WTSQuerySessionInformationW(WTSSessionInfoEx = 25) fail with 1745
+ *         RPC_S_PROCNUM_OUT_OF_RANGE (after latency_ms, like any call that reaches the server);
+ *         WTSEnumerateSessionsW and the other classes work. Why 1745: a
+ *         remote WTS call is an RPC to the server's TermService ([MS-TSTS]; the Ex enumeration is
+ *         RpcGetEnumResultEx, opnum 9 of the LSM enumeration interface, section 3.3.4.3.9), and an
+ *         RPC server that lacks the called method answers RPC_S_PROCNUM_OUT_OF_RANGE (the error
+ *         table of [MS-SAMR] words it "The server does not implement the requested method.").
+ *         (WTSINFOEX, what WTSSessionInfoEx returns, is documented from 2008 R2 on.) Microsoft does
+ *         not document the code a 2008 server gives to these two calls, and no Windows is
+ *         available here to check it: 1745 is the double's reading, not an observation.
  *   session <id> <state> <winstation> <user> <domain> <client-name> <address> <logon> <connect>
  *           <disconnect> <lastinput> <current> <locked> <protocol> [reply=<n>|none]
  *           [reply_ms=<n>] [deny=<query,disconnect,logoff,message>]

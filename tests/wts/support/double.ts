@@ -128,7 +128,11 @@ export interface FixtureServer {
   latencyMs?: number;
   /** Win32 error every call on this server's handles fails with (1722 dead host, 5 denied). */
   fail?: number;
-  /** '6.1' reverses SessionFlags (Win7/2008R2 defect); default '10.0'. */
+  /**
+   * '6.1' reverses SessionFlags (Win7/2008R2 defect); '6.0' is a Vista/2008 server without
+   * WTSEnumerateSessionsExW and WTSSessionInfoEx (both fail with 1745, see wtsdouble.h);
+   * default '10.0'.
+   */
   version?: string;
   sessions: FixtureSession[];
   /** WTSGetActiveConsoleSessionId (local server only); 'none' = 0xFFFFFFFF. */
