@@ -41,10 +41,19 @@ async function listOne(backend: Backend, computer: string | null, label: string,
   }
 }
 
+/**
+ * The same computer named twice is asked once: names are compared without regard to case, as
+ * Windows compares host names, and the first spelling is the one reported.
+ */
+function distinctNames(names: string[]): string[] {
+  const byKey = new Map<string, string>();
+  for (const name of names) if (!byKey.has(name.toLowerCase())) byKey.set(name.toLowerCase(), name);
+  return [...byKey.values()];
+}
+
 export async function listComputers(backend: Backend, params: ListParams, localName: string): Promise<ListResult> {
   const named = params.ComputerName && params.ComputerName.length > 0 ? params.ComputerName : null;
-  // The same computer named twice is asked once.
-  const computers: (string | null)[] = named ? [...new Map(named.map((c) => [c.toLowerCase(), c])).values()] : [null];
+  const computers: (string | null)[] = named ? distinctNames(named) : [null];
   const throttle = params.ThrottleLimit ?? DEFAULT_THROTTLE;
   const timeoutMs = (params.TimeoutSec ?? DEFAULT_TIMEOUT_SEC) * 1000;
   const results: HostResult[] = new Array(computers.length);

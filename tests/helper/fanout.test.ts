@@ -1,0 +1,106 @@
+/**
+ * sessions.list over many computers, through the real helper process on the wtsapi32 test double:
+ * how many computers are asked at once (ThrottleLimit, and its catalog default), and a computer
+ * named twice. What the helper did is read from the double's log, where each enumeration carries
+ * the double's own clock at its start and end (the server's latency included).
+ */
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { GetUserSession } from '../../src/catalog/commands.ts';
+import type { CallEvent, FixtureServer } from '../wts/support/double.ts';
+import { stopAllHelpers } from './support.ts';
+import { leftovers, removeWtsHelperFiles, startWtsHelper } from './wts-double.ts';
+
+afterEach(async () => {
+  await stopAllHelpers();
+});
+afterAll(() => removeWtsHelperFiles());
+
+const local: FixtureServer = { name: '.', sessions: [] };
+
+/** Servers named srv0..srv<n-1> with no sessions: listing one is one enumeration that takes `latencyMs`. */
+function emptyServers(n: number, latencyMs: number): FixtureServer[] {
+  return Array.from({ length: n }, (_, i) => ({ name: `srv${i}`, latencyMs, sessions: [] }));
+}
+
+/** The most calls that were running at the same moment (each from its t0 to its t1). */
+function mostAtOnce(calls: CallEvent[]): number {
+  const edges = calls.flatMap((c) => [
+    [c.t0, 1],
+    [c.t1, -1],
+  ]);
+  // At equal times an end comes before a start: touching calls did not overlap.
+  edges.sort((a, b) => (a[0] as number) - (b[0] as number) || (a[1] as number) - (b[1] as number));
+  let now = 0;
+  let most = 0;
+  for (const [, step] of edges) {
+    now += step as number;
+    most = Math.max(most, now);
+  }
+  return most;
+}
+
+describe('sessions.list fans out over computers, ThrottleLimit at a time', () => {
+  it('asks at most ThrottleLimit computers at once, and all of them in the end', async () => {
+    const servers = emptyServers(6, 700);
+    const wts = startWtsHelper([local, ...servers]);
+    const names = servers.map((s) => s.name);
+
+    const started = Date.now();
+    expect(await wts.list({ ComputerName: names, ThrottleLimit: 2 })).toEqual({ sessions: [], errors: [] });
+    const took = Date.now() - started;
+    const narrow = wts.calls('WTSEnumerateSessionsExW');
+    expect(narrow.map((c) => c.server).sort()).toEqual([...names].sort());
+    expect(mostAtOnce(narrow)).toBe(2);
+    expect(took).toBeGreaterThanOrEqual(3 * 700);
+
+    // The same six with a limit of six: all at once.
+    expect(await wts.list({ ComputerName: names, ThrottleLimit: 6 })).toEqual({ sessions: [], errors: [] });
+    const wide = wts.calls('WTSEnumerateSessionsExW').slice(narrow.length);
+    expect(wide).toHaveLength(6);
+    expect(mostAtOnce(wide)).toBe(6);
+    expect(leftovers(wts.events())).toEqual({ leaked: 0, badFrees: 0, openHandles: 0 });
+  });
+
+  it(`asks ${GetUserSession.parameters.ThrottleLimit.default} at once when ThrottleLimit is not given (the cmdlet's default)`, async () => {
+    const limit = GetUserSession.parameters.ThrottleLimit.default;
+    const servers = emptyServers(limit + 2, 3_000);
+    const wts = startWtsHelper([local, ...servers]);
+    expect(await wts.list({ ComputerName: servers.map((s) => s.name) }, 30_000)).toEqual({ sessions: [], errors: [] });
+    const calls = wts.calls('WTSEnumerateSessionsExW');
+    expect(calls).toHaveLength(limit + 2);
+    expect(mostAtOnce(calls)).toBeLessThanOrEqual(limit);
+    // The last two computers were asked only after the first answers came back.
+    const byStart = [...calls].sort((a, b) => a.t0 - b.t0);
+    const firstEnd = Math.min(...calls.map((c) => c.t1));
+    expect(byStart.slice(limit).every((c) => c.t0 >= firstEnd)).toBe(true);
+    // ...and the first `limit` did run together (more than half of them at one moment at least).
+    expect(mostAtOnce(calls)).toBeGreaterThan(limit / 2);
+  });
+});
+
+describe('a computer named more than once', () => {
+  const servers: FixtureServer[] = [
+    local,
+    // srv1 answers last, yet comes first: sessions are grouped in the order the computers were named.
+    { name: 'srv1', latencyMs: 400, sessions: [{ id: 2, state: 'Active', winStation: 'RDP-Tcp#0', user: 'carol', domain: 'LAB' }] },
+    { name: 'srv2', sessions: [{ id: 5, state: 'Disconnected', winStation: 'RDP-Tcp#4', user: 'dave', domain: 'LAB' }] },
+    { name: 'dead', fail: 1722, sessions: [] },
+  ];
+
+  it('is asked once (names compared case-insensitively, as Windows does), and reported as first named', async () => {
+    const wts = startWtsHelper(servers);
+    const result = await wts.list({ ComputerName: ['srv1', 'SRV2', 'Srv1', 'dead', 'DEAD', 'srv2', 'SRV1'] });
+    expect(result.sessions.map((s) => [s.ComputerName, s.SessionId, s.UserName])).toEqual([
+      ['srv1', 2, 'carol'],
+      ['SRV2', 5, 'dave'],
+    ]);
+    expect(result.errors).toEqual([
+      expect.objectContaining({ ErrorId: 'ComputerUnreachable', Target: 'dead', ComputerName: 'dead' }),
+    ]);
+    const events = wts.events();
+    const opened = events.filter((e) => e.event === 'open').map((e) => (e as { server: string }).server);
+    expect(opened.sort()).toEqual(['SRV2', 'dead', 'srv1']);
+    expect(wts.calls('WTSEnumerateSessionsExW').map((c) => c.server.toLowerCase()).sort()).toEqual(['dead', 'srv1', 'srv2']);
+    expect(leftovers(events)).toEqual({ leaked: 0, badFrees: 0, openHandles: 0 });
+  });
+});
