@@ -64,6 +64,21 @@ function Stop-TestFixture {
     if (-not $Fixture.Process.WaitForExit(30000)) { $Fixture.Process.Kill() }
 }
 
+function Get-TestSshdAvailability {
+    # Whether real ssh logins can be made here (the fixture's 'sshd.availability'), for -Skip at
+    # discovery: @{ Ok; Reason; Failure }. Under CI=true nothing may be skipped: Failure says why
+    # sshd cannot run, for a test to fail with.
+    $fixture = Start-TestFixture
+    try {
+        $a = Invoke-TestFixture -Fixture $fixture -Op 'sshd.availability'
+        @{ Ok = [bool] $a.Ok; Reason = $a.Reason; Failure = $null }
+    } catch {
+        @{ Ok = $false; Reason = $null; Failure = $_.Exception.Message }
+    } finally {
+        Stop-TestFixture -Fixture $fixture
+    }
+}
+
 function Test-ProcessGone {
     # True when the pid does not exist or is a zombie (exited, not yet reaped).
     param([Parameter(Mandatory)] [int] $ProcessId)

@@ -12,7 +12,7 @@
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { buildUtmpWriter, deadPid, isGone, makeTempDir, removeDir, startLeader, stopAll, writeUtmp, type LeaderKind, type RecordSpec } from '../linux-backend/support.ts';
-import { startSshd, type SshSession, type SshdHarness } from './sshd.ts';
+import { sshdAvailability, startSshd, type SshSession, type SshdHarness } from './sshd.ts';
 import { buildDouble, leakedBuffers, readLog, writeFixture, type DoubleKind, type FixtureServer } from '../wts/support/double.ts';
 
 const dir = makeTempDir('st-fixture-');
@@ -63,6 +63,11 @@ const ops: Record<string, Handler> = {
   'pid.dead': () => deadPid(),
   'pid.gone': (args: { pid: number }) => isGone(args.pid),
 
+  /** Whether real ssh logins can be made here: {Ok, Reason}; under CI=true a reason is an error. */
+  'sshd.availability': () => {
+    const a = sshdAvailability();
+    return a.ok ? { Ok: true, Reason: null } : { Ok: false, Reason: a.reason };
+  },
   /** Starts the private sshd on 127.0.0.1 (holds the machine-wide session lock until stopped). */
   'sshd.start': async (args: { users?: string[] }) => {
     if (sshd) throw new Error('sshd is already started');
