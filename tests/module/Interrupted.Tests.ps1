@@ -25,13 +25,6 @@ BeforeAll {
         # Pids of the helpers the shell at the terminal started.
         @(Get-ProcessDescendant -ProcessId $script:terminal.PanePid | Where-Object { $_.CommandLine -like '*helper.mjs*' } | ForEach-Object { $_.Id })
     }
-    function Invoke-Typed([string] $Line, [int] $TimeoutMs = 15000) {
-        # Types a line at the prompt and returns what it printed, line by line (the prompt after it left out).
-        Send-TmuxLine $script:terminal $Line
-        $shown = @((Wait-TmuxPrompt $script:terminal -TimeoutMs $TimeoutMs) -split "`n")
-        if ($shown.Count -eq 1) { return , [string[]] @() }
-        , [string[]] $shown[0..($shown.Count - 2)]
-    }
 }
 
 AfterAll {
@@ -58,13 +51,13 @@ Describe 'interrupted calls at the interactive shell' {
         $helper = Get-Helper
 
         # While the helper still works on the log off, it answers a query at once: the session is there.
-        Invoke-Typed '@(Get-UserSession -UserName st-stub*).Count' | Should -Be '1'
+        Invoke-TmuxLine $script:terminal '@(Get-UserSession -UserName st-stub*).Count' | Should -Be '1'
 
         # It finishes the log off it was asked for (SIGTERM, then SIGKILL) and writes its late answer
         # to the interrupted call; the next call skips that answer by its id and reads its own.
         Wait-Until { Test-ProcessGone $s.Leader } -TimeoutMs 10000 | Should -BeTrue
         Start-Sleep -Milliseconds 500 # the helper answers within one 25 ms poll of the leader
-        Invoke-Typed '@(Get-UserSession -UserName st-stub*).Count' | Should -Be '0'
+        Invoke-TmuxLine $script:terminal '@(Get-UserSession -UserName st-stub*).Count' | Should -Be '0'
         Get-Helper | Should -Be $helper
     }
 
@@ -84,7 +77,7 @@ Describe 'interrupted calls at the interactive shell' {
         # Indeed nothing more was done (the leader ignored SIGHUP; no SIGTERM came), and the next call
         # starts a new helper that sees the session.
         Test-ProcessGone $s.Leader | Should -BeFalse
-        Invoke-Typed "(Get-UserSession -Id $($s.Leader)).UserName" | Should -Be 'st-stubborn'
+        Invoke-TmuxLine $script:terminal "(Get-UserSession -Id $($s.Leader)).UserName" | Should -Be 'st-stubborn'
         $helper = Get-Helper
         $helper.Count | Should -Be 1
         $helper | Should -Not -Be $killed

@@ -3,7 +3,7 @@
 # pane. The console host's PSReadLine asks the terminal where the cursor is (ESC[6n); tmux answers
 # like any terminal emulator, where a bare pty (script(1)) never does.
 #
-# Tests type into it (Send-TmuxKeys, Send-TmuxLine), read what it shows (Wait-TmuxText,
+# Tests type into it (Send-TmuxKeys, Send-TmuxLine, Invoke-TmuxLine), read what it shows (Wait-TmuxText,
 # Wait-TmuxPrompt: capture-pane of the whole history, wrapped lines joined) and stop it by pid
 # (Stop-TmuxTerminal: everything the server started, then the server; the socket folder is removed).
 # Windows PowerShell 5.1 syntax, like the rest of tests/support.
@@ -161,4 +161,13 @@ function Wait-TmuxPrompt {
     Wait-TmuxText -Terminal $Terminal -Pattern '^PS [^\n]*> $' -TimeoutMs $TimeoutMs
 }
 
-Export-ModuleMember -Function Start-TmuxTerminal, Stop-TmuxTerminal, Send-TmuxKeys, Send-TmuxLine, Get-TmuxScreen, Wait-TmuxText, Wait-TmuxPrompt, Get-ProcessDescendant
+function Invoke-TmuxLine {
+    # Types one line at PowerShell's prompt, waits for the next prompt and returns the lines shown
+    # in between: what the command printed.
+    param([Parameter(Mandatory = $true)] $Terminal, [Parameter(Mandatory = $true)] [string] $Text, [int] $TimeoutMs = 30000)
+    Send-TmuxLine -Terminal $Terminal -Text $Text
+    $shown = @((Wait-TmuxPrompt -Terminal $Terminal -TimeoutMs $TimeoutMs) -split "`n")
+    if ($shown.Count -gt 1) { $shown[0..($shown.Count - 2)] }
+}
+
+Export-ModuleMember -Function Start-TmuxTerminal, Stop-TmuxTerminal, Send-TmuxKeys, Send-TmuxLine, Invoke-TmuxLine, Get-TmuxScreen, Wait-TmuxText, Wait-TmuxPrompt, Get-ProcessDescendant
