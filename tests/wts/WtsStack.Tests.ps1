@@ -112,60 +112,45 @@ Describe 'Get-UserSession against wtsapi32 (the double)' {
         Set-WtsFixture (New-LocalServer)
         $out = @(Get-UserSession)
         $out.SessionId | Should -Be 1, 2, 3, 4
-        $con, $rdp, $disc, $fresh = $out
+        # What each user session must show: text exactly, $null for "none", times as minutes ago.
+        # Session 3 is disconnected: idle since it was disconnected, no input recorded, lock state
+        # unknown. Session 4's zero FILETIMEs are "never": null, not 1601.
+        $expected = @{
+            1 = @{ UserName = 'admin'; SessionName = 'Console'; State = 'Active'; ClientAddress = $null; IsLocked = $false; Protocol = 'Console'; Idle = '5m'; LogonTime = 300; ConnectTime = 300; LastInputTime = 5; DisconnectTime = $null }
+            2 = @{
+                UserName = "b$($script:Smiley)b"; SessionName = 'RDP-Tcp#3'; State = 'Active'; ClientName = "WS-$($script:Smiley)"; ClientAddress = '2001:db8::5'; IsLocked = $true; Protocol = 'RDP'
+                Idle = '45m'; LogonTime = 120; ConnectTime = 100; LastInputTime = 45; DisconnectTime = $null
+            }
+            3 = @{
+                UserName = 'jdoe'; SessionName = $null; State = 'Disconnected'; ClientName = 'LAPTOP7'; ClientAddress = '192.0.2.44'; IsLocked = $null; Protocol = 'RDP'
+                Idle = '2h10m'; LogonTime = 600; ConnectTime = 500; LastInputTime = $null; DisconnectTime = 130
+            }
+            4 = @{
+                UserName = 'fresh'; SessionName = 'RDP-Tcp#5'; State = 'Active'; ClientName = 'WS-9'; ClientAddress = '198.51.100.9'; IsLocked = $null; Protocol = 'RDP'
+                Idle = '10s'; LogonTime = $null; ConnectTime = $null; LastInputTime = (10 / 60); DisconnectTime = $null
+            }
+        }
         foreach ($s in $out) {
             $s | Should -BeOfType ([SessionTools.UserSession])
             # The helper names this computer by gethostname(), as [System.Net.Dns]::GetHostName() does.
             $s.ComputerName | Should -Be ([System.Net.Dns]::GetHostName())
             $s.Domain | Should -BeExactly 'CONTOSO'
+            foreach ($field in $expected[$s.SessionId].GetEnumerator()) {
+                $actual = $s.($field.Key)
+                $because = "session $($s.SessionId) $($field.Key)"
+                if ($null -eq $field.Value) {
+                    $actual | Should -BeNullOrEmpty -Because $because
+                } elseif ($field.Key -eq 'Idle') {
+                    $actual.ToString() | Should -BeExactly $field.Value -Because $because
+                } elseif ($field.Key -like '*Time') {
+                    $actual | Should -BeOfType ([DateTime]) -Because $because
+                    $off = ($actual.ToUniversalTime() - [DateTime]::UtcNow.AddMinutes(-$field.Value)).Duration()
+                    $off.TotalSeconds | Should -BeLessThan 10 -Because $because
+                } else {
+                    $actual | Should -BeExactly $field.Value -Because $because
+                }
+            }
         }
-        $near = { param($Actual, [double] $MinutesAgo) [Math]::Abs(($Actual.ToUniversalTime() - [DateTime]::UtcNow.AddMinutes(-$MinutesAgo)).TotalSeconds) }
-
-        $con.UserName | Should -BeExactly 'admin'
-        $con.SessionName | Should -BeExactly 'Console'
-        $con.State | Should -BeExactly 'Active'
-        $con.IsLocked | Should -BeFalse
-        $con.IsLocked | Should -Not -BeNullOrEmpty
-        $con.Protocol | Should -BeExactly 'Console'
-        $con.ClientAddress | Should -BeNullOrEmpty
-        $con.Idle.ToString() | Should -BeExactly '5m'
-        & $near $con.LogonTime 300 | Should -BeLessThan 10
-
-        $rdp.UserName | Should -BeExactly "b$($script:Smiley)b"
-        $rdp.SessionName | Should -BeExactly 'RDP-Tcp#3'
-        $rdp.State | Should -BeExactly 'Active'
-        $rdp.ClientName | Should -BeExactly "WS-$($script:Smiley)"
-        $rdp.ClientAddress | Should -BeExactly '2001:db8::5'
-        $rdp.IsLocked | Should -BeTrue
-        $rdp.Protocol | Should -BeExactly 'RDP'
-        $rdp.DisconnectTime | Should -BeNullOrEmpty
-        $rdp.Idle.ToString() | Should -BeExactly '45m'
-        & $near $rdp.LogonTime 120 | Should -BeLessThan 10
-        & $near $rdp.ConnectTime 100 | Should -BeLessThan 10
-        & $near $rdp.LastInputTime 45 | Should -BeLessThan 10
-
-        # A disconnected session is idle since it was disconnected; it never had input recorded.
-        $disc.UserName | Should -BeExactly 'jdoe'
-        $disc.State | Should -BeExactly 'Disconnected'
-        $disc.SessionName | Should -BeNullOrEmpty
-        $disc.Protocol | Should -BeExactly 'RDP'
-        $disc.ClientName | Should -BeExactly 'LAPTOP7'
-        $disc.ClientAddress | Should -BeExactly '192.0.2.44'
-        $disc.LastInputTime | Should -BeNullOrEmpty
-        $disc.IsLocked | Should -BeNullOrEmpty
-        $disc.Idle.ToString() | Should -BeExactly '2h10m'
-        & $near $disc.DisconnectTime 130 | Should -BeLessThan 10
-
-        # Zero FILETIMEs are "never": null, not 1601.
-        $fresh.UserName | Should -BeExactly 'fresh'
-        $fresh.SessionName | Should -BeExactly 'RDP-Tcp#5'
-        $fresh.ClientAddress | Should -BeExactly '198.51.100.9'
-        $fresh.IsLocked | Should -BeNullOrEmpty
-        & $near $fresh.LastInputTime (10 / 60) | Should -BeLessThan 10
-        $fresh.LogonTime | Should -BeNullOrEmpty
-        $fresh.ConnectTime | Should -BeNullOrEmpty
-        $fresh.DisconnectTime | Should -BeNullOrEmpty
-        $fresh.Idle.ToString() | Should -BeExactly '10s'
 
         Get-WtsLeak | Should -BeNullOrEmpty
         @(Get-WtsLog | Where-Object event -EQ 'badfree') | Should -BeNullOrEmpty
