@@ -3,7 +3,7 @@
  * real process users run: module/bin/node module/bin/helper.mjs. Each error case is checked by its
  * exact code and id, and after each the same helper still answers a valid `initialize`.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -22,12 +22,16 @@ import {
 import {
   HelperProcess,
   PROTOCOL_VERSION,
+  ROOT,
   initializeFrame,
   requireHelperBundle,
   responseShapeProblem,
   stopAllHelpers,
   type RpcAnswer,
 } from './support.ts';
+
+/** The version build.ts bakes into the bundled helper: the package's. */
+const HELPER_VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
 const HOST = hostname();
 const MAX_FRAME_BYTES = 8 * 1024 * 1024;
@@ -107,16 +111,20 @@ function sessionOf(l: Leader): Record<string, unknown> {
   }) as Record<string, unknown>;
 }
 
+/** The whole answer to a valid initialize from helper `h`. */
+function initializeAnswer(h: HelperProcess, id: string | number): RpcAnswer {
+  return {
+    jsonrpc: '2.0',
+    id,
+    result: { protocolVersion: PROTOCOL_VERSION, helperVersion: HELPER_VERSION, platform: 'linux', backend: 'linux-utmp', pid: h.pid },
+  };
+}
+
 let nextInitId = 0;
 /** The helper answers a valid initialize, with its own pid: it is alive and still in sync. */
 async function expectServesInitialize(h: HelperProcess): Promise<void> {
   const id = `alive-${++nextInitId}`;
-  const answer = (await h.roundTrip(initializeFrame(id))) as RpcAnswer;
-  expect(answer).toEqual({
-    jsonrpc: '2.0',
-    id,
-    result: { protocolVersion: PROTOCOL_VERSION, helperVersion: expect.any(String), platform: 'linux', backend: 'linux-utmp', pid: h.pid },
-  });
+  expect(await h.roundTrip(initializeFrame(id))).toEqual(initializeAnswer(h, id));
   expect(h.exit).toBeNull();
 }
 
@@ -368,10 +376,9 @@ describe('the helper process speaks JSON-RPC 2.0', () => {
         const f = frame !== '' ? frame : req('sessions.disconnect', { targets: [{ SessionId: leaders[0]!.pid }] });
         await h.send(f);
         await h.send(initializeFrame('after-notification'));
-        const first = (await h.next()) as RpcAnswer;
-        expect(first.id).toBe('after-notification');
-        expect(first.result).toBeDefined();
+        expect(await h.next()).toEqual(initializeAnswer(h, 'after-notification'));
         expect(await h.linesWithin(300)).toEqual([]);
+        for (const l of leaders) expect(isGone(l.pid), `leader ${l.user} (${l.pid})`).toBe(false);
         await expectServesInitialize(h);
       });
     }
@@ -452,8 +459,8 @@ describe('the helper process speaks JSON-RPC 2.0', () => {
       await h.write(`${initializeFrame('crlf1')}\r\n${req('nope', undefined, 'crlf2')}\r\n`);
       const [l1, l2] = await h.nextLines(2);
       const answers = [JSON.parse(l1!), JSON.parse(l2!)] as RpcAnswer[];
-      expect(answers.find((x) => x.id === 'crlf1')?.result).toBeDefined();
-      expect(answers.find((x) => x.id === 'crlf2')?.error?.code).toBe(-32601);
+      expect(answers.find((x) => x.id === 'crlf1')).toEqual(initializeAnswer(h, 'crlf1'));
+      expect(answers.find((x) => x.id === 'crlf2')).toEqual({ jsonrpc: '2.0', id: 'crlf2', error: { code: -32601, message: 'Method not found' } });
       for (const l of [l1!, l2!]) expect(l.endsWith('\r')).toBe(false);
       await expectServesInitialize(h);
     });
@@ -669,7 +676,24 @@ describe('the helper process lifetime and stdout', () => {
     // whole call is JSON-RPC Internal error, with the system's message.
     expect(byId.get(2)?.result).toEqual({ sessions: [], errors: [expect.objectContaining({ ErrorId: 'BackendFailed', Message: expect.stringMatching(/EISDIR/), ComputerName: HOST })] });
     expect(byId.get(5)?.error).toMatchObject({ code: -32603, message: expect.stringMatching(/EISDIR/) });
-    expect(byId.get(6)?.result).toBeDefined(); // disconnect reads nothing: NotSupportedOnPlatform outcomes
+    // Disconnect reads nothing: NotSupportedOnPlatform outcomes, whatever utmp holds.
+    expect(byId.get(6)?.result).toEqual({
+      outcomes: [
+        {
+          target: { SessionId: 12345 },
+          session: null,
+          error: {
+            ErrorId: 'NotSupportedOnPlatform',
+            Message: 'Disconnect has no meaning on Linux: a terminal session cannot be detached and resumed. Use Stop-UserSession to log it off.',
+            Target: 12345,
+            ComputerName: HOST,
+          },
+        },
+      ],
+    });
+    expect(byId.get(1)).toEqual(initializeAnswer(h, 1));
+    expect(byId.get(4)?.error).toMatchObject({ code: -32602, message: expect.stringMatching(/^Invalid params: "UserName" holds '\[z-a\]'/) });
+    expect(byId.get(7)?.error).toMatchObject({ code: -32000, data: { helperProtocolVersion: PROTOCOL_VERSION } });
     expect(h.stderr).toMatch(/EISDIR/);
   });
 });
