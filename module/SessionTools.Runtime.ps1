@@ -378,6 +378,51 @@ function Write-SessionToolsTargetError {
     $Cmdlet.WriteError((New-SessionToolsErrorRecord -ErrorId $err.ErrorId -Message $err.Message -Target $TargetObject))
 }
 
+function Test-SessionToolsWillAsk {
+    # Whether ShouldProcess will ask for this command now, by PowerShell's documented rule: not with
+    # -WhatIf; otherwise when $ConfirmPreference is not None and the command's ConfirmImpact is at
+    # least $ConfirmPreference. -Confirm, -Confirm:$false and -Force (the generated begin block)
+    # set $ConfirmPreference in the calling command's scope, which this function sees.
+    param([Parameter(Mandatory = $true)] [System.Management.Automation.PSCmdlet] $Cmdlet)
+    if ($WhatIfPreference) { return $false }
+    $preference = [System.Management.Automation.ConfirmImpact] $ConfirmPreference
+    if ($preference -eq [System.Management.Automation.ConfirmImpact]::None) { return $false }
+    $impact = [System.Management.Automation.CommandMetadata]::new($Cmdlet.MyInvocation.MyCommand).ConfirmImpact
+    return [int] $impact -ge [int] $preference
+}
+
+function Get-SessionToolsCannotAskReason {
+    # Why this PowerShell cannot ask the user a question, or $null when it may be able to.
+    # ConsoleHost reads the answer to a prompt from stdin whenever stdin is redirected (PowerShell's
+    # ConsoleHost.cs sets its ReadFromStdin from Console.IsInputRedirected). At the end of that
+    # input (/dev/null, a closed pipe: cron, systemd units, scheduled scripts) there is no answer:
+    # PromptForChoice prints the prompt and then fails on the missing line. A redirected stdin that
+    # still has text (`'y' | pwsh -File x.ps1`) answers, as ever. Peek reads ahead without taking
+    # anything, on a pool thread: an open pipe nobody has written to yet (ssh without a terminal,
+    # where a person may still answer) costs 200 ms and is left to ask, never a hang.
+    # Windows PowerShell 5.1's ConsoleHost is taken to read redirected stdin the same way; that
+    # cannot be checked here.
+    if ($Host.Name -ne 'ConsoleHost') { return $null }
+    try {
+        if (-not [Console]::IsInputRedirected) { return $null }
+        $peek = [System.Threading.Tasks.Task[int]]::new([System.Delegate]::CreateDelegate([Func[int]], [Console]::In, 'Peek'))
+        $peek.Start()
+        if (-not $peek.Wait(200) -or $peek.Result -ne -1) { return $null }
+    } catch {
+        return $null
+    }
+    # The host's own refusal when it has one (-NonInteractive: "Read and Prompt functionality is
+    # not available"). At the end of input ReadLine reads nothing and prints nothing.
+    try {
+        $null = $Host.UI.ReadLine()
+    } catch {
+        $refusal = $_.Exception
+        if ($refusal -is [System.Management.Automation.MethodInvocationException] -and $null -ne $refusal.InnerException) { $refusal = $refusal.InnerException }
+        if ($refusal -is [System.Management.Automation.PSInvalidOperationException]) { return $refusal.Message }
+    }
+    return 'its input (stdin) is redirected and has ended, so no answer can be read.'
+}
+
 function Invoke-SessionToolsAction {
     # The end of an action command (Stop-, Disconnect-UserSession): for each collected item (a
     # session object, or @{ SessionId; ComputerName } from -Id) ask ShouldProcess, then send every
@@ -385,9 +430,9 @@ function Invoke-SessionToolsAction {
     # and, with -PassThru, each session the action succeeded on. One loop, no call per item: this
     # runs for thousands of piped sessions.
     #
-    # Where the host cannot ask (-NonInteractive, no terminal), ShouldProcess fails at once; that
-    # becomes one terminating ConfirmationRequired error that says how to run unattended, and
-    # nothing is done to any target.
+    # Where the host cannot ask (-NonInteractive; stdin redirected and at its end, as under cron,
+    # systemd or a scheduled script), that is one terminating ConfirmationRequired error that says
+    # how to run unattended, raised before any prompt is printed, and nothing is done to any target.
     param(
         [System.Management.Automation.PSCmdlet] $Cmdlet,
         [string] $Method,
@@ -399,6 +444,8 @@ function Invoke-SessionToolsAction {
     $targets = [System.Collections.Generic.List[object]]::new()
     $wire = [System.Text.StringBuilder]::new('[')
     $computerJson = @{}
+    $cannotAsk = $null
+    if ($Items.Count -gt 0 -and (Test-SessionToolsWillAsk -Cmdlet $Cmdlet)) { $cannotAsk = Get-SessionToolsCannotAskReason }
     foreach ($item in $Items) {
         if ($item -is [hashtable]) {
             $sessionId = [int] $item.SessionId
@@ -416,17 +463,26 @@ function Invoke-SessionToolsAction {
             if ($computer) { $what += " on $computer" }
             $inputObject = $item
         }
-        try {
-            $approved = $Cmdlet.ShouldProcess($what, $Action)
-        } catch [System.Management.Automation.MethodInvocationException] {
-            $inner = $_.Exception.InnerException
-            if ($inner -is [System.Management.Automation.PSInvalidOperationException] -or $inner -is [System.Management.Automation.Host.HostException]) {
-                $name = $Cmdlet.MyInvocation.MyCommand.Name
-                $Cmdlet.ThrowTerminatingError((New-SessionToolsErrorRecord -ErrorId 'ConfirmationRequired' -Target $what -Message (
-                    "$name asks before it acts ($Action $what), and this PowerShell cannot ask: $($inner.Message) " +
-                    'Nothing was done. Pass -Force or -Confirm:$false to act without asking.')))
+        if ($null -eq $cannotAsk) {
+            try {
+                $approved = $Cmdlet.ShouldProcess($what, $Action)
+            } catch [System.Management.Automation.MethodInvocationException] {
+                # The host failed to ask: it refuses to (-NonInteractive, no terminal), or stdin
+                # ended after an earlier answer (ConsoleHost then fails on the missing line).
+                $inner = $_.Exception.InnerException
+                if ($inner -is [System.Management.Automation.PSInvalidOperationException] -or $inner -is [System.Management.Automation.Host.HostException]) {
+                    $cannotAsk = $inner.Message
+                } else {
+                    $cannotAsk = Get-SessionToolsCannotAskReason
+                }
+                if ($null -eq $cannotAsk) { throw }
             }
-            throw
+        }
+        if ($null -ne $cannotAsk) {
+            $name = $Cmdlet.MyInvocation.MyCommand.Name
+            $Cmdlet.ThrowTerminatingError((New-SessionToolsErrorRecord -ErrorId 'ConfirmationRequired' -Target $what -Message (
+                "$name asks before it acts ($Action $what), and this PowerShell cannot ask: $cannotAsk " +
+                'Nothing was done. Pass -Force or -Confirm:$false to act without asking.')))
         }
         if (-not $approved) { continue }
         $targets.Add(@{ SessionId = $sessionId; InputObject = $inputObject })

@@ -102,13 +102,21 @@ function Wait-Until {
 function Invoke-TestPwsh {
     # Runs the PowerShell under test as a child process: @{ ExitCode; Stdout; Stderr; Ms }.
     # -Stdin: text written to stdin, which is then closed (stdin is always a closed pipe).
+    # -StdinPath (Unix): stdin is that file instead (/dev/null, as cron and systemd give it), opened
+    # by /bin/sh, which then execs the PowerShell under test in the same process.
     param(
         [Parameter(Mandatory)] [string[]] $ArgumentList,
         [string] $Stdin = '',
+        [string] $StdinPath,
         [hashtable] $Environment = @{},
         [int] $TimeoutSec = 60
     )
-    $psi = [System.Diagnostics.ProcessStartInfo]::new((Get-TestPwsh))
+    if ($StdinPath) {
+        $psi = [System.Diagnostics.ProcessStartInfo]::new('/bin/sh')
+        foreach ($a in '-c', 'f=$1; shift; exec "$@" < "$f"', 'sh', $StdinPath, (Get-TestPwsh)) { $psi.ArgumentList.Add($a) }
+    } else {
+        $psi = [System.Diagnostics.ProcessStartInfo]::new((Get-TestPwsh))
+    }
     foreach ($a in $ArgumentList) { $psi.ArgumentList.Add($a) }
     $psi.UseShellExecute = $false
     $psi.RedirectStandardInput = $true

@@ -62,6 +62,11 @@ const ops: Record<string, Handler> = {
   'leader.start': (args: { kind?: LeaderKind }) => startLeader(args.kind ?? 'plain'),
   'pid.dead': () => deadPid(),
   'pid.gone': (args: { pid: number }) => isGone(args.pid),
+  /** Ends (by pid) every leader this fixture started so far. */
+  'leaders.stop': () => {
+    stopAll();
+    return true;
+  },
 
   /** Whether real ssh logins can be made here: {Ok, Reason}; under CI=true a reason is an error. */
   'sshd.availability': () => {
