@@ -2,6 +2,9 @@
  * Strict JSON-RPC 2.0 envelope checks, applied before json-rpc-2.0 dispatches a request. The
  * library handles dispatch, notifications and error mapping; it does not reject every malformed
  * request the spec calls invalid (a null frame, an object id, a numeric method, scalar params).
+ * Some it does reject (a "jsonrpc" other than "2.0"), with the same code and id but no reason:
+ * these checks run first so that every Invalid Request answer says in error.data.reason which
+ * rule the request broke (tests/helper/rpc.test.ts asserts each reason).
  */
 import { JSONRPCErrorCode, createJSONRPCErrorResponse, type JSONRPCRequest, type JSONRPCResponse } from 'json-rpc-2.0';
 
