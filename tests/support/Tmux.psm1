@@ -3,8 +3,8 @@
 # pane. The console host's PSReadLine asks the terminal where the cursor is (ESC[6n); tmux answers
 # like any terminal emulator, where a bare pty (script(1)) never does.
 #
-# Tests type into it (Send-TmuxKeys, Send-TmuxLine, Invoke-TmuxLine), read what it shows (Wait-TmuxText,
-# Wait-TmuxPrompt: capture-pane of the whole history, wrapped lines joined) and stop it by pid
+# Tests type into it (Send-TmuxKeys, Send-TmuxLine, Invoke-TmuxLine), read what it shows
+# (Wait-TmuxText, Wait-TmuxPrompt: capture-pane of the whole history, wrapped lines joined) and stop it by pid
 # (Stop-TmuxTerminal: everything the server started, then the server; the socket folder is removed).
 # Windows PowerShell 5.1 syntax, like the rest of tests/support.
 
@@ -21,25 +21,24 @@ function Invoke-Tmux {
 function Start-TmuxTerminal {
     # Starts a private tmux server running FilePath with ArgumentList in WorkingDirectory, with the
     # variables of Environment added to this process's environment, and waits for the first
-    # PowerShell prompt (unless -NoWait). TERM is tmux-256color (the terminal it is); XDG_DATA_HOME
+    # PowerShell prompt. TERM is tmux-256color (the terminal it is); XDG_DATA_HOME
     # is a folder of this terminal's own, so PSReadLine's history file never touches the user's.
     param(
         [string] $FilePath = (Get-TestPwsh),
         [string[]] $ArgumentList = @('-NoLogo', '-NoProfile'),
         [hashtable] $Environment = @{},
         [string] $WorkingDirectory = (Get-TestRoot),
-        [int] $TimeoutMs = 30000,
-        [switch] $NoWait
+        [int] $TimeoutMs = 30000
     )
     $dir = [System.IO.Path]::Combine([System.IO.Path]::GetTempPath(), 'st-tmux-' + [guid]::NewGuid().ToString('N').Substring(0, 12))
     $null = New-Item -ItemType Directory -Path $dir
     $terminal = [pscustomobject] @{ Dir = $dir; Socket = [System.IO.Path]::Combine($dir, 'socket'); ServerPid = 0; PanePid = 0; Line = 0 }
-    $env = @{ XDG_DATA_HOME = [System.IO.Path]::Combine($dir, 'data') }
-    foreach ($k in $Environment.Keys) { $env[$k] = [string] $Environment[$k] }
+    $variables = @{ XDG_DATA_HOME = [System.IO.Path]::Combine($dir, 'data') }
+    foreach ($k in $Environment.Keys) { $variables[$k] = [string] $Environment[$k] }
     $arguments = @('-f', '/dev/null', 'set-option', '-g', 'default-terminal', 'tmux-256color', ';',
         'set-option', '-g', 'history-limit', '100000', ';',
         'new-session', '-d', '-x', '160', '-y', '50', '-c', $WorkingDirectory)
-    foreach ($k in $env.Keys) { $arguments += @('-e', "$k=$($env[$k])") }
+    foreach ($k in $variables.Keys) { $arguments += @('-e', "$k=$($variables[$k])") }
     # Two or more words after -- run as given, without a shell.
     $arguments += @('--', $FilePath) + $ArgumentList
     try {
@@ -47,7 +46,7 @@ function Start-TmuxTerminal {
         $pids = (Invoke-Tmux -Terminal $terminal -Arguments @('display-message', '-p', '#{pid} #{pane_pid}')) -split ' '
         $terminal.ServerPid = [int] $pids[0]
         $terminal.PanePid = [int] $pids[1]
-        if (-not $NoWait) { $null = Wait-TmuxPrompt -Terminal $terminal -TimeoutMs $TimeoutMs }
+        $null = Wait-TmuxPrompt -Terminal $terminal -TimeoutMs $TimeoutMs
     } catch {
         Stop-TmuxTerminal -Terminal $terminal
         throw
