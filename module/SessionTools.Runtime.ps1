@@ -3,8 +3,8 @@
 # SessionTools.psm1, which defines $script:SessionToolsErrors and $script:SessionToolsProtocolVersion.
 #
 # Rules this file keeps (see docs in README.md, "PowerShell runtime"):
-# - Windows PowerShell 5.1 syntax, Microsoft.PowerShell.Core commands only, .NET APIs present in
-#   both .NET Framework 4.6.2 and .NET 10. JSON is read with JsonReaderWriterFactory for that reason.
+# - Windows PowerShell 5.1 syntax (tests/module/Syntax.Tests.ps1), .NET APIs present in both
+#   .NET Framework 4.6.2 and .NET 10. JSON is read with JsonReaderWriterFactory for that reason.
 # - The helper is started by absolute path, never through a shell; stdin is written as UTF-8 bytes
 #   without BOM; stderr is drained to a log file so the helper can never block on it.
 # - Every wait is bounded and sliced (100 ms) so Ctrl+C stops a waiting call.
