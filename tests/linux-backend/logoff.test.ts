@@ -1,8 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildSync } from 'esbuild';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LOGOFF_TIMING, createLinuxBackend } from '../../src/backend/linux/index.ts';
 import type { Backend } from '../../src/backend/backend.ts';
@@ -20,6 +21,17 @@ import {
 } from './support.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
+
+/** Bundles `entry` (and the sources it imports) into one file under `dir`, readable by any user. */
+function bundleForAnyUser(entry: string, dir: string): string {
+  const out = join(dir, 'any-user');
+  mkdirSync(out, { mode: 0o755 });
+  const file = join(out, 'entry.mjs');
+  buildSync({ entryPoints: [entry], outfile: file, bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'warning' });
+  chmodSync(out, 0o755);
+  chmodSync(file, 0o644);
+  return file;
+}
 const HOST = hostname();
 /** Slack for scheduling on a loaded two-core machine. */
 const SLACK_MS = 1_500;
@@ -185,10 +197,13 @@ describe('LinuxBackend.logoff and disconnect, on real processes', () => {
     const { pids, utmp } = await sessions(['plain']);
     chmodSync(dir, 0o755);
     chmodSync(utmp, 0o644);
-    const out = execFileSync(process.execPath, ['--import', 'tsx', join(here, 'fixtures', 'logoff-as-caller.ts'), utmp, String(pids[0])], {
+    // The checkout may be where nobody else can read (a clone in root's 0700 home): the logoff
+    // runs from a bundle in a directory of its own that any user can read.
+    const script = bundleForAnyUser(join(here, 'fixtures', 'logoff-as-caller.ts'), dir);
+    const out = execFileSync(process.execPath, [script, utmp, String(pids[0])], {
       uid: 65534,
       gid: 65534,
-      cwd: join(here, '..', '..'),
+      cwd: dirname(script),
       env: { ...process.env, HOME: '/tmp' },
       encoding: 'utf8',
     });
