@@ -53,7 +53,7 @@ export function emitPsd1(s: Sources): string {
     "    Description = 'Lists, disconnects and logs off user sessions, as objects, on Windows and Linux.'",
     "    PowerShellVersion = '5.1'",
     "    CompatiblePSEditions = @('Desktop', 'Core')",
-    "    RequiredAssemblies = @('bin/SessionTools.Types.dll', 'System.Runtime.Serialization')",
+    "    RequiredAssemblies = @('bin/SessionTools.Types.dll')",
     "    FormatsToProcess = @('SessionTools.format.ps1xml')",
     "    TypesToProcess = @('SessionTools.types.ps1xml')",
     `    FunctionsToExport = ${psArray(exportedNames(s))}`,

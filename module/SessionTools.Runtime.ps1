@@ -11,6 +11,15 @@
 
 Set-StrictMode -Version 2.0
 
+# JsonReaderWriterFactory (Read-SessionToolsJson) is in System.Runtime.Serialization, which .NET
+# Framework does not load by itself (.NET has it in the shared framework pwsh runs on). It is loaded
+# here, not listed in the manifest's RequiredAssemblies: Test-ModuleManifest takes a bare assembly
+# name there for a file path, and outside Windows (no GAC to look in) it fails on it.
+# Not checked here: Windows PowerShell 5.1 loading it from the GAC by this full name.
+if ($PSVersionTable.PSEdition -ne 'Core') {
+    $null = [System.Reflection.Assembly]::Load('System.Runtime.Serialization, Version=4.0.0.0, Culture=neutral, PublicKeyToken=b77a5c561934e089')
+}
+
 $script:SessionToolsHelper = $null
 $script:SessionToolsUtf8 = [System.Text.UTF8Encoding]::new($false)
 

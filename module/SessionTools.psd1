@@ -10,7 +10,7 @@
     Description = 'Lists, disconnects and logs off user sessions, as objects, on Windows and Linux.'
     PowerShellVersion = '5.1'
     CompatiblePSEditions = @('Desktop', 'Core')
-    RequiredAssemblies = @('bin/SessionTools.Types.dll', 'System.Runtime.Serialization')
+    RequiredAssemblies = @('bin/SessionTools.Types.dll')
     FormatsToProcess = @('SessionTools.format.ps1xml')
     TypesToProcess = @('SessionTools.types.ps1xml')
     FunctionsToExport = @('Get-UserSession', 'Stop-UserSession', 'Disconnect-UserSession')

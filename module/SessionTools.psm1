@@ -344,6 +344,18 @@ function Disconnect-UserSession {
 
     Disconnects jdoe's sessions after confirmation.
 
+    .EXAMPLE
+    PS> Get-UserSession -State Active | Where Idle -gt 1h | Disconnect-UserSession -Force
+
+    Disconnects every active session idle for more than an hour, without asking. Their programs
+    keep running, and each user can reconnect to the same session.
+
+    .EXAMPLE
+    PS> Disconnect-UserSession -Id 3 -ComputerName rds01 -Wait -PassThru
+
+    Disconnects session 3 on rds01 after confirmation, returns once it is disconnected, and
+    writes the session as it is then.
+
     .INPUTS
     SessionTools.UserSession, or any object with a SessionId (or Id) property.
 

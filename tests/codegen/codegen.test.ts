@@ -46,7 +46,7 @@ describe('psd1', () => {
   });
   it('targets 5.1 and 7, loads the Duration type, formats and types, and fixes no architecture', () => {
     expect(psd1).toContain("    PowerShellVersion = '5.1'\n    CompatiblePSEditions = @('Desktop', 'Core')\n");
-    expect(psd1).toContain("    RequiredAssemblies = @('bin/SessionTools.Types.dll', 'System.Runtime.Serialization')\n");
+    expect(psd1).toContain("    RequiredAssemblies = @('bin/SessionTools.Types.dll')\n");
     expect(psd1).toContain("    FormatsToProcess = @('SessionTools.format.ps1xml')\n    TypesToProcess = @('SessionTools.types.ps1xml')\n");
     expect(psd1).not.toContain('ProcessorArchitecture');
     expect(psd1).toContain(`    ModuleVersion = '${(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version}'\n`);

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { buildUtmpWriter, deadPid, isGone, makeTempDir, removeDir, startLeader, stopAll, writeUtmp, type LeaderKind, type RecordSpec } from '../linux-backend/support.ts';
 import { sshdAvailability, startSshd, type SshSession, type SshdHarness } from './sshd.ts';
 import { buildDouble, leakedBuffers, readLog, writeFixture, type DoubleKind, type FixtureServer } from '../wts/support/double.ts';
+import * as catalog from '../../src/catalog/commands.ts';
 
 const dir = makeTempDir('st-fixture-');
 let writer: string | undefined;
@@ -67,6 +68,9 @@ const ops: Record<string, Handler> = {
     stopAll();
     return true;
   },
+
+  /** The command catalog as declared (src/catalog/commands.ts): [{Name, verb, noun, kind, confirmImpact, defaultSet, parameters, ...}]. */
+  catalog: () => Object.values(catalog).map((c) => ({ Name: `${c.verb}-${c.noun}`, ...c })),
 
   /** Whether real ssh logins can be made here: {Ok, Reason}; under CI=true a reason is an error. */
   'sshd.availability': () => {
