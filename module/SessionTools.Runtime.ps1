@@ -311,6 +311,13 @@ function Receive-SessionToolsAnswer {
             if ($null -ne $errorNode) {
                 $message = Get-SessionToolsJsonValue $errorNode['message']
                 $code = Get-SessionToolsJsonValue $errorNode['code']
+                if ($code -eq -32602) {
+                    # Invalid params: the helper read the request and refused a value the caller
+                    # gave (it names it). The helper is fine and is kept.
+                    $fault = $false
+                    $Cmdlet.ThrowTerminatingError((New-SessionToolsErrorRecord -ErrorId 'InvalidArgument' -Target $Method -Message (
+                        "The SessionTools helper refused '$Method': $message")))
+                }
                 $Cmdlet.ThrowTerminatingError((New-SessionToolsErrorRecord -ErrorId 'HelperProtocolError' -Target $Method -Message (
                     "The SessionTools helper refused '$Method' (JSON-RPC error $code): $message")))
             }

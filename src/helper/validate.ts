@@ -36,8 +36,18 @@ function optionalArray<T>(obj: Record<string, unknown>, key: string, check: (v: 
   if (v === undefined || v === null) return null;
   if (!Array.isArray(v)) throw invalidParams(`"${key}" must be an array of ${what}`);
   if (v.length > MAX_TARGETS) throw invalidParams(`"${key}" has more than ${MAX_TARGETS} items`);
-  for (const item of v) if (!check(item)) throw invalidParams(`"${key}" must hold only ${what}`);
+  for (const item of v) if (!check(item)) throw invalidParams(`"${key}" must hold only ${what}; it holds ${shown(item)}`);
   return v as T[];
+}
+
+/**
+ * An offending value as an error names it: a string as it is, in single quotes; anything else as
+ * JSON one level deep (nested arrays and objects as "..."), so that any input is cheap to show; at
+ * most 200 characters.
+ */
+function shown(v: unknown): string {
+  const text = typeof v === 'string' ? `'${v}'` : JSON.stringify(v, (k, x: unknown) => (k !== '' && typeof x === 'object' && x !== null ? '...' : x));
+  return text.length > 200 ? `${text.slice(0, 200)}...` : text;
 }
 
 const isString = (v: unknown): v is string => typeof v === 'string';
