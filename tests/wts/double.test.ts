@@ -438,6 +438,20 @@ describe('fixture', () => {
     ]);
   });
 
+  it('query_fail: a listed session whose queries fail (all of them, or one class)', () => {
+    const server = localMachine();
+    server.sessions[1] = { ...server.sessions[1]!, queryFail: ERROR_CTX_WINSTATION_NOT_FOUND };
+    server.sessions[2] = { ...server.sessions[2]!, queryFail: ERROR_NOT_SUPPORTED, queryFailClass: C.WTSClientAddress };
+    writeFixture(FIXTURE, [server]);
+    expect(enumerateEx().map((s) => s.id)).toEqual([0, 1, 2, 3, 65536]);
+    for (const cls of [C.WTSSessionInfo, C.WTSSessionInfoEx, C.WTSUserName]) expectError(() => query(null, 1, cls), ERROR_CTX_WINSTATION_NOT_FOUND);
+    expectError(() => query(null, 2, C.WTSClientAddress), ERROR_NOT_SUPPORTED);
+    expect(query(null, 2, C.WTSUserName).str).toBe('b\u00f6b \u{1F600}');
+    expect(fixtureText([{ name: '.', sessions: [{ id: 7, state: 'Active', winStation: 'x', queryFail: 1722, queryFailClass: 24 }] }])).toContain(
+      ' query_fail=1722 query_fail_class=24',
+    );
+  });
+
   it('uses the real clock for CurrentTime 0; koffi decodes 0 as a Number and real FILETIMEs as BigInt', () => {
     const before = toFileTime(new Date()) - 10_000_000n;
     const pp: Ptr[] = [null];

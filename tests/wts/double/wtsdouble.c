@@ -238,6 +238,8 @@ typedef struct {
   int reply_none; /* nobody answers -> IDTIMEOUT */
   uint32_t reply_ms;
   uint32_t deny;
+  uint32_t query_fail;       /* every query on the session fails with this code (0: none) */
+  int32_t query_fail_class;  /* ...only queries of this class (-1: every class) */
 } Session;
 
 typedef struct {
@@ -490,6 +492,7 @@ static size_t split(char *line, char **tok) {
 static const char *parse_session(char **t, size_t n, Session *s) {
   memset(s, 0, sizeof *s);
   s->reply = 1; /* IDOK */
+  s->query_fail_class = -1;
   if (n < 15) return "session needs 14 fields";
   if (!parse_u32(t[1], &s->id)) return "bad session id";
   if (!parse_state(t[2], &s->state)) return "bad state";
@@ -521,6 +524,12 @@ static const char *parse_session(char **t, size_t n, Session *s) {
       else if (!parse_u32(v, &s->reply)) return "bad reply";
     } else if (strcmp(k, "reply_ms") == 0) {
       if (!parse_u32(v, &s->reply_ms)) return "bad reply_ms";
+    } else if (strcmp(k, "query_fail") == 0) {
+      if (!parse_u32(v, &s->query_fail) || s->query_fail == 0) return "bad query_fail";
+    } else if (strcmp(k, "query_fail_class") == 0) {
+      uint32_t cls;
+      if (!parse_u32(v, &cls) || cls > 0x7FFFFFFF) return "bad query_fail_class";
+      s->query_fail_class = (int32_t)cls;
     } else if (strcmp(k, "deny") == 0) {
       char tmp[128];
       snprintf(tmp, sizeof tmp, "%s", v);
@@ -1125,6 +1134,7 @@ DBL_API DBL_BOOL WTSQuerySessionInformationW(void *hServer, uint32_t SessionId, 
     if (!resolve_session(c.server, &id)) err = ERROR_INVALID_PARAMETER; /* WTS_CURRENT_SESSION on a remote server */
     else if (!(s = find_session(sv, id))) err = ERROR_CTX_WINSTATION_NOT_FOUND;
     else if (s->deny & DENY_QUERY) err = ERROR_ACCESS_DENIED;
+    else if (s->query_fail && (s->query_fail_class < 0 || s->query_fail_class == WTSInfoClass)) err = s->query_fail;
     else if (sv->win60 && WTSInfoClass == 25) err = RPC_S_PROCNUM_OUT_OF_RANGE; /* WTSSessionInfoEx, version=6.0: see wtsdouble.h */
     else err = query_build(&c, sv, s, WTSInfoClass, (void **)ppBuffer, pBytesReturned);
   }

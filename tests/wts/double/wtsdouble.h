@@ -193,7 +193,8 @@ void dbl_append_env_file(const char *var, const char *line);
  *         available here to check it: 1745 is the double's reading, not an observation.
  *   session <id> <state> <winstation> <user> <domain> <client-name> <address> <logon> <connect>
  *           <disconnect> <lastinput> <current> <locked> <protocol> [reply=<n>|none]
- *           [reply_ms=<n>] [deny=<query,disconnect,logoff,message>]
+ *           [reply_ms=<n>] [deny=<query,disconnect,logoff,message>] [query_fail=<code>]
+ *           [query_fail_class=<n>]
  *       belongs to the preceding server; listed order = Enumerate order; ids unique per server.
  *       state: 0..9 or a name (Active, Connected, ConnectQuery, Shadow, Disconnected, Idle,
  *         Listen, Reset, Down, Init).
@@ -213,6 +214,10 @@ void dbl_append_env_file(const char *var, const char *line);
  *         reply_ms >= Timeout*1000: waits Timeout seconds (Timeout 0: reply_ms) and returns
  *         IDTIMEOUT 32000. bWait=0 -> IDASYNC 32001 at once.
  *       deny: those operations fail with 5 on this session.
+ *       query_fail: every WTSQuerySessionInformationW on this session fails with this Win32 code
+ *         (only queries of class query_fail_class when given), though the enumerations list it:
+ *         7022 is a session that ended right after the enumeration, 1722 a server that stopped
+ *         answering between two calls, 50 a class this server does not have.
  *   console <id|none>      (after a server; only the local server's value is used)
  *       WTSGetActiveConsoleSessionId result; none -> 0xFFFFFFFF. Default: the id of the first
  *       local session whose winstation is "Console", else 0xFFFFFFFF.

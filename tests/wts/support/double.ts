@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, w
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import koffi from 'koffi';
 
 export const DOUBLE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'double');
 /** Sources compiled into the library (other .c files in the directory are test drivers). */
@@ -120,6 +121,13 @@ export interface FixtureSession {
   replyMs?: number;
   /** Operations that fail with ERROR_ACCESS_DENIED (5) on this session. */
   deny?: DenyOperation[];
+  /**
+   * Every query on this session fails with this Win32 code, though enumerations list it (7022: it
+   * ended right after the enumeration; 1722: the server stopped answering); only queries of
+   * `queryFailClass` when given.
+   */
+  queryFail?: number;
+  queryFailClass?: number;
 }
 
 export interface FixtureServer {
@@ -192,6 +200,8 @@ export function fixtureText(servers: FixtureServer[], options: FixtureOptions = 
       if (s.reply !== undefined) f.push(`reply=${s.reply === 'none' ? 'none' : u32(s.reply, 'reply')}`);
       if (s.replyMs !== undefined) f.push(`reply_ms=${u32(s.replyMs, 'replyMs')}`);
       if (s.deny?.length) f.push(`deny=${s.deny.join(',')}`);
+      if (s.queryFail !== undefined) f.push(`query_fail=${u32(s.queryFail, 'queryFail')}`);
+      if (s.queryFailClass !== undefined) f.push(`query_fail_class=${u32(s.queryFailClass, 'queryFailClass')}`);
       lines.push(f.join(' '));
     }
     if (sv.consoleSession !== undefined) {
@@ -214,6 +224,24 @@ export function writeFixture(path: string, servers: FixtureServer[], options: Fi
   const tmp = `${path}.${process.pid}.tmp`;
   writeFileSync(tmp, fixtureText(servers, options));
   renameSync(tmp, path);
+}
+
+type SetEnv = (name: string, value: string, overwrite: number) => number;
+let setenv: SetEnv | null = null;
+
+/**
+ * Points a double loaded in THIS process at a fixture and a log. The double reads both with C
+ * getenv(), which sees process.env only in a process's main thread: in a worker thread (vitest's
+ * threads pool, which mutation testing uses) process.env is the thread's own copy. So the C
+ * environment is set as well, with libc's setenv (Linux: the only platform this runs in-process).
+ */
+export function useDoubleFiles(fixture: string, log: string): void {
+  process.env.WTSDOUBLE_FIXTURE = fixture;
+  process.env.WTSDOUBLE_LOG = log;
+  setenv ??= koffi.load('libc.so.6').func('int setenv(const char *name, const char *value, int overwrite)') as unknown as SetEnv;
+  for (const [name, value] of [['WTSDOUBLE_FIXTURE', fixture], ['WTSDOUBLE_LOG', log]] as const) {
+    if (setenv(name, value, 1) !== 0) throw new Error(`setenv(${name}) failed`);
+  }
 }
 
 /** 100-ns ticks since 1601-01-01 UTC. */
