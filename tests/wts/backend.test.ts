@@ -16,7 +16,7 @@ import { WtsCalls } from '../../src/backend/wts/calls.ts';
 import { createWtsBackend } from '../../src/backend/wts/index.ts';
 import { loadWinApi } from '../../src/backend/wts/library.ts';
 import type { UserSession } from '../../src/protocol/session.ts';
-import { buildDouble, leakedBuffers, readLog, toFileTime, writeFixture, type FixtureServer } from './support/double.ts';
+import { buildDouble, leakedBuffers, readLog, toFileTime, useDoubleFiles, writeFixture, type FixtureServer } from './support/double.ts';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '..', '..', '..');
 const work = mkdtempSync(join(tmpdir(), 'st-wts-backend-'));
@@ -72,8 +72,7 @@ beforeEach(() => {
   testNo++;
   fixture = join(work, `fixture-${testNo}.txt`);
   log = join(work, `log-${testNo}.txt`);
-  process.env.WTSDOUBLE_FIXTURE = fixture;
-  process.env.WTSDOUBLE_LOG = log;
+  useDoubleFiles(fixture, log);
   backend = createWtsBackend({ libraryPath: library, poolSize: 4 });
 });
 
