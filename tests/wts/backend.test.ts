@@ -122,6 +122,38 @@ describe('WTS backend: listing', () => {
     expect(events.filter((e) => e.event === 'open').map((e) => (e as { server: string }).server)).toEqual(['SRV1']);
   });
 
+  it('leaves out a session that ended after the enumeration (7022 or 7007 on its queries)', async () => {
+    const server = localServer();
+    server.sessions[1] = { ...server.sessions[1]!, queryFail: 7022 };
+    server.sessions[2] = { ...server.sessions[2]!, queryFail: 7007 };
+    server.sessions.push({ id: 5, state: 'Active', winStation: 'RDP-Tcp#5', user: 'erin', domain: 'CORP', current: ft(NOW), lastInput: ft(NOW) });
+    writeFixture(fixture, [server]);
+    const sessions = await backend.list(null, { includeSystem: false, signal: never });
+    expect(sessions.map((s) => [s.SessionId, s.UserName, s.Idle])).toEqual([[5, 'erin', 0]]);
+  });
+
+  it('a server that stops answering between two calls (1722 on a query) fails as a whole computer', async () => {
+    const remote = remoteServer('srv1');
+    remote.sessions[0] = { ...remote.sessions[0]!, queryFail: 1722 };
+    writeFixture(fixture, [localServer(), remote]);
+    const lost = await backend.list('srv1', { includeSystem: false, signal: never }).catch((e: unknown) => e);
+    expect(lost).toBeInstanceOf(ComputerError);
+    expect(lost).toMatchObject({ errorId: 'ComputerUnreachable', code: 1722 });
+    expect((lost as Error).message).toMatch(/^Listing the sessions of srv1 failed: WTSQuerySessionInformationW\(WTSSessionInfoEx\) failed with Win32 error 1722 RPC_S_SERVER_UNAVAILABLE/);
+  });
+
+  it('a query class the server does not have (50) leaves only that field unknown', async () => {
+    const remote = remoteServer('srv1');
+    remote.sessions[0] = { ...remote.sessions[0]!, queryFail: 50, queryFailClass: 14 };
+    writeFixture(fixture, [localServer(), remote]);
+    const [s] = await backend.list('srv1', { includeSystem: false, signal: never });
+    expect(s).toEqual({
+      ComputerName: 'srv1', SessionId: 2, SessionName: 'RDP-Tcp#0', UserName: 'carol', Domain: 'LAB', State: 'Active', Idle: 1000,
+      LogonTime: '2026-03-01T07:00:00.000Z', LastInputTime: '2026-03-01T11:59:59.000Z', ConnectTime: null, DisconnectTime: null,
+      ClientName: 'PC7', ClientAddress: null, IsLocked: null, Protocol: 'RDP',
+    });
+  });
+
   it('keeps a session whose details are denied (5 on every query), with those fields null', async () => {
     const server = localServer();
     (server.sessions[1] as { deny?: string[] }).deny = ['query'];
@@ -183,6 +215,21 @@ describe('WTS backend: logoff and disconnect', () => {
     expect(outcome?.session).toMatchObject({ SessionId: 1, UserName: 'ålice😀', State: 'Disconnected' });
     const [event] = readLog(log).filter((e) => e.event === 'disconnect');
     expect(event).toMatchObject({ session: 1, wait: 0, ok: true });
+  });
+
+  it('a done action whose look afterwards fails (the server went away) has no session and no error', async () => {
+    const server = localServer();
+    server.sessions[1] = { ...server.sessions[1]!, queryFail: 1722 };
+    writeFixture(fixture, [server]);
+    const outcomes = await backend.disconnect([{ SessionId: 1 }, { SessionId: 3 }], true);
+    expect(outcomes.map((o) => [o.target.SessionId, o.error, o.session?.State ?? null])).toEqual([
+      [1, null, null],
+      [3, null, 'Disconnected'],
+    ]);
+    expect(readLog(log).filter((e) => e.event === 'disconnect').map((e) => [(e as { session: number }).session, (e as { ok: boolean }).ok])).toEqual([
+      [1, true],
+      [3, true],
+    ]);
   });
 
   it('gives each target its own error: 7022 SessionNotFound, 5 AccessDenied, 1722 ComputerUnreachable', async () => {
