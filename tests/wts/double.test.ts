@@ -46,7 +46,7 @@ const IDASYNC = 32001;
 const C = {
   WTSSessionId: 4, WTSUserName: 5, WTSWinStationName: 6, WTSDomainName: 7, WTSConnectState: 8,
   WTSClientName: 10, WTSClientAddress: 14, WTSClientProtocolType: 16, WTSIdleTime: 17,
-  WTSSessionInfo: 24, WTSSessionInfoEx: 25,
+  WTSSessionInfo: 24, WTSSessionInfoEx: 25, WTSClientInfo: 23,
 } as const;
 
 /** wts-api.md section 3 (Windows x64, mingw-w64 verified), keyed by the probe's entry names. */
@@ -72,6 +72,11 @@ const DOCUMENTED_LAYOUT: Record<string, number> = {
   'WTSINFOEX_LEVEL1_W.IncomingFrames': 208, 'WTSINFOEX_LEVEL1_W.OutgoingFrames': 212,
   'WTSINFOEX_LEVEL1_W.IncomingCompressedBytes': 216, 'WTSINFOEX_LEVEL1_W.OutgoingCompressedBytes': 220,
   'sizeof(WTS_CLIENT_ADDRESS)': 24, 'WTS_CLIENT_ADDRESS.Address': 4, 'sizeof(WTS_CLIENT_DISPLAY)': 12,
+  // wts-api.md 3.7
+  'sizeof(WTSCLIENTW)': 2304, 'WTSCLIENTW.Domain': 42, 'WTSCLIENTW.UserName': 78, 'WTSCLIENTW.EncryptionLevel': 1164,
+  'WTSCLIENTW.ClientAddressFamily': 1168, 'WTSCLIENTW.ClientAddress': 1172, 'WTSCLIENTW.HRes': 1234,
+  'WTSCLIENTW.ClientDirectory': 1240, 'WTSCLIENTW.ClientBuildNumber': 1764, 'WTSCLIENTW.ClientProductId': 1772,
+  'WTSCLIENTW.DeviceId': 1780,
 };
 
 const EXPORTS = [
@@ -294,6 +299,10 @@ EQ(offsetof(WTSINFOW, Domain), 96) EQ(offsetof(WTSINFOW, UserName), 130) EQ(offs
 EQ(offsetof(WTSINFOW, LogonTime), 200) EQ(offsetof(WTSINFOW, CurrentTime), 208)
 EQ(sizeof(WTS_CLIENT_ADDRESS), 24) EQ(offsetof(WTS_CLIENT_ADDRESS, Address), 4) EQ(sizeof(WTS_CLIENT_DISPLAY), 12)
 EQ(WTSSessionInfo, 24) EQ(WTSClientProtocolType, 16) EQ(WTSIdleTime, 17) EQ(WTSListen, 6)
+EQ(WTSClientInfo, 23) EQ(sizeof(WTSCLIENTW), 2304) EQ(offsetof(WTSCLIENTW, Domain), 42) EQ(offsetof(WTSCLIENTW, UserName), 78)
+EQ(offsetof(WTSCLIENTW, EncryptionLevel), 1164) EQ(offsetof(WTSCLIENTW, ClientAddressFamily), 1168)
+EQ(offsetof(WTSCLIENTW, ClientAddress), 1172) EQ(offsetof(WTSCLIENTW, HRes), 1234) EQ(offsetof(WTSCLIENTW, ClientDirectory), 1240)
+EQ(offsetof(WTSCLIENTW, ClientBuildNumber), 1764) EQ(offsetof(WTSCLIENTW, ClientProductId), 1772) EQ(offsetof(WTSCLIENTW, DeviceId), 1780)
 `,
     );
     execFileSync('x86_64-w64-mingw32-gcc', ['-std=c11', '-fsyntax-only', src]);
@@ -355,6 +364,27 @@ describe('fixture', () => {
     expect(v6.buf.subarray(4).toString('hex')).toBe('0000' + 'fe800000000000000000000000010002' + '0000');
     const none = query(null, 1, C.WTSClientAddress);
     expect(none.buf.equals(Buffer.alloc(24))).toBe(true);
+  });
+
+  it('WTSClientInfo (23): a WTSCLIENTW with the client name, the client user, and IPv4 as text (IPv6 as bytes)', () => {
+    const v4 = query(null, 2, C.WTSClientInfo);
+    expect(v4.bytes).toBe(2304);
+    expect(fixedStr(v4.buf, 0, 21)).toBe('LAPTOP-\u{1F4BB}');
+    expect(fixedStr(v4.buf, 42, 18)).toBe('DOM AIN');
+    expect(fixedStr(v4.buf, 78, 21)).toBe('b\u00f6b \u{1F600}');
+    expect(v4.buf.readUInt32LE(1168)).toBe(2);
+    // Microsoft: AF_INET "will return in string format, for example 127.0.0.1".
+    expect(fixedStr(v4.buf, 1172, 31)).toBe('192.168.0.1');
+    expect([v4.buf.readUInt16LE(1234), v4.buf.readUInt16LE(1236), v4.buf.readUInt16LE(1238)]).toEqual([1920, 1080, 32]);
+    expect(v4.buf.readUInt32LE(1764)).toBe(19041);
+    const v6 = query(null, 3, C.WTSClientInfo);
+    expect(v6.buf.readUInt32LE(1168)).toBe(23);
+    expect(v6.buf.subarray(1172, 1172 + 18).toString('hex')).toBe('fe800000000000000000000000010002' + '0000');
+    const onConsole = query(null, 1, C.WTSClientInfo);
+    expect(fixedStr(onConsole.buf, 0, 21)).toBe('');
+    expect(fixedStr(onConsole.buf, 78, 21)).toBe('alice');
+    expect(onConsole.buf.readUInt32LE(1168)).toBe(0);
+    expect(onConsole.buf.subarray(1172, 1234).equals(Buffer.alloc(62))).toBe(true);
   });
 
   it('accepts raw addresses, IPv4-mapped IPv6 and state names', () => {

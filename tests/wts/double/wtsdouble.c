@@ -1011,11 +1011,26 @@ static int64_t cur_time(const Session *s) { return s->current ? s->current : dbl
 static const char16_t k_empty[1] = {0};
 static const char16_t *nz(const char16_t *s) { return s ? s : k_empty; }
 
+/* WTSCLIENTW.ClientAddress: IPv4 as dotted text in UTF-16 ("string format", Microsoft's WTSCLIENT
+ * remarks); IPv6 and raw addresses as bytes from the array's start ("binary form"; the offset is
+ * not documented, wts-api.md 7.6). */
+static void client_info_address(const Session *s, uint16_t out[DBL_CLIENTADDRESS_LENGTH + 1]) {
+  if (s->family == AF_INET_WIN) {
+    char text[16];
+    snprintf(text, sizeof text, "%u.%u.%u.%u", s->address[2], s->address[3], s->address[4], s->address[5]);
+    for (size_t i = 0; text[i]; i++) out[i] = (uint16_t)(unsigned char)text[i];
+  } else if (s->family == AF_INET6_WIN) {
+    memcpy(out, s->address + 2, 16);
+  } else if (s->family != 0) {
+    memcpy(out, s->address, 20);
+  }
+}
+
 /* Builds the buffer for one info class (lock held). Returns 0 or an error code. */
 static uint32_t query_build(const Call *c, Server *sv, Session *s, int32_t cls, void **out,
                             uint32_t *outBytes) {
   const char16_t *str = NULL;
-  uint8_t scratch[sizeof(DBL_WTSINFOEXW)];
+  uint8_t scratch[sizeof(DBL_WTSCLIENTW)]; /* the largest buffer any class returns */
   size_t size = 0;
   memset(scratch, 0, sizeof scratch);
   uint32_t base = s->id;
@@ -1051,6 +1066,22 @@ static uint32_t query_build(const Call *c, Server *sv, Session *s, int32_t cls, 
   case 16: { uint16_t v = s->protocol; memcpy(scratch, &v, 2); size = 2; break; }
   case 17: case 18: case 19: case 20: case 21: case 22:
     return ERROR_NOT_SUPPORTED; /* documented: these classes do not work */
+  case 23: {
+    DBL_WTSCLIENTW w;
+    memset(&w, 0, sizeof w);
+    copy_fixed(w.ClientName, DBL_CLIENTNAME_LENGTH + 1, nz(s->client));
+    copy_fixed(w.Domain, DBL_DOMAIN_LENGTH + 1, (s->user && s->user[0]) ? nz(s->domain) : k_empty);
+    copy_fixed(w.UserName, DBL_USERNAME_LENGTH + 1, nz(s->user));
+    w.EncryptionLevel = s->protocol == 2 ? 2 : 0;
+    w.ClientAddressFamily = s->family;
+    client_info_address(s, w.ClientAddress);
+    if (s->protocol == 2) { w.HRes = 1920; w.VRes = 1080; w.ColorDepth = 32; }
+    w.ClientBuildNumber = s->protocol == 2 ? 19041u : 0u;
+    w.ClientProductId = s->protocol == 2 ? 1 : 0;
+    memcpy(scratch, &w, sizeof w);
+    size = sizeof w;
+    break;
+  }
   case 24: {
     DBL_WTSINFOW w;
     memset(&w, 0, sizeof w);
@@ -1101,7 +1132,7 @@ static uint32_t query_build(const Call *c, Server *sv, Session *s, int32_t cls, 
     break;
   }
   default:
-    if (cls >= 23 && cls <= 31) return ERROR_NOT_SUPPORTED; /* not implemented by the double */
+    if (cls >= 26 && cls <= 31) return ERROR_NOT_SUPPORTED; /* not implemented by the double */
     return ERROR_INVALID_PARAMETER;
   }
   const void *src = scratch;
@@ -1421,7 +1452,18 @@ DBL_API DBL_BOOL ProcessIdToSessionId(uint32_t dwProcessId, uint32_t *pSessionId
   X(offsetof(DBL_WTSINFOEX_LEVEL1_W, OutgoingCompressedBytes), "WTSINFOEX_LEVEL1_W.OutgoingCompressedBytes") \
   X(sizeof(DBL_WTS_CLIENT_ADDRESS), "sizeof(WTS_CLIENT_ADDRESS)")          \
   X(offsetof(DBL_WTS_CLIENT_ADDRESS, Address), "WTS_CLIENT_ADDRESS.Address") \
-  X(sizeof(DBL_WTS_CLIENT_DISPLAY), "sizeof(WTS_CLIENT_DISPLAY)")
+  X(sizeof(DBL_WTS_CLIENT_DISPLAY), "sizeof(WTS_CLIENT_DISPLAY)")          \
+  X(sizeof(DBL_WTSCLIENTW), "sizeof(WTSCLIENTW)")                          \
+  X(offsetof(DBL_WTSCLIENTW, Domain), "WTSCLIENTW.Domain")                 \
+  X(offsetof(DBL_WTSCLIENTW, UserName), "WTSCLIENTW.UserName")             \
+  X(offsetof(DBL_WTSCLIENTW, EncryptionLevel), "WTSCLIENTW.EncryptionLevel") \
+  X(offsetof(DBL_WTSCLIENTW, ClientAddressFamily), "WTSCLIENTW.ClientAddressFamily") \
+  X(offsetof(DBL_WTSCLIENTW, ClientAddress), "WTSCLIENTW.ClientAddress")   \
+  X(offsetof(DBL_WTSCLIENTW, HRes), "WTSCLIENTW.HRes")                     \
+  X(offsetof(DBL_WTSCLIENTW, ClientDirectory), "WTSCLIENTW.ClientDirectory") \
+  X(offsetof(DBL_WTSCLIENTW, ClientBuildNumber), "WTSCLIENTW.ClientBuildNumber") \
+  X(offsetof(DBL_WTSCLIENTW, ClientProductId), "WTSCLIENTW.ClientProductId") \
+  X(offsetof(DBL_WTSCLIENTW, DeviceId), "WTSCLIENTW.DeviceId")
 
 #define AS_VALUE(v, n) (uint32_t)(v),
 #define AS_NAME(v, n) n ","

@@ -30,6 +30,9 @@ typedef void *DBL_HANDLE;
 #define DBL_WINSTATIONNAME_LENGTH 32
 #define DBL_DOMAIN_LENGTH 17
 #define DBL_USERNAME_LENGTH 20
+#define DBL_CLIENTNAME_LENGTH 20
+#define DBL_CLIENTADDRESS_LENGTH 30
+#define DBL_MAX_PATH 260
 
 /* WTS_SESSION_INFOW */
 typedef struct {
@@ -114,6 +117,30 @@ typedef struct {
   DBL_DWORD ColorDepth;
 } DBL_WTS_CLIENT_DISPLAY;
 
+/* WTSCLIENTW (what WTSQuerySessionInformationW returns for WTSClientInfo, class 23). The one
+ * BYTE (EncryptionLevel) before a ULONG, and the USHORT run before a ULONG, leave padding. */
+typedef struct {
+  char16_t ClientName[DBL_CLIENTNAME_LENGTH + 1];
+  char16_t Domain[DBL_DOMAIN_LENGTH + 1];
+  char16_t UserName[DBL_USERNAME_LENGTH + 1];
+  char16_t WorkDirectory[DBL_MAX_PATH + 1];
+  char16_t InitialProgram[DBL_MAX_PATH + 1];
+  uint8_t EncryptionLevel;
+  uint32_t ClientAddressFamily;
+  uint16_t ClientAddress[DBL_CLIENTADDRESS_LENGTH + 1];
+  uint16_t HRes;
+  uint16_t VRes;
+  uint16_t ColorDepth;
+  char16_t ClientDirectory[DBL_MAX_PATH + 1];
+  uint32_t ClientBuildNumber;
+  uint32_t ClientHardwareId;
+  uint16_t ClientProductId;
+  uint16_t OutBufCountHost;
+  uint16_t OutBufCountClient;
+  uint16_t OutBufLength;
+  char16_t DeviceId[DBL_MAX_PATH + 1];
+} DBL_WTSCLIENTW;
+
 /* Compile-time self check against the documented x64 layout (wts-api.md section 3).
  * This runs for both builds (gcc on Linux and x86_64-w64-mingw32-gcc). */
 _Static_assert(sizeof(DBL_WTS_SESSION_INFOW) == 24, "WTS_SESSION_INFOW size");
@@ -133,6 +160,12 @@ _Static_assert(sizeof(DBL_WTSINFOEXW) == 232, "WTSINFOEXW size");
 _Static_assert(offsetof(DBL_WTSINFOEXW, Data) == 8, "WTSINFOEXW Data");
 _Static_assert(sizeof(DBL_WTS_CLIENT_ADDRESS) == 24, "WTS_CLIENT_ADDRESS size");
 _Static_assert(sizeof(DBL_WTS_CLIENT_DISPLAY) == 12, "WTS_CLIENT_DISPLAY size");
+_Static_assert(sizeof(DBL_WTSCLIENTW) == 2304, "WTSCLIENTW size");
+_Static_assert(offsetof(DBL_WTSCLIENTW, EncryptionLevel) == 1164, "WTSCLIENTW EncryptionLevel");
+_Static_assert(offsetof(DBL_WTSCLIENTW, ClientAddressFamily) == 1168, "WTSCLIENTW ClientAddressFamily");
+_Static_assert(offsetof(DBL_WTSCLIENTW, ClientAddress) == 1172, "WTSCLIENTW ClientAddress");
+_Static_assert(offsetof(DBL_WTSCLIENTW, ClientBuildNumber) == 1764, "WTSCLIENTW ClientBuildNumber");
+_Static_assert(offsetof(DBL_WTSCLIENTW, DeviceId) == 1780, "WTSCLIENTW DeviceId");
 _Static_assert(sizeof(char16_t) == 2, "char16_t");
 
 /* ---- platform layer (platform.c); the only file that may include <windows.h> ---- */
@@ -209,6 +242,14 @@ void dbl_append_env_file(const char *var, const char *line);
  *       locked: 1 = locked, 0 = unlocked, -1 = unknown. SessionFlags = 0 (LOCK) / 1 (UNLOCK) /
  *         -1 (UNKNOWN); reversed (0<->1) when the server has version=6.1.
  *       protocol: WTSClientProtocolType (0 console, 1 ICA, 2 RDP).
+ *       WTSClientInfo (23) gives a WTSCLIENTW built from the same fields: ClientName = client-name,
+ *         UserName/Domain = user/domain, ClientAddressFamily = the address's family, and
+ *         ClientAddress (USHORTs) = for AF_INET the dotted text as UTF-16 with a NUL ("string
+ *         format" in Microsoft's WTSCLIENT remarks); for AF_INET6 the 16 address bytes from the
+ *         array's first byte ("binary form": Microsoft gives no offset, so this placement is the
+ *         double's guess, see wts-api.md 7.6); for a raw: address its bytes verbatim. HRes, VRes,
+ *         ColorDepth as WTSClientDisplay; ClientBuildNumber as class 9; ClientProductId as
+ *         class 12; EncryptionLevel 2 for RDP; the paths and DeviceId empty.
  *       reply / reply_ms: WTSSendMessageW with bWait=1 waits reply_ms (lock released) and returns
  *         *pResponse=reply (default IDOK=1, 0 ms). If reply=none, or Timeout>0 and
  *         reply_ms >= Timeout*1000: waits Timeout seconds (Timeout 0: reply_ms) and returns
