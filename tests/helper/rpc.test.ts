@@ -3,6 +3,7 @@
  * real process users run: module/bin/node module/bin/helper.mjs. Each error case is checked by its
  * exact code and id, and after each the same helper still answers a valid `initialize`.
  */
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -19,7 +20,10 @@ import {
   writeUtmp,
   type RecordSpec,
 } from '../linux-backend/support.ts';
+import { LineCollector } from '../support/line-collector.ts';
 import {
+  HELPER_NODE,
+  HELPER_SCRIPT,
   HelperProcess,
   PROTOCOL_VERSION,
   ROOT,
@@ -632,6 +636,67 @@ describe('the helper process lifetime and stdout', () => {
     }
     // More than 2 s after start, 0.4 s after the last request: still serving.
     expect(await h.call('initialize', { protocolVersion: 1 }, 'last')).toMatchObject({ id: 'last', result: { pid: h.pid } });
+  });
+
+  it('keeps serving after SIGINT when its stdin is a pipe (Ctrl+C at a terminal is meant for PowerShell)', async () => {
+    const h = HelperProcess.start({ env: { SESSIONTOOLS_UTMP_PATH: utmp } });
+    expect(await h.call('initialize', { protocolVersion: 1 }, 'before')).toEqual(initializeAnswer(h, 'before'));
+    h.kill('SIGINT');
+    expect(await h.waitExit(500)).toBeNull();
+    expect(await h.call('initialize', { protocolVersion: 1 }, 'after')).toEqual(initializeAnswer(h, 'after'));
+  });
+
+  it.skipIf(spawnSync('python3', ['-c', 'import pty']).status !== 0)('exits 0 on SIGINT when started by hand at a terminal (stdin a tty)', async () => {
+    // python3's pty module runs the helper on a pseudo-terminal and reports how it ended.
+    const driver = [
+      'import os, pty, sys',
+      'pid, fd = pty.fork()',
+      'if pid == 0: os.execv(sys.argv[1], sys.argv[1:])',
+      'print(pid, flush=True)',
+      '_, status = os.waitpid(pid, 0)',
+      'print("code" if os.WIFEXITED(status) else "signal", os.WEXITSTATUS(status) if os.WIFEXITED(status) else os.WTERMSIG(status), flush=True)',
+    ].join('\n');
+    const py = spawn('python3', ['-c', driver, HELPER_NODE, HELPER_SCRIPT], { env: { ...process.env, SESSIONTOOLS_UTMP_PATH: utmp }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const lines = new LineCollector();
+    py.stdout.on('data', (chunk: Buffer) => lines.push(chunk));
+    const exited = new Promise((r) => py.once('exit', r));
+    try {
+      while (lines.lines.length < 1) await lines.changed(5_000);
+      const pid = Number(lines.lines[0]);
+      await new Promise((r) => setTimeout(r, 500)); // let it start listening
+      process.kill(pid, 'SIGINT');
+      const deadline = Date.now() + 5_000;
+      while (lines.lines.length < 2 && Date.now() < deadline) await lines.changed(deadline - Date.now());
+      expect(lines.lines[1]).toBe('code 0');
+    } finally {
+      py.kill('SIGKILL');
+      await exited;
+    }
+  });
+
+  it('keeps the default idle period when SESSIONTOOLS_HELPER_IDLE_SECONDS is not a positive number', async () => {
+    const helpers = ['0', '-3', 'soon', ''].map((v) => HelperProcess.start({ env: { SESSIONTOOLS_UTMP_PATH: utmp, SESSIONTOOLS_HELPER_IDLE_SECONDS: v } }));
+    await new Promise((r) => setTimeout(r, 1_500));
+    for (const h of helpers) {
+      expect(h.exit).toBeNull();
+      expect(await h.call('initialize', { protocolVersion: 1 }, 'late')).toEqual(initializeAnswer(h, 'late'));
+    }
+  });
+
+  it('SESSIONTOOLS_HELPER_STDIO=fs (as under Wine): serves through streams on fds 0 and 1, and exits 0 at EOF', async () => {
+    const h = HelperProcess.start({ env: { SESSIONTOOLS_UTMP_PATH: utmp, SESSIONTOOLS_HELPER_STDIO: 'fs' } });
+    expect(await h.call('initialize', { protocolVersion: 1 }, 'fs')).toEqual(initializeAnswer(h, 'fs'));
+    expect(await h.call('sessions.list', { UserName: ['alice'] }, 'fs-list')).toEqual({ jsonrpc: '2.0', id: 'fs-list', result: { sessions: [sessionOf(leaders[0]!)], errors: [] } });
+    h.closeStdin();
+    expect(await h.waitExit(5_000)).toEqual({ code: 0, signal: null });
+  });
+
+  it('exits 1 when nobody reads its answers any more (EPIPE on stdout)', async () => {
+    const h = HelperProcess.start({ env: { SESSIONTOOLS_UTMP_PATH: utmp } });
+    expect(await h.call('initialize', { protocolVersion: 1 }, 'first')).toEqual(initializeAnswer(h, 'first'));
+    h.closeStdout();
+    await h.send(initializeFrame('unread'));
+    expect(await h.waitExit(5_000)).toEqual({ code: 1, signal: null });
   });
 
   it('exits 0 on SIGTERM (stdin left open)', async () => {

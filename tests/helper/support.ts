@@ -121,6 +121,11 @@ export class HelperProcess {
     this.child.stdin!.end();
   }
 
+  /** Closes the reading end of the helper's stdout: its next write fails with EPIPE. */
+  closeStdout(): void {
+    this.child.stdout!.destroy();
+  }
+
   /** The next answer line not yet returned; throws after `timeoutMs` or when the helper exits first. */
   async nextLine(timeoutMs = 5_000): Promise<string> {
     const deadline = Date.now() + timeoutMs;
