@@ -1,0 +1,158 @@
+/**
+ * The WTS backend's pool of worker threads (src/backend/wts/pool.ts), with its real workers on the
+ * wtsapi32 double: which thread ran each call (the double logs the OS thread id) and when (the
+ * double's clock at the start and end of each call, its latency included) show how the pool
+ * reuses, bounds, abandons and ends its workers.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ComputerError, type Backend } from '../../src/backend/backend.ts';
+import { createWtsBackend, type WtsBackendOptions } from '../../src/backend/wts/index.ts';
+import { buildDouble, leakedBuffers, readLog, useDoubleFiles, writeFixture, type CallEvent, type FixtureServer } from './support/double.ts';
+
+const work = mkdtempSync(join(tmpdir(), 'st-wts-pool-'));
+let library = '';
+let log = '';
+let fixture = '';
+let testNo = 0;
+const backends: Backend[] = [];
+const never = new AbortController().signal;
+
+/** Servers slow0..slow<n-1> with no sessions, each call taking `latencyMs`, and the local one. */
+function servers(n: number, latencyMs: number): FixtureServer[] {
+  return [{ name: '.', sessions: [] }, ...Array.from({ length: n }, (_, i) => ({ name: `slow${i}`, latencyMs, sessions: [] }))];
+}
+
+function backendWith(opts: WtsBackendOptions): Backend {
+  const backend = createWtsBackend({ libraryPath: library, ...opts });
+  backends.push(backend);
+  return backend;
+}
+
+function enumerations(): CallEvent[] {
+  return readLog(log).filter((e): e is CallEvent => e.event === 'call' && e.fn === 'WTSEnumerateSessionsExW');
+}
+
+const list = (backend: Backend, computer: string | null, signal: AbortSignal = never) => backend.list(computer, { includeSystem: false, signal });
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Resolves once every server handle the double opened was closed again (the abandoned workers finished). */
+async function allHandlesClosed(ms: number): Promise<boolean> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const events = readLog(log);
+    if (events.filter((e) => e.event === 'close').length === events.filter((e) => e.event === 'open').length) return true;
+    if (Date.now() > until) return false;
+    await sleep(100);
+  }
+}
+
+beforeAll(() => {
+  library = buildDouble('linux');
+});
+beforeEach(() => {
+  testNo++;
+  fixture = join(work, `fixture-${testNo}.txt`);
+  log = join(work, `log-${testNo}.txt`);
+  useDoubleFiles(fixture, log);
+});
+afterEach(async () => {
+  await Promise.all(backends.splice(0).map((b) => b.close?.()));
+  expect(await allHandlesClosed(10_000)).toBe(true);
+  expect(leakedBuffers(readLog(log))).toEqual([]);
+});
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe('the WTS worker pool', () => {
+  it('runs one job after another on the same worker, and ends a worker idle for idleMs', async () => {
+    writeFixture(fixture, servers(0, 0));
+    const backend = backendWith({ poolSize: 2, idleMs: 400 });
+    await list(backend, null);
+    await list(backend, null);
+    await sleep(1_200);
+    await list(backend, null);
+    const tids = enumerations().map((e) => e.tid);
+    expect(tids).toHaveLength(3);
+    expect(tids[1]).toBe(tids[0]);
+    expect(tids[2]).not.toBe(tids[0]);
+  });
+
+  it('runs at most poolSize jobs at once; the others wait for a free worker', async () => {
+    writeFixture(fixture, servers(4, 600));
+    const backend = backendWith({ poolSize: 2 });
+    await Promise.all([0, 1, 2, 3].map((i) => list(backend, `slow${i}`)));
+    const calls = enumerations().sort((a, b) => a.t0 - b.t0);
+    expect(new Set(calls.map((c) => c.tid)).size).toBe(2);
+    // The third and fourth started only once the first two had ended.
+    const firstEnd = Math.min(calls[0]!.t1, calls[1]!.t1);
+    expect(calls[2]!.t0).toBeGreaterThanOrEqual(firstEnd);
+    expect(calls[3]!.t0).toBeGreaterThanOrEqual(firstEnd);
+  });
+
+  it('drops a waiting job whose caller gave up: it never runs', async () => {
+    writeFixture(fixture, servers(2, 800));
+    const backend = backendWith({ poolSize: 1 });
+    const first = list(backend, 'slow0');
+    const abort = new AbortController();
+    const second = list(backend, 'slow1', abort.signal).catch((e: unknown) => e);
+    await sleep(100);
+    abort.abort();
+    expect(await second).toMatchObject({ errorId: 'ComputerTimeout' });
+    expect(await first).toEqual([]);
+    await sleep(300);
+    expect(enumerations().map((c) => c.server)).toEqual(['slow0']);
+  });
+
+  it('abandons a worker stuck in a call, up to maxAbandoned; past that, new jobs wait for one to return', async () => {
+    writeFixture(fixture, servers(3, 1_500));
+    const backend = backendWith({ poolSize: 1, maxAbandoned: 1 });
+    const giveUp = async (computer: string): Promise<unknown> => {
+      const abort = new AbortController();
+      const listing = list(backend, computer, abort.signal).catch((e: unknown) => e);
+      await sleep(200);
+      abort.abort();
+      return listing;
+    };
+    const started = Date.now();
+    expect(await giveUp('slow0')).toMatchObject({ errorId: 'ComputerTimeout' });
+    expect(backend.stuckCalls?.()).toBe(1);
+    // A replacement runs the next job at once; it is given up too: now two workers are stuck.
+    expect(await giveUp('slow1')).toMatchObject({ errorId: 'ComputerTimeout' });
+    expect(backend.stuckCalls?.()).toBe(2);
+    // size 1 + maxAbandoned 1 threads at most: this job waits until slow0's call returns.
+    expect(await list(backend, null)).toEqual([]);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1_400);
+    const calls = enumerations();
+    const slow0 = calls.find((c) => c.server === 'slow0')!;
+    const local = calls.find((c) => c.server === '.')!;
+    expect(local.t0).toBeGreaterThanOrEqual(slow0.t1);
+    expect(new Set(calls.map((c) => c.tid)).size).toBe(3);
+    // Once their calls return, the abandoned workers end and nothing is stuck.
+    expect(await allHandlesClosed(5_000)).toBe(true);
+    await sleep(300);
+    expect(backend.stuckCalls?.()).toBe(0);
+  });
+
+  it('close() fails running and waiting jobs, and later jobs fail at once', async () => {
+    writeFixture(fixture, servers(2, 1_000));
+    const backend = backendWith({ poolSize: 1 });
+    const running = list(backend, 'slow0').catch((e: unknown) => e);
+    const waiting = list(backend, 'slow1').catch((e: unknown) => e);
+    // Close once the first job is inside its (slow) enumeration.
+    while (!readLog(log).some((e) => e.event === 'open')) await sleep(20);
+    await backend.close?.();
+    for (const failed of [await running, await waiting]) {
+      expect(failed).toBeInstanceOf(ComputerError);
+      expect(failed).toMatchObject({ errorId: 'BackendFailed', message: expect.stringMatching(/: The WTS worker pool was closed\.$/) });
+    }
+    expect(await list(backend, null).catch((e: unknown) => e)).toMatchObject({
+      errorId: 'BackendFailed',
+      message: expect.stringMatching(/: The WTS worker pool is closed\.$/),
+    });
+    // The running call still returns and frees what it holds; the waiting one never ran.
+    expect(await allHandlesClosed(5_000)).toBe(true);
+    expect(enumerations().map((c) => c.server)).toEqual(['slow0']);
+  });
+});
