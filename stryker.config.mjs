@@ -1,0 +1,43 @@
+/**
+ * Mutation testing with StrykerJS: `npm run mutation` (never part of npm test, not a CI gate).
+ * Reports go to .tools/stryker/ (report.html, report.json); the incremental file there lets a
+ * later run test only the mutants whose code or tests changed.
+ *
+ * The suites (vitest.mutation.config.ts) drive the helper as a child process and the WTS backend
+ * in worker threads: the build step bundles the helper from the instrumented sources, and
+ * tests/mutation/setup.ts hands the active mutant to child processes and brings their coverage back.
+ */
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  testRunner: 'vitest',
+  plugins: ['@stryker-mutator/vitest-runner'],
+  vitest: { configFile: 'vitest.mutation.config.ts', related: false },
+  mutate: [
+    'src/helper/**/*.ts',
+    'src/protocol/**/*.ts',
+    // Read only by codegen, as source text; never runs (the golden test of the module checks it).
+    '!src/protocol/errors.ts',
+    'src/backend/**/*.ts',
+    // Loads the Windows system DLLs (runs only on Windows) or the override library.
+    '!src/backend/wts/library.ts',
+    // A worker thread's entry: Stryker sees no coverage from worker threads.
+    '!src/backend/wts/worker-main.ts',
+  ],
+  buildCommand: 'npx tsx build.ts helper',
+  coverageAnalysis: 'perTest',
+  // Mutants only in code that runs when a module loads (not inside any test) are not run.
+  ignoreStatic: true,
+  incremental: true,
+  incrementalFile: '.tools/stryker/incremental.json',
+  concurrency: 2,
+  timeoutMS: 5_000,
+  timeoutFactor: 1.5,
+  tempDirName: '.tools/stryker/tmp',
+  cleanTempDir: 'always',
+  ignorePatterns: ['/.tools', '/tools/obj', '/module/bin', '/src/dotnet/**/bin', '/src/dotnet/**/obj', '/bench', '/dist'],
+  reporters: ['clear-text', 'progress', 'html', 'json'],
+  htmlReporter: { fileName: '.tools/stryker/report.html' },
+  jsonReporter: { fileName: '.tools/stryker/report.json' },
+  clearTextReporter: { logTests: false, allowEmojis: false },
+  warnings: { slow: false },
+};

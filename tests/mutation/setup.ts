@@ -1,0 +1,100 @@
+/**
+ * Vitest setup for mutation testing only (vitest.mutation.config.ts; see stryker.config.mjs).
+ *
+ * Most suites here drive the code under test in child processes (the helper) and worker threads,
+ * which Stryker's vitest runner cannot see on its own: it activates a mutant and collects coverage
+ * in the test process only. This file carries both across:
+ * - mutant runs: the active mutant goes to children in __STRYKER_ACTIVE_MUTANT__, which the
+ *   instrumented code reads when it starts (children and their worker threads inherit it);
+ * - the dry run: child processes, and worker threads started here or in them, load
+ *   child-coverage.mjs, which writes their coverage to a directory; after each test it is added to
+ *   that test's coverage, so Stryker runs that test for the mutants its children reached. Children
+ *   that outlive their test count for every test of the file.
+ */
+import { chmodSync, copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, afterEach, beforeAll, beforeEach, inject } from 'vitest';
+// Plain JavaScript, so that children can load copies of it from where any user can read them.
+import { patchWorkers } from './coverage-files.mjs';
+
+type Counts = Record<string, number>;
+interface Coverage {
+  static: Counts;
+  perTest: Record<string, Counts>;
+}
+interface Namespace {
+  activeMutant?: string;
+  currentTestId?: string;
+  mutantCoverage?: Coverage;
+}
+
+const ACTIVE_MUTANT = '__STRYKER_ACTIVE_MUTANT__';
+const provided = inject as unknown as (key: string) => unknown;
+const ns = (): Namespace => {
+  const g = globalThis as unknown as Record<string, Namespace | undefined>;
+  const name = provided('globalNamespace') as string;
+  return (g[name] ??= {});
+};
+
+if (provided('mode') === 'mutant') {
+  beforeAll(() => {
+    process.env[ACTIVE_MUTANT] = String(ns().activeMutant);
+  });
+  afterAll(() => {
+    delete process.env[ACTIVE_MUTANT];
+  });
+} else {
+  let dir = '';
+  const testIds = new Set<string>();
+  const nodeOptions = process.env.NODE_OPTIONS;
+
+  const add = (to: Counts, from: Counts): void => {
+    for (const [mutant, hits] of Object.entries(from)) to[mutant] = (to[mutant] ?? 0) + hits;
+  };
+  /** Moves what the children wrote into the coverage of the given tests (or static coverage). */
+  const collect = (ids: string[]): void => {
+    const coverage = (ns().mutantCoverage ??= { static: {}, perTest: {} });
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.json'))) {
+      const child = JSON.parse(readFileSync(join(dir, file), 'utf8')) as Coverage;
+      rmSync(join(dir, file));
+      const counts: Counts = {};
+      add(counts, child.static);
+      for (const perTest of Object.values(child.perTest)) add(counts, perTest);
+      if (ids.length === 0) add(coverage.static, counts);
+      for (const id of ids) add((coverage.perTest[id] ??= {}), counts);
+    }
+  };
+
+  beforeAll(() => {
+    delete process.env[ACTIVE_MUTANT];
+    // Readable and writable by every user: one test runs a child as nobody (uid 65534).
+    dir = mkdtempSync(join(tmpdir(), 'st-stryker-children-'));
+    chmodSync(dir, 0o1777);
+    for (const file of ['child-coverage.mjs', 'coverage-files.mjs']) {
+      copyFileSync(new URL(`./${file}`, import.meta.url), join(dir, file));
+      chmodSync(join(dir, file), 0o644);
+    }
+    const hook = pathToFileURL(join(dir, 'child-coverage.mjs')).href;
+    process.env.STRYKER_CHILD_COVERAGE_DIR = dir;
+    process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --import=${hook}`.trim();
+    // Worker threads started here (the WTS backend's pool) report their coverage too.
+    patchWorkers(hook);
+  });
+  beforeEach(() => {
+    const id = ns().currentTestId;
+    if (id !== undefined) testIds.add(id);
+  });
+  afterEach(() => {
+    const id = ns().currentTestId;
+    collect(id === undefined ? [] : [id]);
+  });
+  afterAll(() => {
+    collect([...testIds]);
+    rmSync(dir, { recursive: true, force: true });
+    delete process.env.STRYKER_CHILD_COVERAGE_DIR;
+    if (nodeOptions === undefined) delete process.env.NODE_OPTIONS;
+    else process.env.NODE_OPTIONS = nodeOptions;
+  });
+}

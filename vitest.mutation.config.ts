@@ -1,0 +1,25 @@
+/**
+ * The suites mutation testing runs (npm run mutation; see stryker.config.mjs): those that
+ * exercise src/helper, src/protocol and src/backend through real processes, the helper and the
+ * wtsapi32 double. Not the fuzz run (a new random seed each time, and slow), the PowerShell, sshd,
+ * Wine and codegen suites (they test other code, or read the sources as text).
+ */
+import { defineConfig } from 'vitest/config';
+import base from './vitest.config.ts';
+
+export default defineConfig({
+  test: {
+    ...base.test,
+    include: [
+      'tests/helper/rpc.test.ts',
+      'tests/helper/fanout.test.ts',
+      'tests/helper/wts-classic.test.ts',
+      'tests/linux-backend/*.test.ts',
+      'tests/wts/backend.test.ts',
+      'tests/wts/pool.test.ts',
+      'tests/wts/layout.test.ts',
+    ],
+    setupFiles: ['tests/mutation/setup.ts'],
+    reporters: ['default'],
+  },
+});
