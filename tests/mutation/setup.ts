@@ -32,13 +32,15 @@ interface Namespace {
 
 const ACTIVE_MUTANT = '__STRYKER_ACTIVE_MUTANT__';
 const provided = inject as unknown as (key: string) => unknown;
+const namespace = provided('globalNamespace');
 const ns = (): Namespace => {
   const g = globalThis as unknown as Record<string, Namespace | undefined>;
-  const name = provided('globalNamespace') as string;
-  return (g[name] ??= {});
+  return (g[namespace as string] ??= {});
 };
 
-if (provided('mode') === 'mutant') {
+if (typeof namespace !== 'string') {
+  // Not run by Stryker (vitest --config vitest.mutation.config.ts by hand): nothing to carry.
+} else if (provided('mode') === 'mutant') {
   beforeAll(() => {
     process.env[ACTIVE_MUTANT] = String(ns().activeMutant);
   });
