@@ -43,7 +43,7 @@ describe('WTS bindings layout proof (Windows x64, mingw-w64 wtsapi32.h)', () => 
     const c = emitLayoutAsserts();
     for (const name of Object.keys(FUNCTIONS)) expect(c).toContain(`__typeof__(&${name})`);
     const fields = Object.values(RECORDS).reduce((n, r) => n + r.fields.length, 0);
-    expect(fields).toBe(49);
+    expect(fields).toBe(68);
     expect(c.match(/_Static_assert\(offsetof/g)?.length).toBe(fields);
   });
 
@@ -61,7 +61,8 @@ describe('WTS bindings layout proof (Windows x64, mingw-w64 wtsapi32.h)', () => 
 
   it("koffi's layouts equal the documented Windows x64 numbers (wts-api.md 3)", () => {
     const { records } = koffiDecl();
-    expect([records.WTSINFOW, records.WTSINFOEX_LEVEL1_W, records.WTSINFOEXW, records.WTS_SESSION_INFOW, records.WTS_SESSION_INFO_1W, records.WTS_CLIENT_ADDRESS].map((t) => koffi.sizeof(t))).toEqual([216, 224, 232, 24, 56, 24]);
+    expect([records.WTSINFOW, records.WTSINFOEX_LEVEL1_W, records.WTSINFOEXW, records.WTS_SESSION_INFOW, records.WTS_SESSION_INFO_1W, records.WTS_CLIENT_ADDRESS, records.WTSCLIENTW].map((t) => koffi.sizeof(t))).toEqual([216, 224, 232, 24, 56, 24, 2304]);
+    expect(['EncryptionLevel', 'ClientAddressFamily', 'ClientAddress', 'ClientBuildNumber', 'DeviceId'].map((f) => koffi.offsetof(records.WTSCLIENTW, f))).toEqual([1164, 1168, 1172, 1764, 1780]);
     expect(koffi.offsetof(records.WTSINFOW, 'ConnectTime')).toBe(176);
     expect(koffi.offsetof(records.WTSINFOEX_LEVEL1_W, 'LogonTime')).toBe(160);
     expect(koffi.offsetof(records.WTSINFOEXW, 'Data')).toBe(8);

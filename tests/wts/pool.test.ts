@@ -111,7 +111,9 @@ describe('the WTS worker pool', () => {
     const giveUp = async (computer: string): Promise<unknown> => {
       const abort = new AbortController();
       const listing = list(backend, computer, abort.signal).catch((e: unknown) => e);
-      await sleep(200);
+      // Give up once a worker is inside the call (a job still waiting for a worker is only dropped).
+      while (!readLog(log).some((e) => e.event === 'open' && e.server === computer)) await sleep(20);
+      await sleep(100);
       abort.abort();
       return listing;
     };
@@ -124,6 +126,8 @@ describe('the WTS worker pool', () => {
     // size 1 + maxAbandoned 1 threads at most: this job waits until slow0's call returns.
     expect(await list(backend, null)).toEqual([]);
     expect(Date.now() - started).toBeGreaterThanOrEqual(1_400);
+    // The double logs a call when it returns: wait for slow1's too.
+    expect(await allHandlesClosed(5_000)).toBe(true);
     const calls = enumerations();
     const slow0 = calls.find((c) => c.server === 'slow0')!;
     const local = calls.find((c) => c.server === '.')!;

@@ -174,6 +174,33 @@ export const RECORDS = {
       ['Address', 'BYTE[20]'],
     ],
   },
+  // WTSClientInfo (class 23). ClientAddress holds IPv4 as UTF-16 text and IPv6 in binary form
+  // (wts-api.md 3.7); the lengths are CLIENTNAME_LENGTH 20, DOMAIN_LENGTH 17, USERNAME_LENGTH 20,
+  // MAX_PATH 260 and CLIENTADDRESS_LENGTH 30, each + 1.
+  WTSCLIENTW: {
+    kind: 'struct',
+    fields: [
+      ['ClientName', 'WCHAR[21]'],
+      ['Domain', 'WCHAR[18]'],
+      ['UserName', 'WCHAR[21]'],
+      ['WorkDirectory', 'WCHAR[261]'],
+      ['InitialProgram', 'WCHAR[261]'],
+      ['EncryptionLevel', 'BYTE'],
+      ['ClientAddressFamily', 'ULONG'],
+      ['ClientAddress', 'USHORT[31]'],
+      ['HRes', 'USHORT'],
+      ['VRes', 'USHORT'],
+      ['ColorDepth', 'USHORT'],
+      ['ClientDirectory', 'WCHAR[261]'],
+      ['ClientBuildNumber', 'ULONG'],
+      ['ClientHardwareId', 'ULONG'],
+      ['ClientProductId', 'USHORT'],
+      ['OutBufCountHost', 'USHORT'],
+      ['OutBufCountClient', 'USHORT'],
+      ['OutBufLength', 'USHORT'],
+      ['DeviceId', 'WCHAR[261]'],
+    ],
+  },
 } as const satisfies Record<string, RecordDecl>;
 
 export type RecordName = keyof typeof RECORDS;
@@ -301,11 +328,13 @@ type FieldTs<C extends string> = C extends `WCHAR[${number}]`
   ? string
   : C extends `BYTE[${number}]`
     ? Uint8Array
-    : C extends RecordName
-      ? Decoded<C>
-      : C extends CScalar
-        ? TsOfC[C]
-        : never;
+    : C extends `USHORT[${number}]`
+      ? Uint16Array
+      : C extends RecordName
+        ? Decoded<C>
+        : C extends CScalar
+          ? TsOfC[C]
+          : never;
 
 type FieldsTs<F extends readonly FieldDecl[]> = { [E in F[number] as E[0]]: FieldTs<E[1]> };
 

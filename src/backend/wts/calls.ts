@@ -10,7 +10,7 @@
  *   and count for WTS_SESSION_INFO_1W arrays.
  */
 import koffi from 'koffi';
-import type { Decoded, WinApi } from './abi.ts';
+import { RECORDS, type Decoded, type RecordName, type WinApi } from './abi.ts';
 import { koffiDecl } from './koffi-decl.ts';
 import type { Win32Failure } from './win32-errors.ts';
 
@@ -19,6 +19,7 @@ export const WTS_INFO = {
   WTSClientName: 10,
   WTSClientAddress: 14,
   WTSClientProtocolType: 16,
+  WTSClientInfo: 23,
   WTSSessionInfo: 24,
   WTSSessionInfoEx: 25,
 } as const;
@@ -54,6 +55,9 @@ export interface EnumeratedSession {
 
 export type SessionInfoEx = Decoded<'WTSINFOEX_LEVEL1_W'>;
 export type SessionInfo = Decoded<'WTSINFOW'>;
+/** The members of WTSCLIENTW the backend reads (the rest are paths and display details). */
+export type ClientInfo = Pick<Decoded<'WTSCLIENTW'>, 'ClientName' | 'ClientAddressFamily' | 'ClientAddress'>;
+const CLIENT_INFO_FIELDS = ['ClientName', 'ClientAddressFamily', 'ClientAddress'] as const;
 
 export class WtsCalls {
   constructor(private readonly api: WinApi) {}
@@ -133,6 +137,20 @@ export class WtsCalls {
     return koffi.decode(p, type) as Decoded<R>;
   }
 
+  /**
+   * Only some members of a struct: decoding all of WTSCLIENTW (2,304 bytes, five MAX_PATH strings)
+   * costs more than the call itself on a fast server.
+   */
+  private members<R extends RecordName, K extends keyof Decoded<R> & string>(p: bigint, bytes: number, name: R, keys: readonly K[]): Pick<Decoded<R>, K> {
+    const { records, typeOf } = koffiDecl();
+    const type = records[name];
+    if (bytes < koffi.sizeof(type)) throw new Error(`WTSQuerySessionInformationW returned ${bytes} bytes for ${name}, which has ${koffi.sizeof(type)}`);
+    const fields = new Map<string, string>(RECORDS[name].fields);
+    const out = {} as Pick<Decoded<R>, K>;
+    for (const key of keys) out[key] = koffi.decode(p, koffi.offsetof(type, key), typeOf(fields.get(key) as string)) as Decoded<R>[K];
+    return out;
+  }
+
   /** WTSINFOEX level 1 (Win7/2008 R2 and later); null when the server returns another level. */
   sessionInfoEx(h: bigint | null, id: number): SessionInfoEx | null {
     const ex = this.query(h, id, 'WTSSessionInfoEx', (p, n) => this.struct(p, n, 'WTSINFOEXW'));
@@ -142,6 +160,11 @@ export class WtsCalls {
   /** WTSINFOW (Vista SP1/2008 and later). */
   sessionInfo(h: bigint | null, id: number): SessionInfo | null {
     return this.query(h, id, 'WTSSessionInfo', (p, n) => this.struct(p, n, 'WTSINFOW'));
+  }
+
+  /** WTSCLIENTW: the client's name and address in one call (Vista SP1/2008 and later). */
+  clientInfo(h: bigint | null, id: number): ClientInfo | null {
+    return this.query(h, id, 'WTSClientInfo', (p, n) => this.members(p, n, 'WTSCLIENTW', CLIENT_INFO_FIELDS));
   }
 
   clientName(h: bigint | null, id: number): string | null {

@@ -27,3 +27,27 @@ export function formatClientAddress(family: number, address: Uint8Array): string
   if (family === AF_INET6) return formatIpv6(address.subarray(IPV6_OFFSET, IPV6_OFFSET + 16));
   return null;
 }
+
+/** One to three decimal digits, 0-255, no leading zeros: the dotted text of one IPv4 byte. */
+const IPV4_TEXT = /^(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})$/;
+
+/**
+ * WTSCLIENTW.ClientAddress (WTSClientInfo, wts-api.md 3.7) to text. Microsoft's WTSCLIENT remarks
+ * say AF_INET comes "in string format, for example 127.0.0.1" and AF_INET6 "in binary form",
+ * without saying where in the USHORT array the binary form starts.
+ * - AF_INET: the UTF-16 text up to its NUL, accepted only as a dotted quad (0-255 each);
+ * - AF_INET6, or AF_INET whose text is not a dotted quad: undefined, "ask WTSClientAddress (14)",
+ *   whose layout is known (3.6), instead of guessing an offset;
+ * - any other family (AF_UNSPEC for the console, non-IP families): null, as formatClientAddress.
+ * That the text form is what a real server returns is not checked here (no Windows).
+ */
+export function clientInfoAddress(family: number, address: Uint16Array): string | null | undefined {
+  if (family === AF_INET6) return undefined;
+  if (family !== AF_INET) return null;
+  const end = address.indexOf(0);
+  const text = String.fromCharCode(...address.subarray(0, end === -1 ? address.length : end));
+  const m = IPV4_TEXT.exec(text);
+  if (m === null) return undefined;
+  const bytes = m.slice(1, 5).map(Number);
+  return bytes.every((b) => b <= 255) ? formatIpv4(Uint8Array.from(bytes)) : undefined;
+}

@@ -1,43 +1,103 @@
 /**
- * One session as a UserSession, from the queries of WTSQuerySessionInformationW (worker side).
+ * Sessions as UserSessions, from the answers of the per-session queries (queries.ts). Pure: the
+ * queries run wherever the caller likes (list.ts spreads a computer's queries over several workers;
+ * describeSession runs them on the calling worker), in two rounds:
  *
- * A query that fails with 7022/7007 means the session ended meanwhile: the session is dropped.
- * One that fails because the computer stopped answering (1722, ...) fails the whole call. Any
- * other failure of one query (5 on some classes, 50 where a class does not exist) leaves the
- * fields it would have given unknown (null) and the session listed.
+ * 1. WTSSessionInfoEx (names, state, times, lock), WTSClientInfo (client name and address in one
+ *    call) and WTSClientProtocolType, for every session: three calls per session, which need not
+ *    wait for each other (wts-api.md 2.3).
+ * 2. Only where round 1 could not answer: WTSSessionInfo where WTSSessionInfoEx is missing (servers
+ *    before 2008 R2), WTSClientName and WTSClientAddress where WTSClientInfo failed, and
+ *    WTSClientAddress alone where its address is IPv6 (whose layout in WTSCLIENT is not
+ *    documented, wts-api.md 7.6).
+ *
+ * What a failed query means: 7022/7007, the session ended meanwhile: it is dropped. 1722 and the
+ * other "computer lost" codes: the whole call fails (the first such failure in session order, then
+ * class order, is the one reported). Any other failure (5 on some classes, 50 or 1745 where a class
+ * does not exist) leaves the fields it would have given unknown (null) and the session listed.
  */
 import type { UserSession } from '../../protocol/session.ts';
-import { Win32Error, type EnumeratedSession, type SessionInfo, type SessionInfoEx, type WtsCalls } from './calls.ts';
-import { formatClientAddress } from './client-address.ts';
+import { Win32Error, type EnumeratedSession, type WtsCalls } from './calls.ts';
 import { fileTimeToIso, idleMs } from './filetime.ts';
+import { runQueries, type Answer, type Query, type QueryClass, type QueryValues } from './queries.ts';
 import { isLocked, orNull, protocolName, stateName, WTSDisconnected } from './session-fields.ts';
-import { isComputerLost, isSessionGone } from './win32-errors.ts';
+import { isComputerLost, isSessionGone, type Win32Failure } from './win32-errors.ts';
 
-class SessionGone extends Error {}
+/** Round 1, for every session. */
+const FIRST_ROUND: readonly QueryClass[] = ['WTSSessionInfoEx', 'WTSClientInfo', 'WTSClientProtocolType'];
+/** Every class, in the order their failures are looked at. */
+const CLASS_ORDER: readonly QueryClass[] = ['WTSSessionInfoEx', 'WTSSessionInfo', 'WTSClientInfo', 'WTSClientName', 'WTSClientAddress', 'WTSClientProtocolType'];
 
-/** The query's value; undefined when it failed for a reason that concerns only this field. */
-function attempt<T>(query: () => T): T | undefined {
-  try {
-    return query();
-  } catch (e) {
-    if (!(e instanceof Win32Error)) throw e;
-    if (isSessionGone(e.failure.code)) throw new SessionGone();
-    if (isComputerLost(e.failure.code)) throw e;
-    return undefined;
+/** The answers gathered so far, by session and class. */
+export class SessionAnswers {
+  private readonly byKey = new Map<string, Answer>();
+
+  add(answers: readonly Answer[]): void {
+    for (const a of answers) this.byKey.set(`${a.id}:${a.cls}`, a);
+  }
+
+  private get(id: number, cls: QueryClass): Answer | undefined {
+    return this.byKey.get(`${id}:${cls}`);
+  }
+
+  /** The value, or undefined when the query was not made or failed. */
+  value<C extends QueryClass>(id: number, cls: C): QueryValues[C] | undefined {
+    const a = this.get(id, cls);
+    return a?.ok ? (a.value as QueryValues[C]) : undefined;
+  }
+
+  /** Did any query say that the session ended? */
+  gone(id: number): boolean {
+    return CLASS_ORDER.some((cls) => {
+      const a = this.get(id, cls);
+      return a !== undefined && !a.ok && isSessionGone(a.failure.code);
+    });
+  }
+
+  /** The first failure that means the computer stopped answering, or null. */
+  computerLost(ids: readonly number[]): Win32Failure | null {
+    for (const id of ids) {
+      for (const cls of CLASS_ORDER) {
+        const a = this.get(id, cls);
+        if (a !== undefined && !a.ok && isComputerLost(a.failure.code)) return a.failure;
+      }
+    }
+    return null;
   }
 }
 
-function build(calls: WtsCalls, h: bigint | null, id: number, computerName: string, listed: EnumeratedSession | null): UserSession | null {
-  // WTSSessionInfoEx (2008 R2+) has everything including the lock state; WTSSessionInfo is the
-  // fallback for servers without it.
-  const ex: SessionInfoEx | null | undefined = attempt(() => calls.sessionInfoEx(h, id));
-  const info: SessionInfo | null | undefined = ex ? undefined : attempt(() => calls.sessionInfo(h, id));
+export function firstRound(ids: readonly number[]): Query[] {
+  return ids.flatMap((id) => FIRST_ROUND.map((cls) => ({ id, cls })));
+}
+
+/** Round 2: the queries that stand in for what round 1 could not answer. */
+export function followUps(ids: readonly number[], answers: SessionAnswers): Query[] {
+  const queries: Query[] = [];
+  for (const id of ids) {
+    if (answers.gone(id)) continue;
+    if (!answers.value(id, 'WTSSessionInfoEx')) queries.push({ id, cls: 'WTSSessionInfo' });
+    const client = answers.value(id, 'WTSClientInfo');
+    if (!client) queries.push({ id, cls: 'WTSClientName' }, { id, cls: 'WTSClientAddress' });
+    else if (client.ClientAddress === undefined) queries.push({ id, cls: 'WTSClientAddress' });
+  }
+  return queries;
+}
+
+/**
+ * The session `id` from its answers; null when it ended meanwhile, or when nothing about it could
+ * be read and there is no enumeration row (`listed`, preferred for names).
+ */
+export function assemble(answers: SessionAnswers, id: number, computerName: string, listed: EnumeratedSession | null): UserSession | null {
+  if (answers.gone(id)) return null;
+  const ex = answers.value(id, 'WTSSessionInfoEx') ?? undefined;
+  const info = ex ? undefined : (answers.value(id, 'WTSSessionInfo') ?? undefined);
   const details = ex ?? info ?? null;
-  if (details === null && listed === null) return null; // nothing to describe it with
+  if (details === null && listed === null) return null;
   const rawState = ex?.SessionState ?? info?.State ?? listed?.State ?? -1;
   const State = stateName(rawState) ?? (listed ? stateName(listed.State) : null);
   if (State === null) throw new Error(`session ${id} is in state ${rawState}, which WTS_CONNECTSTATE_CLASS does not have`);
-  const address = attempt(() => calls.clientAddress(h, id));
+  const client = answers.value(id, 'WTSClientInfo');
+  const address = client?.ClientAddress ?? answers.value(id, 'WTSClientAddress') ?? null;
   return {
     ComputerName: computerName,
     SessionId: id,
@@ -50,22 +110,24 @@ function build(calls: WtsCalls, h: bigint | null, id: number, computerName: stri
     LastInputTime: details ? fileTimeToIso(details.LastInputTime) : null,
     ConnectTime: details ? fileTimeToIso(details.ConnectTime) : null,
     DisconnectTime: details ? fileTimeToIso(details.DisconnectTime) : null,
-    ClientName: orNull(attempt(() => calls.clientName(h, id))),
-    ClientAddress: address ? formatClientAddress(address.AddressFamily, address.Address) : null,
+    ClientName: orNull(client ? client.ClientName : answers.value(id, 'WTSClientName')),
+    ClientAddress: address,
     IsLocked: ex ? isLocked(ex.SessionFlags) : null,
-    Protocol: protocolName(attempt(() => calls.clientProtocolType(h, id)) ?? null),
+    Protocol: protocolName(answers.value(id, 'WTSClientProtocolType') ?? null),
   };
 }
 
-/**
- * The session `id` now; null when it no longer exists (or, without `listed`, when nothing about it
- * could be read). `listed`: what the enumeration said about it, preferred for names.
- */
+/** Adds one round's answers; a computer that stopped answering fails the whole call. */
+export function addRound(answers: SessionAnswers, ids: readonly number[], round: readonly Answer[]): void {
+  answers.add(round);
+  const lost = answers.computerLost(ids);
+  if (lost !== null) throw new Win32Error(lost);
+}
+
+/** One session now, with both rounds on this thread (after an action). See assemble(). */
 export function describeSession(calls: WtsCalls, h: bigint | null, id: number, computerName: string, listed: EnumeratedSession | null): UserSession | null {
-  try {
-    return build(calls, h, id, computerName, listed);
-  } catch (e) {
-    if (e instanceof SessionGone) return null;
-    throw e;
-  }
+  const answers = new SessionAnswers();
+  addRound(answers, [id], runQueries(calls, h, firstRound([id])));
+  addRound(answers, [id], runQueries(calls, h, followUps([id], answers)));
+  return assemble(answers, id, computerName, listed);
 }

@@ -1,8 +1,14 @@
 /**
- * What the main thread asks a WTS worker, and what it answers. One job at a time per worker; every
- * value crosses threads by structured clone.
+ * What the main thread asks the WTS pool, and what the worker threads answer. Every value crosses
+ * threads by structured clone.
+ *
+ * A Job is what the backend asks the pool for (index.ts); a Task is what one worker runs. An action
+ * job is one task; a list job is split by the pool (list.ts) into an enumeration task and query
+ * tasks, so that the queries of one computer can run on several workers at once.
  */
 import type { UserSession } from '../../protocol/session.ts';
+import type { EnumeratedSession } from './calls.ts';
+import type { Answer, Query } from './queries.ts';
 import type { Win32Failure } from './win32-errors.ts';
 
 /** Data every worker starts with. */
@@ -33,6 +39,27 @@ export interface ActionJob extends ComputerJob {
 
 export type Job = ListJob | ActionJob;
 
+/** Opens the server (when remote), enumerates its sessions, closes it. */
+export interface EnumerateTask {
+  op: 'enumerate';
+  computer: string | null;
+}
+
+/** Opens the server (when remote), runs these queries, closes it. */
+export interface QueryTask {
+  op: 'query';
+  computer: string | null;
+  queries: Query[];
+}
+
+export type Task = EnumerateTask | QueryTask | ActionJob;
+
+export interface Enumerated {
+  sessions: EnumeratedSession[];
+  /** How long the enumeration call took: the server's latency, which decides how queries are split. */
+  callMs: number;
+}
+
 /** One session's action: its failure (null: done), and the session afterwards (null: gone). */
 export interface ActionRow {
   id: number;
@@ -40,7 +67,22 @@ export interface ActionRow {
   session: UserSession | null;
 }
 
-export type JobValue<J extends Job> = J extends ListJob ? UserSession[] : ActionRow[];
+/** What each task answers when it succeeds. */
+export interface TaskValues {
+  enumerate: Enumerated;
+  query: Answer[];
+  logoff: ActionRow[];
+  disconnect: ActionRow[];
+}
 
-/** A job's answer: its value, a Win32 failure of the whole job, or any other error's message. */
-export type Reply = { ok: true; value: UserSession[] | ActionRow[] } | { ok: false; win32: Win32Failure } | { ok: false; message: string };
+/** An answer: the value, a Win32 failure of the whole task or job, or any other error's message. */
+export type Outcome<V> = { ok: true; value: V } | { ok: false; win32: Win32Failure } | { ok: false; message: string };
+
+/** A task's answer. */
+export type TaskReply<T extends Task = Task> = Outcome<TaskValues[T['op']]>;
+
+/** A job's answer, as index.ts reads it. */
+export type Reply = Outcome<UserSession[] | ActionRow[]>;
+
+/** What a worker posts: once `ready` (its libraries loaded, or failed to), then one reply per task. */
+export type WorkerMessage = { ready: true } | { reply: TaskReply };

@@ -3,62 +3,102 @@
  * it for as long as Windows takes (an unreachable host: an RPC timeout of tens of seconds; a logoff
  * with bWait), so the helper's main thread never blocks and one slow host never delays another.
  *
- * - At most `size` workers run jobs; they start on demand, so the number in use follows the
- *   fan-out's concurrency (min(size, ThrottleLimit)), and end after `idleMs` without work.
- * - A job whose signal aborts (the per-computer timeout) is answered at once with an AbortError. If
- *   it was running, its worker cannot be interrupted inside the native call: it is ABANDONED
- *   (left to finish in the background, then ended) and no longer counts against `size`, so a
- *   replacement can start and the pool keeps its capacity. At most `maxAbandoned` may linger; past
- *   that, new jobs wait for one of them to finish, so the total number of threads stays bounded
- *   (size + maxAbandoned).
- * - A job still waiting for a worker when its signal aborts is dropped without running.
+ * - `run(job)` is what the backend asks for: an action job is one task; a list job is split into
+ *   tasks by list.ts, so that one computer's queries can run on several workers at once.
+ * - At most `size` workers run tasks. They start when tasks wait for them, at most `maxStarting`
+ *   at a time, and a task goes to whichever worker is READY first (its libraries loaded): a task
+ *   never waits for one particular worker to start. Starting a worker costs tens of milliseconds of
+ *   CPU, so workers are kept once started, for as long as the pool lives (the helper's life), unless
+ *   `idleMs` says otherwise.
+ * - Query tasks go ahead of the others: a computer already being listed finishes before the next
+ *   one is begun, which frees its fan-out slot sooner.
+ * - A task whose signal aborts is answered at once with an AbortError. If it was running, its
+ *   worker cannot be interrupted inside the native call: it is ABANDONED (left to finish in the
+ *   background, then ended) and no longer counts against `size`, so a replacement can start and the
+ *   pool keeps its capacity. At most `maxAbandoned` may linger; past that, tasks wait for one of
+ *   them to finish, so the total number of threads stays bounded (size + maxAbandoned).
+ * - A task still waiting for a worker when its signal aborts is dropped without running.
+ * - `timeoutMs` (per job or task) counts from the moment a worker starts the job's first task, not
+ *   from when it was asked for: time spent waiting for a worker (all busy, or still starting) never
+ *   counts against a computer.
  */
+import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
-import type { Job, Reply } from './jobs.ts';
+import type { Job, Reply, Task, TaskReply, WorkerMessage } from './jobs.ts';
+import { listOnPool } from './list.ts';
 
 export interface PoolOptions {
   size: number;
   maxAbandoned: number;
-  idleMs: number;
+  /** An idle worker ends after this many ms; absent (or Infinity): kept while the pool lives. */
+  idleMs?: number;
+  /** Workers starting at once (default: the number of CPUs, at least 2). */
+  maxStarting?: number;
   start: () => Worker;
 }
 
-interface Task {
-  job: Job;
+export interface RunOptions {
+  /** Give up (AbortError) this long after a worker started the job's first task. */
+  timeoutMs?: number;
+}
+
+interface TaskOptions {
+  /** Called when a worker starts the task. */
+  onStart?: () => void;
+}
+
+interface Pending {
+  task: Task;
   signal: AbortSignal | undefined;
-  resolve: (reply: Reply) => void;
+  onStart: (() => void) | undefined;
+  resolve: (reply: TaskReply) => void;
   reject: (e: Error) => void;
   onAbort: () => void;
 }
 
 interface Slot {
   worker: Worker;
-  task: Task | null;
+  /** The worker said it is ready (libraries loaded); until then it takes no task. */
+  ready: boolean;
+  pending: Pending | null;
   idleTimer: NodeJS.Timeout | undefined;
 }
 
-function abortError(): Error {
-  return Object.assign(new Error('The operation was aborted.'), { name: 'AbortError' });
+function abortError(message = 'The operation was aborted.'): Error {
+  return Object.assign(new Error(message), { name: 'AbortError' });
 }
 
 export class WorkerPool {
-  /** Workers that count against `size`: idle (task null) or running a job. */
+  /** Workers that count against `size`: starting, idle, or running a task. */
   private readonly live = new Set<Slot>();
-  /** Workers whose job was given up while they were inside a native call. */
+  /** Workers whose task was given up while they were inside a native call. */
   private readonly abandoned = new Set<Slot>();
-  private readonly queue: Task[] = [];
+  /** Query tasks (first) and the others. */
+  private readonly urgent: Pending[] = [];
+  private readonly queue: Pending[] = [];
+  private readonly maxStarting: number;
   private closed = false;
 
-  constructor(private readonly opts: PoolOptions) {}
+  constructor(private readonly opts: PoolOptions) {
+    this.maxStarting = opts.maxStarting ?? Math.max(2, availableParallelism());
+  }
 
-  /** Runs `job` on a worker; rejects with an AbortError as soon as `signal` aborts. */
-  run(job: Job, signal?: AbortSignal): Promise<Reply> {
+  /** Runs a backend job; rejects with an AbortError as soon as `signal` aborts or the timeout passes. */
+  run(job: Job, signal?: AbortSignal, opts: RunOptions = {}): Promise<Reply> {
+    const clock = new JobClock(signal, opts.timeoutMs);
+    const done: Promise<Reply> =
+      job.op === 'list' ? listOnPool((t, s, o) => this.task(t, s, o), job, clock.signal, clock.onStart) : this.task(job, clock.signal, { onStart: clock.onStart });
+    return done.finally(() => clock.stop());
+  }
+
+  /** Runs one task on a worker; rejects with an AbortError as soon as `signal` aborts. */
+  task<T extends Task>(task: T, signal?: AbortSignal, opts: TaskOptions = {}): Promise<TaskReply<T>> {
     if (this.closed) return Promise.reject(new Error('The WTS worker pool is closed.'));
     if (signal?.aborted) return Promise.reject(abortError());
-    return new Promise<Reply>((resolve, reject) => {
-      const task: Task = { job, signal, resolve, reject, onAbort: () => this.abort(task) };
-      signal?.addEventListener('abort', task.onAbort, { once: true });
-      this.queue.push(task);
+    return new Promise<TaskReply<T>>((resolve, reject) => {
+      const pending: Pending = { task, signal, onStart: opts.onStart, resolve: resolve as (r: TaskReply) => void, reject, onAbort: () => this.abort(pending) };
+      signal?.addEventListener('abort', pending.onAbort, { once: true });
+      (task.op === 'query' ? this.urgent : this.queue).push(pending);
       this.pump();
     });
   }
@@ -68,88 +108,108 @@ export class WorkerPool {
     return this.abandoned.size;
   }
 
+  /** Workers started and not ended (starting, idle or busy; not the abandoned ones). */
+  get workers(): number {
+    return this.live.size;
+  }
+
   /**
-   * Fails waiting and running jobs and ends the idle workers. A worker inside a call is not
-   * terminated (that would drop the buffers and handles its job still has to free and close): like
+   * Fails waiting and running tasks and ends the idle workers. A worker inside a call is not
+   * terminated (that would drop the buffers and handles its task still has to free and close): like
    * an abandoned one, it ends when the call returns, and it does not keep the process alive.
    */
   async close(): Promise<void> {
     this.closed = true;
-    for (const task of this.queue.splice(0)) this.settle(task, () => task.reject(new Error('The WTS worker pool was closed.')));
-    const idle: Slot[] = [];
+    for (const p of [...this.urgent.splice(0), ...this.queue.splice(0)]) this.settle(p, () => p.reject(new Error('The WTS worker pool was closed.')));
+    const ending: Slot[] = [];
     for (const slot of [...this.live]) {
       this.live.delete(slot);
       clearTimeout(slot.idleTimer);
-      const task = slot.task;
-      if (task === null) {
-        idle.push(slot);
+      const p = slot.pending;
+      if (p === null) {
+        ending.push(slot);
         continue;
       }
-      slot.task = null;
+      slot.pending = null;
       this.abandoned.add(slot);
       slot.worker.unref();
-      this.settle(task, () => task.reject(new Error('The WTS worker pool was closed.')));
+      this.settle(p, () => p.reject(new Error('The WTS worker pool was closed.')));
     }
-    await Promise.all(idle.map((s) => s.worker.terminate()));
+    await Promise.all(ending.map((s) => s.worker.terminate()));
   }
 
-  private settle(task: Task, how: () => void): void {
-    task.signal?.removeEventListener('abort', task.onAbort);
+  private settle(p: Pending, how: () => void): void {
+    p.signal?.removeEventListener('abort', p.onAbort);
     how();
   }
 
-  private abort(task: Task): void {
-    const queued = this.queue.indexOf(task);
-    if (queued >= 0) {
-      this.queue.splice(queued, 1);
+  private abort(p: Pending): void {
+    const waiting = this.urgent.includes(p) ? this.urgent : this.queue.includes(p) ? this.queue : null;
+    if (waiting !== null) {
+      waiting.splice(waiting.indexOf(p), 1);
     } else {
-      const slot = [...this.live].find((s) => s.task === task);
+      const slot = [...this.live].find((s) => s.pending === p);
       if (slot === undefined) return; // already answered
       this.live.delete(slot);
-      slot.task = null;
+      slot.pending = null;
       this.abandoned.add(slot);
       slot.worker.unref(); // it must not keep the process alive
     }
-    this.settle(task, () => task.reject(abortError()));
+    this.settle(p, () => p.reject(abortError()));
     this.pump();
   }
 
+  private next(): Pending | undefined {
+    return this.urgent.shift() ?? this.queue.shift();
+  }
+
   private pump(): void {
-    while (this.queue.length > 0 && !this.closed) {
-      const slot = this.idleSlot() ?? this.spawn();
-      if (slot === null) return;
-      const task = this.queue.shift() as Task;
-      clearTimeout(slot.idleTimer);
-      slot.task = task;
-      slot.worker.ref();
-      slot.worker.postMessage(task.job);
+    if (this.closed) return;
+    for (const slot of this.live) {
+      if (!slot.ready || slot.pending !== null) continue;
+      const p = this.next();
+      if (p === undefined) break;
+      this.assign(slot, p);
     }
+    // Start workers for the tasks no ready worker took, within the bounds.
+    let starting = [...this.live].filter((s) => !s.ready).length;
+    const waiting = this.urgent.length + this.queue.length;
+    while (starting < Math.min(waiting, this.maxStarting) && this.spawn()) starting++;
   }
 
-  private idleSlot(): Slot | null {
-    for (const slot of this.live) if (slot.task === null) return slot;
-    return null;
+  private assign(slot: Slot, p: Pending): void {
+    clearTimeout(slot.idleTimer);
+    slot.pending = p;
+    slot.worker.ref();
+    slot.worker.postMessage(p.task);
+    p.onStart?.();
   }
 
-  private spawn(): Slot | null {
+  private spawn(): boolean {
     const { size, maxAbandoned } = this.opts;
-    if (this.live.size >= size || this.live.size + this.abandoned.size >= size + maxAbandoned) return null;
-    const slot: Slot = { worker: this.opts.start(), task: null, idleTimer: undefined };
+    if (this.live.size >= size || this.live.size + this.abandoned.size >= size + maxAbandoned) return false;
+    const slot: Slot = { worker: this.opts.start(), ready: false, pending: null, idleTimer: undefined };
     this.live.add(slot);
-    slot.worker.on('message', (reply: Reply) => this.answered(slot, reply));
+    slot.worker.on('message', (m: WorkerMessage) => ('ready' in m ? this.ready(slot) : this.answered(slot, m.reply)));
     slot.worker.on('error', (e: Error) => this.died(slot, `The WTS worker failed: ${e.message}`));
     slot.worker.on('exit', (code) => this.died(slot, `The WTS worker exited (code ${code}).`));
-    return slot;
+    return true;
   }
 
-  private answered(slot: Slot, reply: Reply): void {
-    const task = slot.task;
-    slot.task = null;
+  private ready(slot: Slot): void {
+    slot.ready = true;
+    this.idle(slot);
+    this.pump();
+  }
+
+  private answered(slot: Slot, reply: TaskReply): void {
+    const p = slot.pending;
+    slot.pending = null;
     if (this.abandoned.delete(slot)) {
-      // Its job was given up long ago; now that the native call has returned, end it.
+      // Its task was given up long ago; now that the native call has returned, end it.
       void slot.worker.terminate();
-    } else if (task !== null) {
-      this.settle(task, () => task.resolve(reply));
+    } else if (p !== null) {
+      this.settle(p, () => p.resolve(reply));
       this.idle(slot);
     }
     this.pump();
@@ -157,19 +217,57 @@ export class WorkerPool {
 
   private idle(slot: Slot): void {
     slot.worker.unref();
+    const { idleMs } = this.opts;
+    if (idleMs === undefined || !Number.isFinite(idleMs)) return;
     slot.idleTimer = setTimeout(() => {
-      if (slot.task !== null || !this.live.delete(slot)) return;
+      if (slot.pending !== null || !this.live.delete(slot)) return;
       void slot.worker.terminate();
-    }, this.opts.idleMs);
+    }, idleMs);
     slot.idleTimer.unref();
   }
 
   private died(slot: Slot, message: string): void {
     clearTimeout(slot.idleTimer);
     const tracked = this.live.delete(slot) || this.abandoned.delete(slot);
-    const task = slot.task;
-    slot.task = null;
-    if (tracked && task !== null) this.settle(task, () => task.reject(new Error(message)));
+    if (!tracked) return;
+    const p = slot.pending;
+    slot.pending = null;
+    // A worker that dies before it is ready fails the task that waited longest, so that a worker
+    // that cannot start at all fails the tasks one by one instead of being started forever.
+    const failed = p ?? (slot.ready ? undefined : this.next());
+    if (failed !== undefined) this.settle(failed, () => failed.reject(new Error(message)));
     this.pump();
+  }
+}
+
+/**
+ * One job's clock: its signal aborts when the caller's does, or `timeoutMs` after a worker started
+ * its first task.
+ */
+class JobClock {
+  private readonly controller = new AbortController();
+  private timer: NodeJS.Timeout | undefined;
+  private readonly forward = (): void => this.controller.abort();
+
+  constructor(
+    private readonly outer: AbortSignal | undefined,
+    private readonly timeoutMs: number | undefined,
+  ) {
+    if (outer?.aborted) this.controller.abort();
+    outer?.addEventListener('abort', this.forward, { once: true });
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  readonly onStart = (): void => {
+    if (this.timeoutMs === undefined || this.timer !== undefined) return;
+    this.timer = setTimeout(() => this.controller.abort(abortError(`No answer within ${this.timeoutMs} ms.`)), this.timeoutMs);
+  };
+
+  stop(): void {
+    clearTimeout(this.timer);
+    this.outer?.removeEventListener('abort', this.forward);
   }
 }

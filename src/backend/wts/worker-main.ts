@@ -1,28 +1,52 @@
 /**
- * The entry of a WTS worker thread: loads koffi and the libraries on its first job, then runs one
- * job at a time with synchronous koffi calls, which may block this thread (never the helper's).
+ * The entry of a WTS worker thread: loads koffi and the libraries, says it is ready, then runs one
+ * task at a time with synchronous koffi calls, which may block this thread (never the helper's).
+ * A library that cannot be loaded is still "ready": every task then answers that failure.
  * Bundled as module/bin/wts-worker.mjs; run from source through worker-url.ts.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { actOnSessions } from './actions.ts';
 import { Win32Error, WtsCalls } from './calls.ts';
-import type { Job, Reply, WorkerData } from './jobs.ts';
+import type { Task, TaskReply, WorkerData, WorkerMessage } from './jobs.ts';
 import { loadWinApi } from './library.ts';
-import { listSessions } from './list.ts';
+import { enumerateServer } from './list.ts';
+import { runQueries } from './queries.ts';
+import { withServer } from './server.ts';
 
 const port = parentPort;
 if (port === null) throw new Error('wts worker: not started as a worker thread');
 const { libraryPath } = workerData as WorkerData;
-let calls: WtsCalls | null = null;
 
-function run(job: Job): Reply {
+function load(): WtsCalls | Error {
   try {
-    calls ??= new WtsCalls(loadWinApi(libraryPath));
-    return { ok: true, value: job.op === 'list' ? listSessions(calls, job) : actOnSessions(calls, job) };
+    return new WtsCalls(loadWinApi(libraryPath));
+  } catch (e) {
+    return e instanceof Error ? e : new Error(String(e));
+  }
+}
+const calls = load();
+
+function value(calls: WtsCalls, task: Task): unknown {
+  switch (task.op) {
+    case 'enumerate':
+      return enumerateServer(calls, task.computer);
+    case 'query':
+      return withServer(calls, task.computer, (h) => runQueries(calls, h, task.queries));
+    default:
+      return actOnSessions(calls, task);
+  }
+}
+
+function run(task: Task): TaskReply {
+  if (calls instanceof Error) return { ok: false, message: calls.message };
+  try {
+    return { ok: true, value: value(calls, task) } as TaskReply;
   } catch (e) {
     if (e instanceof Win32Error) return { ok: false, win32: e.failure };
     return { ok: false, message: e instanceof Error ? e.message : String(e) };
   }
 }
 
-port.on('message', (job: Job) => port.postMessage(run(job)));
+const post = (message: WorkerMessage): void => port.postMessage(message);
+port.on('message', (task: Task) => post({ reply: run(task) }));
+post({ ready: true });

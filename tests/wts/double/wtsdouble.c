@@ -251,6 +251,7 @@ typedef struct {
   uint32_t console;
   Session *s;
   size_t n, cap;
+  size_t hint; /* index of the session find_session found last */
 } Server;
 
 typedef struct {
@@ -727,9 +728,16 @@ static int is_local(const char *name) { return strcmp(name, ".") == 0; }
 static Server *lookup_server(const char *name) {
   return find_server(&g_cfg, name); /* "." is always present after enter_locked() */
 }
+/* Callers ask about sessions in enumeration order (and several classes of one session in a row),
+ * so the last hit and the one after it are tried first: a listing of thousands of sessions stays
+ * linear instead of quadratic. */
 static Session *find_session(Server *sv, uint32_t id) {
+  for (size_t k = 0; k < 2; k++) {
+    size_t i = sv->hint + k;
+    if (i < sv->n && sv->s[i].id == id) { sv->hint = i; return &sv->s[i]; }
+  }
   for (size_t i = 0; i < sv->n; i++)
-    if (sv->s[i].id == id) return &sv->s[i];
+    if (sv->s[i].id == id) { sv->hint = i; return &sv->s[i]; }
   return NULL;
 }
 static uint32_t console_of(Server *sv) {

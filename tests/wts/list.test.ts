@@ -1,0 +1,154 @@
+/**
+ * How the WTS backend lists one computer (src/backend/wts/list.ts, describe.ts), read from the
+ * wtsapi32 double's log: which calls it makes per session (three, side by side on a slow server),
+ * which it makes only when the first ones cannot answer, how a slow computer's queries are spread
+ * over the pool's workers, and that a fast one keeps them on one. Every buffer freed, every handle
+ * closed, after every test.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Backend } from '../../src/backend/backend.ts';
+import { createWtsBackend } from '../../src/backend/wts/index.ts';
+import { buildDouble, leakedBuffers, readLog, toFileTime, useDoubleFiles, writeFixture, type CallEvent, type FixtureSession } from './support/double.ts';
+
+const work = mkdtempSync(join(tmpdir(), 'st-wts-list-'));
+let library = '';
+let fixture = '';
+let log = '';
+let testNo = 0;
+let backend: Backend;
+const never = new AbortController().signal;
+const NOW = toFileTime(new Date('2026-03-01T12:00:00Z'));
+
+/** WTS_INFO_CLASS values as Microsoft numbers them (wts-api.md 2.3). */
+const CLASS = { WTSClientName: 10, WTSClientAddress: 14, WTSClientProtocolType: 16, WTSClientInfo: 23, WTSSessionInfo: 24, WTSSessionInfoEx: 25 };
+
+function rdp(id: number, extra: Partial<FixtureSession> = {}): FixtureSession {
+  return {
+    id, state: 'Active', winStation: `RDP-Tcp#${id}`, user: `user${id}`, domain: 'LAB', clientName: `PC${id}`, address: `10.0.0.${id}`,
+    protocol: 2, locked: 0, logon: NOW - 36_000_000_000n, connect: NOW - 36_000_000_000n, lastInput: NOW - 600_000_000n, current: NOW, ...extra,
+  };
+}
+
+const list = (computer: string | null) => backend.list(computer, { includeSystem: false, signal: never });
+const queries = (): CallEvent[] => readLog(log).filter((e): e is CallEvent => e.event === 'call' && e.fn === 'WTSQuerySessionInformationW');
+const enumerations = (): CallEvent[] => readLog(log).filter((e): e is CallEvent => e.event === 'call' && e.fn.startsWith('WTSEnumerateSessions'));
+/** The classes asked of each session, in the order the calls started. */
+function classesBySession(): Record<number, number[]> {
+  const out: Record<number, number[]> = {};
+  for (const q of [...queries()].sort((a, b) => a.t0 - b.t0)) (out[q.session as number] ??= []).push(q.infoClass as number);
+  return out;
+}
+/** The most calls that were inside the double at one moment. */
+function mostAtOnce(calls: CallEvent[]): number {
+  const edges = calls.flatMap((c) => [[c.t0, 1], [c.t1, -1]] as const).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let now = 0;
+  let most = 0;
+  for (const [, d] of edges) most = Math.max(most, (now += d));
+  return most;
+}
+
+beforeAll(() => {
+  library = buildDouble('linux');
+});
+beforeEach(() => {
+  testNo++;
+  fixture = join(work, `fixture-${testNo}.txt`);
+  log = join(work, `log-${testNo}.txt`);
+  useDoubleFiles(fixture, log);
+  backend = createWtsBackend({ libraryPath: library, poolSize: 8 });
+});
+afterEach(async () => {
+  await backend.close?.();
+  const events = readLog(log);
+  expect(leakedBuffers(events)).toEqual([]);
+  expect(events.filter((e) => e.event === 'badfree')).toEqual([]);
+  expect(events.filter((e) => e.event === 'close' && e.ok).length).toBe(events.filter((e) => e.event === 'open').length);
+});
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe('the calls of one listing', () => {
+  it('three queries per session: WTSSessionInfoEx, WTSClientInfo (name and IPv4 address) and the protocol', async () => {
+    writeFixture(fixture, [{ name: '.', sessions: [] }, { name: 'srv', sessions: [rdp(2), rdp(3, { address: '192.168.200.17', clientName: 'LAPTOP-9' })] }]);
+    const sessions = await list('srv');
+    expect(sessions.map((s) => [s.SessionId, s.ClientName, s.ClientAddress, s.Protocol, s.IsLocked, s.Idle])).toEqual([
+      [2, 'PC2', '10.0.0.2', 'RDP', false, 60_000],
+      [3, 'LAPTOP-9', '192.168.200.17', 'RDP', false, 60_000],
+    ]);
+    expect(enumerations().map((e) => e.fn)).toEqual(['WTSEnumerateSessionsExW']);
+    const asked = classesBySession();
+    for (const id of [2, 3]) expect([...asked[id]!].sort((a, b) => a - b)).toEqual([CLASS.WTSClientProtocolType, CLASS.WTSClientInfo, CLASS.WTSSessionInfoEx]);
+    expect(queries().every((q) => q.ok)).toBe(true);
+  });
+
+  it('an IPv6 client: WTSClientAddress is asked as well, for the address only', async () => {
+    writeFixture(fixture, [{ name: '.', sessions: [rdp(5, { address: '2001:db8::5', clientName: 'V6-HOST' })] }]);
+    const [s] = await list(null);
+    expect([s?.ClientName, s?.ClientAddress]).toEqual(['V6-HOST', '2001:db8::5']);
+    expect(classesBySession()[5]!.slice(3)).toEqual([CLASS.WTSClientAddress]);
+  });
+
+  it('WTSClientInfo failing (50): WTSClientName and WTSClientAddress stand in, with the same fields', async () => {
+    writeFixture(fixture, [{ name: '.', sessions: [rdp(6, { queryFail: 50, queryFailClass: CLASS.WTSClientInfo })] }]);
+    const [s] = await list(null);
+    expect([s?.ClientName, s?.ClientAddress, s?.Protocol, s?.UserName]).toEqual(['PC6', '10.0.0.6', 'RDP', 'user6']);
+    expect(classesBySession()[6]!.slice(3).sort((a, b) => a - b)).toEqual([CLASS.WTSClientName, CLASS.WTSClientAddress]);
+  });
+
+  it('the protocol query failing (50) leaves only Protocol unknown; nothing else is asked', async () => {
+    writeFixture(fixture, [{ name: '.', sessions: [rdp(7, { queryFail: 50, queryFailClass: CLASS.WTSClientProtocolType })] }]);
+    const [s] = await list(null);
+    expect(s).toMatchObject({ SessionId: 7, ClientName: 'PC7', ClientAddress: '10.0.0.7', Protocol: null, IsLocked: false });
+    expect(classesBySession()[7]).toHaveLength(3);
+  });
+
+  it('a server without WTSSessionInfoEx (version 6.0): WTSSessionInfo stands in; the lock state is unknown', async () => {
+    writeFixture(fixture, [{ name: '.', sessions: [] }, { name: 'old', version: '6.0', sessions: [rdp(8)] }]);
+    const [s] = await list('old');
+    expect(s).toMatchObject({ SessionId: 8, UserName: 'user8', ClientAddress: '10.0.0.8', Idle: 60_000, IsLocked: null, Protocol: 'RDP' });
+    expect(classesBySession()[8]!.slice(3)).toEqual([CLASS.WTSSessionInfo]);
+  });
+});
+
+describe('a slow computer', () => {
+  it("asks one session's three queries side by side, after the enumeration: two round trips, not four", async () => {
+    writeFixture(fixture, [{ name: '.', sessions: [] }, ...[0, 1, 2, 3].map((i) => ({ name: `warm${i}`, latencyMs: 300, sessions: [] })), { name: 'far', latencyMs: 300, sessions: [rdp(2)] }]);
+    // Four computers at once start four workers, which the pool keeps.
+    await Promise.all([0, 1, 2, 3].map((i) => list(`warm${i}`)));
+    const [s] = await list('far');
+    expect(s).toMatchObject({ SessionId: 2, ClientAddress: '10.0.0.2', Protocol: 'RDP' });
+    const far = queries().filter((q) => q.server === 'far');
+    const [enumeration] = enumerations().filter((e) => e.server === 'far');
+    expect(far).toHaveLength(3);
+    expect(far.every((q) => q.t0 >= enumeration!.t1)).toBe(true);
+    expect(mostAtOnce(far)).toBe(3);
+    expect(new Set(far.map((q) => q.tid)).size).toBe(3);
+  });
+
+  it("spreads many sessions' queries over several workers at once", async () => {
+    writeFixture(fixture, [{ name: '.', sessions: [] }, { name: 'farm', latencyMs: 100, sessions: Array.from({ length: 20 }, (_, i) => rdp(i + 2)) }]);
+    const sessions = await list('farm');
+    expect(sessions.map((s) => s.SessionId)).toEqual(Array.from({ length: 20 }, (_, i) => i + 2));
+    const farm = queries().filter((q) => q.server === 'farm');
+    expect(farm).toHaveLength(60);
+    // 60 calls of 100 ms one after another take 6 s; on the pool's 8 workers, well under half of that
+    // (from the first call to the last, workers that were still starting included).
+    expect(mostAtOnce(farm)).toBeGreaterThanOrEqual(4);
+    expect(new Set(farm.map((q) => q.tid)).size).toBeGreaterThanOrEqual(4);
+    const spanMs = (Math.max(...farm.map((q) => q.t1)) - Math.min(...farm.map((q) => q.t0))) / 1000;
+    expect(spanMs).toBeLessThan(3_000);
+  });
+});
+
+describe('a fast computer', () => {
+  it('keeps its queries in one task on one worker', async () => {
+    writeFixture(fixture, [{ name: '.', sessions: Array.from({ length: 50 }, (_, i) => rdp(i + 2)) }]);
+    expect(await list(null)).toHaveLength(50);
+    const local = queries();
+    expect(local).toHaveLength(150);
+    expect(new Set(local.map((q) => q.tid)).size).toBe(1);
+    expect(mostAtOnce(local)).toBe(1);
+  });
+});
