@@ -81,12 +81,21 @@ export class WtsCalls {
     this.api.WTSCloseServer(h);
   }
 
+  /**
+   * How long the last enumerate() waited in its native calls (decoding excluded): the server's
+   * round trip, which list.ts reads to decide whether to spread the queries.
+   */
+  lastEnumerateMs = 0;
+
   /** Every session: level 1 in one call where the server has it, else the classic enumeration. */
   enumerate(h: bigint | null): EnumeratedSession[] {
     const level = [1];
     const pp: (bigint | null)[] = [null];
     const count = [0];
-    if (!this.api.WTSEnumerateSessionsExW(h, level, 0, pp, count)) {
+    const t0 = performance.now();
+    const ok = this.api.WTSEnumerateSessionsExW(h, level, 0, pp, count);
+    this.lastEnumerateMs = performance.now() - t0;
+    if (!ok) {
       const error = this.lastError('WTSEnumerateSessionsExW');
       if (ENUMERATE_EX_UNSUPPORTED.has(error.failure.code)) return this.enumerateClassic(h);
       throw error;
@@ -106,7 +115,10 @@ export class WtsCalls {
   private enumerateClassic(h: bigint | null): EnumeratedSession[] {
     const pp: (bigint | null)[] = [null];
     const count = [0];
-    if (!this.api.WTSEnumerateSessionsW(h, 0, 1, pp, count)) throw this.lastError('WTSEnumerateSessionsW');
+    const t0 = performance.now();
+    const ok = this.api.WTSEnumerateSessionsW(h, 0, 1, pp, count);
+    this.lastEnumerateMs = performance.now() - t0;
+    if (!ok) throw this.lastError('WTSEnumerateSessionsW');
     const p = pp[0];
     if (p === null || p === undefined) return [];
     try {

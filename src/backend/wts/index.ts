@@ -17,16 +17,15 @@ import { startWorker } from './worker-url.ts';
 export interface WtsBackendOptions {
   /** One library exporting every function (SESSIONTOOLS_WTSAPI_PATH); null: the Windows system DLLs. */
   libraryPath?: string | null;
-  /** Workers running jobs at once (default 64; the fan-out's ThrottleLimit defaults to 32). */
+  /** Workers running tasks at once (default 64; the fan-out's ThrottleLimit defaults to 32). */
   poolSize?: number;
   /** Workers left running in a native call after their job was given up (default: poolSize). */
   maxAbandoned?: number;
-  /** An idle worker ends after this many ms (default 30 s). */
+  /** An idle worker ends after this many ms (default: never; a started worker is kept while the helper lives). */
   idleMs?: number;
 }
 
 const DEFAULT_POOL_SIZE = 64;
-const DEFAULT_IDLE_MS = 30_000;
 
 const ACTION_TEXT: Record<ActionKind, string> = { logoff: 'Logging off', disconnect: 'Disconnecting' };
 
@@ -53,7 +52,7 @@ class WtsBackend implements Backend {
   constructor(opts: WtsBackendOptions) {
     const size = opts.poolSize ?? DEFAULT_POOL_SIZE;
     const workerData = { libraryPath: opts.libraryPath ?? null };
-    this.pool = new WorkerPool({ size, maxAbandoned: opts.maxAbandoned ?? size, idleMs: opts.idleMs ?? DEFAULT_IDLE_MS, start: () => startWorker(workerData) });
+    this.pool = new WorkerPool({ size, maxAbandoned: opts.maxAbandoned ?? size, idleMs: opts.idleMs, start: () => startWorker(workerData) });
   }
 
   async list(name: string | null, opts: ListOptions): Promise<UserSession[]> {

@@ -4,11 +4,11 @@
  * 1. one enumeration task: WTSEnumerateSessionsExW (or the classic one), system sessions dropped
  *    unless asked for;
  * 2. the queries of describe.ts, round 1 and, where needed, round 2. On a computer that answers at
- *    once (this one, or any whose enumeration took under FAST_CALL_MS) they are one task; on a
- *    slower one they are spread over up to MAX_TASKS_PER_COMPUTER tasks that run on different
- *    workers at once, so that a computer with one session costs two round trips (enumeration,
- *    then its three queries side by side) instead of four, and one with fifty sessions does not
- *    take 150 round trips in a row.
+ *    once (this one, or a remote one whose enumeration call took under FAST_CALL_MS) they are one
+ *    task; on a slower one they are spread over up to MAX_TASKS_PER_COMPUTER tasks that run on
+ *    different workers at once, so that a computer with one session costs two round trips
+ *    (enumeration, then its three queries side by side) instead of four, and one with fifty
+ *    sessions does not take 150 round trips in a row.
  *
  * Every task opens its own server handle and closes it before it answers (server.ts): no handle is
  * shared between threads, and a task given up mid-call (the timeout) still closes what it opened.
@@ -22,8 +22,11 @@ import type { Query } from './queries.ts';
 import { isSystemSession } from './session-fields.ts';
 import { withServer } from './server.ts';
 
-/** An enumeration faster than this is a computer that answers at once: no spreading. */
-export const FAST_CALL_MS = 2;
+/**
+ * A remote computer whose enumeration call took less than this answers at once (a LAN): no
+ * spreading. This computer's own sessions are never spread: its calls do not cross a network.
+ */
+export const FAST_CALL_MS = 5;
 /** At most this many query tasks of one computer at once. */
 export const MAX_TASKS_PER_COMPUTER = 16;
 
@@ -32,11 +35,7 @@ export type RunTask = <T extends Task>(task: T, signal: AbortSignal, opts?: { on
 
 /** The enumeration task (worker side). */
 export function enumerateServer(calls: WtsCalls, computer: string | null): Enumerated {
-  return withServer(calls, computer, (h) => {
-    const t0 = performance.now();
-    const sessions = calls.enumerate(h);
-    return { sessions, callMs: performance.now() - t0 };
-  });
+  return withServer(calls, computer, (h) => ({ sessions: calls.enumerate(h), callMs: calls.lastEnumerateMs }));
 }
 
 /** `queries` in `parts` runs of near-equal length. */
@@ -50,7 +49,7 @@ function split(queries: Query[], parts: number): Query[][] {
 /** The tasks for one round's queries: one on a fast computer, else up to MAX_TASKS_PER_COMPUTER. */
 export function queryTasks(computer: string | null, queries: Query[], callMs: number): QueryTask[] {
   if (queries.length === 0) return [];
-  const parts = callMs < FAST_CALL_MS ? 1 : Math.min(queries.length, MAX_TASKS_PER_COMPUTER);
+  const parts = computer === null || callMs < FAST_CALL_MS ? 1 : Math.min(queries.length, MAX_TASKS_PER_COMPUTER);
   return split(queries, parts).map((run) => ({ op: 'query', computer, queries: run }));
 }
 
