@@ -6,6 +6,7 @@
  *            (src/dotnet/SessionTools.Types/UserSession.g.cs) from the catalog and protocol
  *   types    module/bin/SessionTools.Types.dll (Duration, UserSession)
  *   helper   module/bin/helper.mjs and wts-worker.mjs (the bundled helper) and module/bin/node
+ *   windows  the module staged for Windows x64 in .tools/stage/win-x64/SessionTools (tools/stage-windows.ts)
  */
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, unlinkSync } from 'node:fs';
@@ -14,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { build as esbuild } from 'esbuild';
 import { writeGenerated } from './codegen/generate.ts';
 import { restoreTools } from './tools/restore.ts';
+import { windowsStep } from './tools/stage-windows.ts';
 
 const ROOT = dirname(fileURLToPath(import.meta.url));
 const BIN = join(ROOT, 'module', 'bin');
@@ -115,7 +117,7 @@ async function tools(): Promise<void> {
 }
 
 // codegen before types: the types assembly compiles the generated UserSession.g.cs.
-const STEPS: Record<string, () => Promise<void>> = { tools, codegen, types, helper };
+const STEPS: Record<string, () => Promise<void>> = { tools, codegen, types, helper, windows: windowsStep };
 
 async function main(): Promise<void> {
   const asked = process.argv.slice(2);

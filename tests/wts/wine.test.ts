@@ -10,7 +10,6 @@
  *
  * Without wine64 the suite is skipped and says why; with CI=true it must run.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -18,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { responseShapeProblem } from '../helper/support.ts';
 import {
-  bundleForWindows, bundleHelperForWindows, createWinePrefix, disposeWinePrefix, prefixProcesses, prepareWindowsNode,
+  bundleForWindows, bundleHelperForWindows, createWinePrefix, disposeWinePrefix, mingwMissing, prefixProcesses, prepareWindowsNode,
   startHelperUnderWine, stopAllWineHelpers, timings, toWindowsPath, wineAvailability, type RpcAnswer, type WineHelper,
 } from '../support/wine.ts';
 import { buildDouble, leakedBuffers, readLog, toFileTime, writeFixture, type DoubleEvent, type FixtureServer } from './support/double.ts';
@@ -32,16 +31,6 @@ try {
   availabilityError = e; // CI=true and Wine cannot run: that is a failure, not a skip
 }
 if (unavailable) console.warn(`Wine suite skipped: ${unavailable}`);
-
-/** The double is built with mingw-w64 (apt: gcc-mingw-w64-x86-64). */
-function mingwMissing(): string | null {
-  try {
-    execFileSync('x86_64-w64-mingw32-gcc', ['--version'], { stdio: 'ignore' });
-    return null;
-  } catch {
-    return 'x86_64-w64-mingw32-gcc is missing (apt-get install -y gcc-mingw-w64-x86-64)';
-  }
-}
 
 it('the helper can run under Wine here, or the reason is known', () => {
   if (availabilityError) throw availabilityError;
@@ -126,15 +115,26 @@ describe.skipIf(unavailable !== null || availabilityError !== null)('helper unde
     expect(prefixProcesses(prefix)).toEqual([]);
   });
 
-  it("without the double, sessions.list against Wine's own wtsapi32 answers a clean result, never a crash", async () => {
+  it("without the double, Wine's own wtsapi32 (stubs) gives no sessions and one classified error per computer, and the helper keeps answering", async () => {
     const h = await start();
+    // Wine 8's WTSEnumerateSessionsExW is a stub that fails without setting an error code.
     for (const params of [{}, { IncludeSystem: true }, { UserName: ['nobody-here'] }]) {
       const r = result<ListResult>(await h.call('sessions.list', params, 60_000));
-      expect(Array.isArray(r.sessions)).toBe(true);
-      expect(Array.isArray(r.errors)).toBe(true);
-      for (const e of r.errors) expect(e).toMatchObject({ ErrorId: expect.any(String), Message: expect.any(String) });
-      for (const s of r.sessions) expect(s).toMatchObject({ SessionId: expect.any(Number), State: expect.any(String) });
+      expect(r.sessions, JSON.stringify(params)).toEqual([]);
+      expect(r.errors, JSON.stringify(params)).toEqual([
+        { ErrorId: 'BackendFailed', ComputerName: expect.stringMatching(/./), Target: r.errors[0]?.ComputerName, Message: expect.stringMatching(/WTSEnumerateSessionsExW failed with Win32 error 0\b/) },
+      ]);
     }
+    // Wine's WTSOpenServerExW (another computer) and WTSLogoffSession fail with ERROR_CALL_NOT_IMPLEMENTED (120).
+    const remote = result<ListResult>(await h.call('sessions.list', { ComputerName: ['elsewhere'] }, 60_000));
+    expect(remote).toEqual({
+      sessions: [],
+      errors: [{ ErrorId: 'BackendFailed', ComputerName: 'elsewhere', Target: 'elsewhere', Message: expect.stringMatching(/WTSOpenServerExW failed with Win32 error 120 ERROR_CALL_NOT_IMPLEMENTED\b/) }],
+    });
+    const logoff = result<ActionResult>(await h.call('sessions.logoff', { targets: [{ SessionId: 1 }], wait: false }, 60_000));
+    expect(logoff.outcomes).toEqual([
+      { target: { SessionId: 1 }, session: null, error: expect.objectContaining({ ErrorId: 'BackendFailed', Message: expect.stringMatching(/WTSLogoffSession failed with Win32 error 120 ERROR_CALL_NOT_IMPLEMENTED\b/) }) },
+    ]);
     // Still alive and answering after Wine's stubs.
     expect(result(await h.call('initialize', { protocolVersion: 1 }))).toMatchObject({ platform: 'win32' });
     expect(h.stderr).not.toMatch(/internal error|Uncaught|FATAL|unhandled/i);
