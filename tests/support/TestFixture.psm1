@@ -7,7 +7,12 @@ $script:Root = [System.IO.Path]::GetFullPath([System.IO.Path]::Combine($PSScript
 
 function Get-TestRoot { $script:Root }
 
-function Get-TestModulePath { [System.IO.Path]::Combine($script:Root, 'module', 'SessionTools.psd1') }
+function Get-TestModulePath {
+    # The module under test: module/ of this checkout, or the one SESSIONTOOLS_TEST_MODULE names
+    # (the Windows stage, when Pester runs in Windows PowerShell under Wine).
+    if ($env:SESSIONTOOLS_TEST_MODULE) { return $env:SESSIONTOOLS_TEST_MODULE }
+    [System.IO.Path]::Combine($script:Root, 'module', 'SessionTools.psd1')
+}
 
 function Get-TestPwsh {
     # The PowerShell under test, for child processes: the runner passes it (SESSIONTOOLS_PWSH, or the
