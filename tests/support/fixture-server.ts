@@ -77,11 +77,15 @@ const ops: Record<string, Handler> = {
     const a = sshdAvailability();
     return a.ok ? { Ok: true, Reason: null } : { Ok: false, Reason: a.reason };
   },
-  /** Starts the private sshd on 127.0.0.1 (holds the machine-wide session lock until stopped). */
-  'sshd.start': async (args: { users?: string[] }) => {
+  /**
+   * Starts the private sshd on 127.0.0.1 (holds the machine-wide session lock until stopped).
+   * `powershell`: a pwsh to serve PowerShell remoting as sshd's `Subsystem powershell`, with root
+   * allowed to log in with the key in the answer's KeyFile.
+   */
+  'sshd.start': async (args: { users?: string[]; powershell?: string }) => {
     if (sshd) throw new Error('sshd is already started');
-    sshd = await startSshd(args.users ? { users: args.users } : {});
-    return { Port: sshd.port, Users: sshd.users };
+    sshd = await startSshd({ ...(args.users ? { users: args.users } : {}), ...(args.powershell ? { powershell: args.powershell } : {}) });
+    return { Port: sshd.port, Users: sshd.users, KeyFile: sshd.clientKey };
   },
   'sshd.open': async (args: { user: string }) => {
     if (!sshd) throw new Error('sshd.start first');

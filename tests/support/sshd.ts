@@ -62,9 +62,22 @@ export interface SshSession {
   close(): Promise<void>;
 }
 
+export interface SshdOptions {
+  users?: string[];
+  /**
+   * PowerShell remoting over SSH: this PowerShell becomes sshd's `Subsystem powershell` (started
+   * as `<pwsh> -sshs -NoLogo -NoProfile`), and root may log in with the harness's client key
+   * (SshdHarness.clientKey), as `Invoke-Command -HostName 127.0.0.1 -Port <port> -UserName root
+   * -KeyFilePath <clientKey>` does. Subsystem connections get no pty, so they write no utmp record.
+   */
+  powershell?: string;
+}
+
 export interface SshdHarness {
   port: number;
   users: string[];
+  /** The private key every harness user (and root, with `powershell`) logs in with. */
+  clientKey: string;
   /** The harness temp dir (config, keys, sshd.log); removed by stop(). */
   dir: string;
   sshdPid: number;
@@ -242,19 +255,20 @@ async function keygen(path: string): Promise<void> {
   if (code !== 0) throw new Error(`ssh-keygen ${path} failed (exit ${code}): ${out}`);
 }
 
-function sshdConfig(dir: string, port: number, users: string[]): string {
+function sshdConfig(dir: string, port: number, users: string[], powershell: string | undefined): string {
   return [
     `Port ${port}`,
     'ListenAddress 127.0.0.1',
     `HostKey ${join(dir, 'host_ed25519')}`,
     `PidFile ${join(dir, 'sshd.pid')}`,
     `AuthorizedKeysFile ${join(dir, 'authorized_keys')}/%u`,
-    `AllowUsers ${users.join(' ')}`,
+    `AllowUsers ${[...users, ...(powershell ? ['root'] : [])].join(' ')}`,
     'PubkeyAuthentication yes',
     'PasswordAuthentication no',
     'KbdInteractiveAuthentication no',
     'UsePAM yes',
-    'PermitRootLogin no',
+    powershell ? 'PermitRootLogin prohibit-password' : 'PermitRootLogin no',
+    ...(powershell ? [`Subsystem powershell ${powershell} -sshs -NoLogo -NoProfile`] : []),
     'StrictModes no',
     'PrintMotd no',
     'PrintLastLog no',
@@ -269,7 +283,7 @@ function sshdConfig(dir: string, port: number, users: string[]): string {
 // ---------------------------------------------------------------------------------------------
 // The harness
 
-export async function startSshd(opts: { users?: string[] } = {}): Promise<SshdHarness> {
+export async function startSshd(opts: SshdOptions = {}): Promise<SshdHarness> {
   const reason = unavailableReason();
   if (reason) throw new Error(`startSshd: ${reason}`);
   const users = [...(opts.users ?? DEFAULT_USERS)];
@@ -285,8 +299,8 @@ export async function startSshd(opts: { users?: string[] } = {}): Promise<SshdHa
     await keygen(join(dir, 'client_ed25519'));
     const pub = await readFile(join(dir, 'client_ed25519.pub'), 'utf8');
     mkdirSync(join(dir, 'authorized_keys'), { mode: 0o755 });
-    for (const u of users) await writeFile(join(dir, 'authorized_keys', u), pub, { mode: 0o644 });
-    const harness = await launch(dir, users);
+    for (const u of [...users, ...(opts.powershell ? ['root'] : [])]) await writeFile(join(dir, 'authorized_keys', u), pub, { mode: 0o644 });
+    const harness = await launch(dir, users, opts.powershell);
     const stop = harness.stop;
     harness.stop = async () => {
       try {
@@ -303,7 +317,7 @@ export async function startSshd(opts: { users?: string[] } = {}): Promise<SshdHa
   }
 }
 
-async function launch(dir: string, users: string[]): Promise<SshdHarness> {
+async function launch(dir: string, users: string[], powershell: string | undefined): Promise<SshdHarness> {
   const configPath = join(dir, 'sshd_config');
   const logPath = join(dir, 'sshd.log');
   const readLog = () => {
@@ -317,7 +331,7 @@ async function launch(dir: string, users: string[]): Promise<SshdHarness> {
   // The port is free when we probe it but may be taken before sshd binds it: retry a few times.
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
-    await writeFile(configPath, sshdConfig(dir, port, users));
+    await writeFile(configPath, sshdConfig(dir, port, users, powershell));
     const check = await run(SSHD, ['-t', '-f', configPath]);
     if (check.code !== 0) throw new Error(`sshd -t rejected ${configPath} (exit ${check.code}): ${check.out}`);
 
@@ -438,7 +452,7 @@ function makeHarness(
   }
 
   return {
-    port, users, dir, sshdPid,
+    port, users, dir, sshdPid, clientKey: join(dir, 'client_ed25519'),
     log: readLog,
     open(user) {
       const p = openChain.then(() => openNow(user)); // one at a time: each open claims "the new record"

@@ -1,0 +1,115 @@
+# The fleet pattern, end to end on this machine: PowerShell remoting over SSH (Invoke-Command
+# -HostName) to Debian's sshd on 127.0.0.1, whose `Subsystem powershell` is the PowerShell under
+# test, logged in as root with the harness's key; the module is imported on the remote side and
+# lists and logs off real ssh logins that the fixture server made (sshd.* ops).
+#
+# Without root or sshd the file is skipped and says why; with CI=true that is a failure. The
+# remote mission line acts on every idle session of the machine: the harness holds a machine-wide
+# lock while its sshd runs, so no other suite makes sessions meanwhile.
+
+BeforeDiscovery {
+    Import-Module ([System.IO.Path]::Combine($PSScriptRoot, '..', 'support', 'TestFixture.psm1')) -Force
+    $sshd = Get-TestSshdAvailability
+}
+
+BeforeAll {
+    Import-Module ([System.IO.Path]::Combine($PSScriptRoot, '..', 'support', 'TestFixture.psm1')) -Force
+    $script:Users = 'st-rm-ann', 'st-rm-ben', 'st-rm-cid'
+}
+
+Describe 'this machine' {
+    It 'can make real sessions, or the reason is known' -ForEach @($sshd) {
+        if ($Failure) { throw $Failure }
+        if (-not $Ok) { Set-ItResult -Skipped -Because $Reason }
+    }
+}
+
+Describe 'Get-UserSession through PowerShell remoting over SSH' -Skip:(-not $sshd.Ok) {
+    BeforeAll {
+        $script:fixture = Start-TestFixture
+        # Another suite may hold the machine-wide session lock for a while.
+        $ssh = Invoke-TestFixture -Fixture $script:fixture -Op 'sshd.start' -Arguments @{ users = $script:Users; powershell = (Get-TestPwsh) } -TimeoutSec 660
+        $script:remote = @{
+            HostName = '127.0.0.1'
+            Port = [int] $ssh.Port
+            UserName = 'root'
+            KeyFilePath = $ssh.KeyFile
+            # A fresh host key each run: not remembered, not asked about.
+            Options = @{ StrictHostKeyChecking = 'no'; UserKnownHostsFile = '/dev/null'; LogLevel = 'ERROR' }
+        }
+        $script:opened = [System.Collections.Generic.List[object]]::new()
+
+        function Open-Session([string] $User, [int] $IdleMinutes) {
+            # Logs the user in over ssh and makes the session idle that long: User, Tty, LeaderPid (the session id).
+            $s = Invoke-TestFixture -Fixture $script:fixture -Op 'sshd.open' -Arguments @{ user = $User }
+            $script:opened.Add($s)
+            $null = Invoke-TestFixture -Fixture $script:fixture -Op 'sshd.setIdle' -Arguments @{ leaderPid = $s.LeaderPid; minutes = $IdleMinutes }
+            $s
+        }
+        function Test-Alive($Session) {
+            [bool] (Invoke-TestFixture -Fixture $script:fixture -Op 'sshd.alive' -Arguments @{ leaderPid = $Session.LeaderPid })
+        }
+        function Invoke-Remote([scriptblock] $ScriptBlock) {
+            # The script block on "the server" (this machine, through sshd), with the module imported there.
+            $block = [scriptblock]::Create("param(`$ModulePath) Import-Module `$ModulePath -ErrorAction Stop; $ScriptBlock")
+            Invoke-Command @script:remote -ScriptBlock $block -ArgumentList (Get-TestModulePath) -ErrorAction Stop
+        }
+    }
+    BeforeEach {
+        # Idle 45 minutes, 5 minutes and 2 hours: as text, "5m" sorts after "30m" and "2h" before it.
+        $script:ann = Open-Session $script:Users[0] 45
+        $script:ben = Open-Session $script:Users[1] 5
+        $script:cid = Open-Session $script:Users[2] 120
+        $script:mine = @($script:ann.LeaderPid, $script:ben.LeaderPid, $script:cid.LeaderPid)
+    }
+    AfterEach {
+        foreach ($s in $script:opened) { $null = Invoke-TestFixture -Fixture $script:fixture -Op 'sshd.close' -Arguments @{ leaderPid = $s.LeaderPid } }
+        $script:opened.Clear()
+    }
+    AfterAll {
+        if ($script:fixture) {
+            try { $null = Invoke-TestFixture -Fixture $script:fixture -Op 'sshd.stop' } finally { Stop-TestFixture $script:fixture }
+        }
+    }
+
+    It 'lists the logins of the remote machine as deserialized sessions, with the remote computer named' {
+        $listed = @(Invoke-Remote { Get-UserSession } | Where-Object { $script:mine -contains $_.SessionId })
+        $listed.Count | Should -Be 3
+        foreach ($s in $script:ann, $script:ben, $script:cid) {
+            $o = @($listed | Where-Object SessionId -EQ $s.LeaderPid)[0]
+            $o.pstypenames[0] | Should -Be 'Deserialized.SessionTools.UserSession'
+            $o.PSComputerName | Should -Be '127.0.0.1'
+            $o.ComputerName | Should -Be ([System.Net.Dns]::GetHostName())
+            $o.UserName | Should -Be $s.User
+            $o.SessionName | Should -Be $s.Tty
+            $o.State | Should -Be 'Active'
+            $o.ClientAddress | Should -Be '127.0.0.1'
+        }
+        # What crosses the wire today: Idle arrives as its text (SessionTools.Duration is not rebuilt
+        # on the client; see the skipped test below).
+        $idle = @{}
+        foreach ($o in $listed) { $idle[[int] $o.SessionId] = $o.Idle }
+        $idle[[int] $script:ann.LeaderPid] | Should -Be '45m'
+        $idle[[int] $script:ben.LeaderPid] | Should -Be '5m'
+        $idle[[int] $script:cid.LeaderPid] | Should -Be '2h00m'
+        $listed[0].Idle | Should -BeOfType [string]
+    }
+
+    It 'filters Where Idle -gt 30m on the remote side and logs those sessions off through remoting' {
+        $stopped = @(Invoke-Remote { Get-UserSession | Where Idle -gt 30m | Stop-UserSession -Force -Wait -PassThru })
+        @($stopped.SessionId | Sort-Object) | Should -Be @($script:ann.LeaderPid, $script:cid.LeaderPid | Sort-Object)
+        $stopped[0].pstypenames[0] | Should -Be 'Deserialized.SessionTools.UserSession'
+        Test-ProcessGone $script:ann.LeaderPid | Should -BeTrue -Because '-Wait returns once the session has ended'
+        Test-ProcessGone $script:cid.LeaderPid | Should -BeTrue
+        Wait-Until { -not (Test-Alive $script:ann) -and -not (Test-Alive $script:cid) } -TimeoutMs 15000 | Should -BeTrue
+        Test-Alive $script:ben | Should -BeTrue -Because 'idle 5 minutes is not more than 30'
+    }
+
+    It 'filters Where Idle -gt 30m on the client, after deserialization' {
+        # Fails today (checked): Idle comes back from remoting as a String, so -gt 30m compares text
+        # ("5m" sorts after "30m", "2h00m" before it) and picks ann and ben instead of ann and cid.
+        Set-ItResult -Skipped -Because 'of the Duration serialization bug (another issue): SessionTools.Duration is not rebuilt after remoting, Idle arrives as a String and -gt 30m compares text'
+        $idle = @(Invoke-Remote { Get-UserSession } | Where-Object { $script:mine -contains $_.SessionId } | Where Idle -gt 30m)
+        @($idle.SessionId | Sort-Object) | Should -Be @($script:ann.LeaderPid, $script:cid.LeaderPid | Sort-Object)
+    }
+}
