@@ -2,9 +2,9 @@
  * Builds everything a run needs, each step only when its output is missing or older than its
  * sources. `tsx build.ts` runs all steps; `tsx build.ts helper codegen` runs the named ones.
  *   tools    PowerShell 7.6.9 (the pinned .NET tool) and Pester, restored from NuGet (tools/restore.ts)
- *   codegen  module/SessionTools.{psm1,psd1,format.ps1xml,types.ps1xml} and the UserSession class
- *            (src/dotnet/SessionTools.Types/UserSession.g.cs) from the catalog and protocol
- *   types    module/bin/SessionTools.Types.dll (Duration, UserSession)
+ *   codegen  module/SessionTools.{psm1,psd1,format.ps1xml,types.ps1xml} and the C# half of the
+ *            protocol (src/dotnet/SessionTools.Types/Generated/) from the catalog and protocol
+ *   types    module/bin/SessionTools.Types.dll (Duration, UserSession, the client of the helper)
  *   helper   module/bin/helper.mjs and wts-worker.mjs (the bundled helper) and module/bin/node
  *   windows  the module staged for Windows x64 in .tools/stage/win-x64/SessionTools (tools/stage-windows.ts)
  */
@@ -108,7 +108,7 @@ async function helper(): Promise<void> {
 }
 
 async function codegen(): Promise<void> {
-  const changed = writeGenerated(ROOT);
+  const changed = await writeGenerated(ROOT);
   console.log(changed.length > 0 ? `codegen: wrote ${changed.join(', ')}` : 'codegen: up to date');
 }
 
@@ -116,7 +116,7 @@ async function tools(): Promise<void> {
   restoreTools();
 }
 
-// codegen before types: the types assembly compiles the generated UserSession.g.cs.
+// codegen before types: the types assembly compiles the generated C#.
 const STEPS: Record<string, () => Promise<void>> = { tools, codegen, types, helper, windows: windowsStep };
 
 async function main(): Promise<void> {

@@ -1,13 +1,45 @@
-/** One advanced function per catalog command. */
-import type { ParameterDecl } from '../src/catalog/schema.ts';
+/**
+ * One advanced function per catalog command: its help, its parameter block as resolved from the
+ * catalog and the method's fields, and a body that hands everything to the compiled client: begin
+ * makes the call (SessionTools.Rpc.CommandCall), process gives it what each input object bound,
+ * end sends the one request and writes what came back. Every field is wired the same way, by name,
+ * through the command table the client gets from emit-csharp.ts.
+ */
+import type { ResolvedParameter } from '../src/catalog/resolve.ts';
 import { emitHelp } from './emit-help.ts';
-import { indent, psArray, psString } from './powershell.ts';
+import { indent, psString } from './powershell.ts';
 import type { Command, Sources } from './sources.ts';
 
-function parameterBlock(name: string, p: ParameterDecl, c: Command, states: string[]): string {
-  const sets = p.sets ?? [null];
+/** The PowerShell type and validation of a parameter, from its resolved type. */
+function typeLines(p: ResolvedParameter, c: Command): string[] {
+  const range = (): string => {
+    if (!p.range) throw new Error(`codegen: ${c.Name} -${p.name} is an ${p.type} without a range`);
+    return `[ValidateRange(${p.range[0]}, ${p.range[1]})]`;
+  };
+  if (p.choices) return [`[ValidateSet(${p.choices.map(psString).join(', ')})]`, '[string[]]'];
+  switch (p.type) {
+    case 'string':
+      return ['[ValidateNotNullOrEmpty()]', '[string]'];
+    case 'string[]':
+      return ['[ValidateNotNullOrEmpty()]', '[string[]]'];
+    case 'int':
+      return [range(), '[int]'];
+    case 'int[]':
+      return [range(), '[int[]]'];
+    case 'switch':
+      return ['[switch]'];
+    default:
+      // The piped objects of an action (UserSession[]): they bind here by value with their exact
+      // compiled type, before the -Id set could bind them by property name. Other objects (a CSV
+      // row, a deserialized session) bind to -Id and -ComputerName by property name.
+      if (p.role === 'inputObject') return [`[SessionTools.${p.type}]`];
+      throw new Error(`codegen: ${c.Name} -${p.name} has a type codegen cannot wire: ${p.type}`);
+  }
+}
+
+function parameterBlock(p: ResolvedParameter, c: Command): string {
   const lines: string[] = [];
-  for (const set of sets) {
+  for (const set of p.sets ?? [null]) {
     const args: string[] = [];
     if (p.mandatory) args.push('Mandatory = $true');
     if (p.position !== undefined) args.push(`Position = ${p.position}`);
@@ -18,133 +50,50 @@ function parameterBlock(name: string, p: ParameterDecl, c: Command, states: stri
   }
   if (p.aliases && p.aliases.length > 0) lines.push(`[Alias(${p.aliases.map(psString).join(', ')})]`);
   if (p.wildcards) lines.push('[SupportsWildcards()]');
-  let initial = '';
-  switch (p.type) {
-    case 'string':
-      lines.push('[ValidateNotNullOrEmpty()]', '[string]');
-      break;
-    case 'int':
-      if (p.default === undefined || !p.range) throw new Error(`codegen: ${c.name} -${name} is an int and needs a default and a range`);
-      lines.push(`[ValidateRange(${p.range[0]}, ${p.range[1]})]`, '[int]');
-      initial = ` = ${p.default}`;
-      break;
-    case 'string[]':
-      lines.push('[ValidateNotNullOrEmpty()]', '[string[]]');
-      break;
-    case 'int[]':
-      lines.push('[ValidateRange(0, 2147483647)]', '[int[]]');
-      break;
-    case 'switch':
-      lines.push('[switch]');
-      break;
-    case 'SessionState[]':
-      lines.push(`[ValidateSet(${states.map(psString).join(', ')})]`, '[string[]]');
-      break;
-    case 'UserSession[]':
-      // The compiled type: piped sessions bind here by value with their exact type, before the
-      // -Id set could bind them by property name. Other objects (a CSV row, a deserialized
-      // session) bind to -Id and -ComputerName by property name.
-      lines.push(`[${c.decl.outputType}[]]`);
-      break;
-    default:
-      throw new Error(`codegen: ${c.name} -${name} has a type codegen does not know: ${String(p.type)}`);
-  }
-  lines.push(`$${name}${initial}`);
+  lines.push(...typeLines(p, c));
+  lines.push(`$${p.name}${p.default !== undefined ? ` = ${p.default}` : ''}`);
   return lines.join('\n');
 }
 
 function cmdletBinding(c: Command): string {
   const args: string[] = [];
-  if (c.decl.defaultSet) args.push(`DefaultParameterSetName = ${psString(c.decl.defaultSet)}`);
-  if (c.decl.kind === 'action') {
-    args.push('SupportsShouldProcess = $true', `ConfirmImpact = ${psString(c.decl.confirmImpact ?? 'Medium')}`);
-  }
+  if (c.defaultSet) args.push(`DefaultParameterSetName = ${psString(c.defaultSet)}`);
+  if (c.kind === 'action') args.push('SupportsShouldProcess = $true', `ConfirmImpact = ${psString(c.confirmImpact ?? 'Medium')}`);
   return `[CmdletBinding(${args.join(', ')})]`;
 }
 
-/** PowerShell that puts one parameter's value into $params, the RPC params. */
-function wireAssignment(name: string, p: ParameterDecl): string {
-  const key = psString(p.wire as string);
-  if (p.type === 'switch') return `if ($${name}) { $params[${key}] = $true }`;
-  if (p.type === 'int') return `$params[${key}] = $${name}`;
-  return `if ($PSBoundParameters.ContainsKey(${psString(name)})) { $params[${key}] = $${name} }`;
-}
-
 /**
- * A query sends one RPC per invocation, in `end`: values piped into a pipeline parameter (computer
- * names) are collected in `process` first, so that N piped computers are asked in one call, in
- * parallel, by the helper.
+ * -Force follows Microsoft's ShouldProcess pattern (docs/powershell.md, section 1): without
+ * -Confirm it makes $ConfirmPreference None in the function's scope, where ShouldProcess reads it.
  */
-function queryBody(c: Command): string {
-  const wired = Object.entries(c.decl.parameters).filter(([, p]) => p.wire);
-  const piped = wired.filter(([, p]) => p.pipeline);
-  const direct = wired.filter(([, p]) => !p.pipeline);
+function body(c: Command): string {
+  const force = c.parameters.find((p) => p.role === 'force');
   return [
     'begin {',
-    ...piped.map(([name]) => `    $piped${name} = [System.Collections.Generic.List[object]]::new()`),
+    ...(force ? [`    if ($${force.name} -and -not $PSBoundParameters.ContainsKey('Confirm')) { $ConfirmPreference = 'None' }`] : []),
+    `    $call = $script:SessionToolsClient.Begin($PSCmdlet, ${psString(c.Name)}, $PSBoundParameters)`,
     '}',
     'process {',
-    ...piped.map(([name]) => `    foreach ($value in @($${name})) { if ($null -ne $value) { $piped${name}.Add($value) } }`),
+    '    $call.Process($PSBoundParameters)',
     '}',
     'end {',
-    '    $params = [ordered] @{}',
-    ...direct.map(([name, p]) => `    ${wireAssignment(name, p)}`),
-    ...piped.map(([name, p]) => `    if ($piped${name}.Count -gt 0) { $params[${psString(p.wire as string)}] = $piped${name}.ToArray() }`),
-    `    $result = Invoke-SessionToolsRpc -Cmdlet $PSCmdlet -Method ${psString(c.decl.method)} -Params $params -ChangesNothing`,
-    "    $PSCmdlet.WriteObject([SessionTools.UserSession]::FromWireArray($result['sessions']), $true)",
-    "    foreach ($node in $result['errors'].ChildNodes) { Write-SessionToolsTargetError -Cmdlet $PSCmdlet -Node $node }",
-    '}',
-  ].join('\n');
-}
-
-/**
- * An action collects what it is given in `process` (cheaply: thousands of sessions may be piped)
- * and, in `end`, asks ShouldProcess per target and sends one batched RPC (Invoke-SessionToolsAction).
- */
-function actionBody(c: Command): string {
-  const p = c.decl.parameters;
-  const hasForce = 'Force' in p;
-  const computer = 'ComputerName' in p ? '$ComputerName' : '$null';
-  const switches = Object.entries(p).filter(([, d]) => d.type === 'switch' && d.wire);
-  return [
-    'begin {',
-    ...(hasForce ? ["    if ($Force -and -not $PSBoundParameters.ContainsKey('Confirm')) { $ConfirmPreference = 'None' }"] : []),
-    '    $batch = [System.Collections.Generic.List[object]]::new()',
-    '}',
-    'process {',
-    "    if ($PSCmdlet.ParameterSetName -eq 'InputObject') {",
-    '        foreach ($session in $InputObject) { if ($null -ne $session) { $batch.Add($session) } }',
-    '    } else {',
-    `        foreach ($sessionId in $Id) { $batch.Add(@{ SessionId = $sessionId; ComputerName = ${computer} }) }`,
-    '    }',
-    '}',
-    'end {',
-    '    $params = [ordered] @{}',
-    ...switches.map(([name, d]) => `    $params[${psString(d.wire as string)}] = [bool] $${name}`),
-    `    Invoke-SessionToolsAction -Cmdlet $PSCmdlet -Method ${psString(c.decl.method)} -Action ${psString(c.decl.action ?? c.decl.verb)} -Items $batch -Params $params -PassThru ([bool] $PassThru)`,
+    '    $call.End()',
     '}',
   ].join('\n');
 }
 
 export function emitFunction(c: Command, s: Sources): string {
-  const params = Object.entries(c.decl.parameters).map(([name, p]) => parameterBlock(name, p, c, s.states));
-  const inputs = c.decl.kind === 'action' ? `${c.decl.outputType}, or any object with a SessionId (or Id) property.` : 'None.';
+  const inputs = c.kind === 'action' ? 'SessionTools.UserSession, or any object with a SessionId (or Id) property.' : 'None.';
   return [
-    `function ${c.name} {`,
-    indent(emitHelp(c, inputs), 4),
+    `function ${c.Name} {`,
+    indent(emitHelp(c, inputs, s.commands.map((x) => x.Name)), 4),
     indent(cmdletBinding(c), 4),
-    indent(`[OutputType(${psString(c.decl.outputType)})]`, 4),
+    indent(`[OutputType(${psString(c.outputType)})]`, 4),
     '    param(',
-    indent(params.join(',\n\n'), 8),
+    indent(c.parameters.map((p) => parameterBlock(p, c)).join(',\n\n'), 8),
     '    )',
     '',
-    indent(c.decl.kind === 'query' ? queryBody(c) : actionBody(c), 4),
+    indent(body(c), 4),
     '}',
   ].join('\n');
 }
-
-export function exportedNames(s: Sources): string[] {
-  return s.commands.map((c) => c.name);
-}
-
-export { psArray };

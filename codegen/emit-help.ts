@@ -16,14 +16,17 @@ function wrap(text: string, width = 92): string[] {
   return out;
 }
 
-export function emitHelp(c: Command, inputs: string): string {
+/** Help for `c`; its .LINK entries are every command of the module. */
+export function emitHelp(c: Command, inputs: string, links: string[]): string {
   const lines: string[] = ['<#', '.SYNOPSIS', ...wrap(c.help.synopsis), '', '.DESCRIPTION', ...wrap(c.help.description)];
-  for (const name of Object.keys(c.decl.parameters)) {
-    lines.push('', `.PARAMETER ${name}`, ...wrap(c.parameterHelp[name] ?? ''));
+  for (const p of c.parameters) {
+    lines.push('', `.PARAMETER ${p.name}`, ...wrap(c.parameterHelp[p.name] ?? ''));
   }
   for (const example of c.help.examples) {
     lines.push('', '.EXAMPLE', `PS> ${example.code}`, '', ...wrap(example.remarks));
   }
-  lines.push('', '.INPUTS', inputs, '', '.OUTPUTS', c.decl.outputType, '', '.LINK', 'Get-UserSession', '', '.LINK', 'Stop-UserSession', '', '.LINK', 'Disconnect-UserSession', '#>');
+  lines.push('', '.INPUTS', inputs, '', '.OUTPUTS', c.outputType);
+  for (const link of links) lines.push('', '.LINK', link);
+  lines.push('#>');
   return lines.join('\n');
 }

@@ -1,6 +1,5 @@
 /** The module's files: .psm1, .psd1, format and types, from the sources. */
-import { emitConverter } from './emit-converters.ts';
-import { emitFunction, exportedNames } from './emit-functions.ts';
+import { emitFunction } from './emit-functions.ts';
 import { header, psArray, psString } from './powershell.ts';
 import type { Sources } from './sources.ts';
 
@@ -12,30 +11,24 @@ const xmlEscape = (text: string): string => text.replace(/&/g, '&amp;').replace(
 const MODULE_GUID = '5d0b8f3e-7c1a-4e8b-9a44-2f6c1d3e9b70';
 
 export function emitPsm1(s: Sources): string {
-  const errors = Object.entries(s.errors).map(
-    ([id, e]) => `    ${id} = @{ Category = ${psString(e.category)}; Action = ${psString(e.action)} }`,
-  );
   return [
     header(hash),
     '',
     'Set-StrictMode -Version 2.0',
     '',
-    '# From src/protocol/rpc.ts: the helper must speak this protocol version.',
-    `$script:SessionToolsProtocolVersion = ${s.protocolVersion}`,
-    '',
-    '# From src/protocol/errors.ts: ErrorId -> ErrorCategory and recommended action.',
-    '$script:SessionToolsErrors = @{',
-    ...errors,
-    '}',
-    '',
-    ". ([System.IO.Path]::Combine($PSScriptRoot, 'SessionTools.Runtime.ps1'))",
-    '',
-    '# From src/protocol/errors.ts (TargetError). Sessions are read by the compiled',
-    '# [SessionTools.UserSession]::FromWire, generated from src/protocol/session.ts.',
-    emitConverter('ConvertTo-SessionToolsTargetError', null, s.targetError),
+    '# The way to the helper: compiled (SessionTools.Rpc.HelperClient in bin/SessionTools.Types.dll, from',
+    '# src/dotnet/SessionTools.Types/Client/), one per import of the module (docs/powershell.md, section 5).',
+    '$script:SessionToolsClient = [SessionTools.Rpc.HelperClient]::new($PSScriptRoot)',
     '',
     ...s.commands.flatMap((c) => [emitFunction(c, s), '']),
-    'Register-SessionToolsCleanup -Module $ExecutionContext.SessionState.Module',
+    '# The helper stops when the module is removed, and when PowerShell exits under its own control; a',
+    '# killed PowerShell closes the helper\'s stdin, and the helper exits at EOF by itself. The event',
+    '# manager is .NET (Register-EngineEvent would load Microsoft.PowerShell.Utility).',
+    "$script:SessionToolsExiting = $ExecutionContext.Events.SubscribeEvent($null, $null, 'PowerShell.Exiting', $null, { $script:SessionToolsClient.Dispose() }, $true, $false)",
+    '$ExecutionContext.SessionState.Module.OnRemove = {',
+    '    $ExecutionContext.Events.UnsubscribeEvent($script:SessionToolsExiting)',
+    '    $script:SessionToolsClient.Dispose()',
+    '}',
     '',
   ].join('\n');
 }
@@ -56,7 +49,7 @@ export function emitPsd1(s: Sources): string {
     "    RequiredAssemblies = @('bin/SessionTools.Types.dll')",
     "    FormatsToProcess = @('SessionTools.format.ps1xml')",
     "    TypesToProcess = @('SessionTools.types.ps1xml')",
-    `    FunctionsToExport = ${psArray(exportedNames(s))}`,
+    `    FunctionsToExport = ${psArray(s.commands.map((c) => c.Name))}`,
     '    CmdletsToExport = @()',
     '    VariablesToExport = @()',
     '    AliasesToExport = @()',
@@ -70,8 +63,7 @@ export function emitPsd1(s: Sources): string {
   ].join('\n');
 }
 
-export function emitFormat(s: Sources): string {
-  const v = s.view;
+function formatView(v: Sources['views'][number]): string[] {
   const headers = v.table.map((col) => {
     const parts = [`<Label>${xmlEscape(col.label)}</Label>`];
     if (col.width) parts.push(`<Width>${col.width}</Width>`);
@@ -84,12 +76,6 @@ export function emitFormat(s: Sources): string {
       : `                <TableColumnItem><PropertyName>${col.property}</PropertyName></TableColumnItem>`,
   );
   return [
-    '<?xml version="1.0" encoding="utf-8"?>',
-    '<!--',
-    header(xmlComment),
-    '-->',
-    '<Configuration>',
-    '  <ViewDefinitions>',
     '    <View>',
     `      <Name>${v.typeName}</Name>`,
     '      <ViewSelectedBy>',
@@ -110,6 +96,18 @@ export function emitFormat(s: Sources): string {
     '        </TableRowEntries>',
     '      </TableControl>',
     '    </View>',
+  ];
+}
+
+export function emitFormat(s: Sources): string {
+  return [
+    '<?xml version="1.0" encoding="utf-8"?>',
+    '<!--',
+    header(xmlComment),
+    '-->',
+    '<Configuration>',
+    '  <ViewDefinitions>',
+    ...s.views.flatMap(formatView),
     '  </ViewDefinitions>',
     '</Configuration>',
     '',
@@ -117,22 +115,13 @@ export function emitFormat(s: Sources): string {
 }
 
 export function emitTypes(s: Sources): string {
-  const aliases = Object.entries(s.view.aliases).map(
-    ([name, target]) => `      <AliasProperty><Name>${name}</Name><ReferencedMemberName>${target}</ReferencedMemberName></AliasProperty>`,
-  );
-  return [
-    '<?xml version="1.0" encoding="utf-8"?>',
-    '<!--',
-    header(xmlComment),
-    '-->',
-    '<Types>',
+  const types = s.views.flatMap((v) => [
     '  <Type>',
-    `    <Name>${s.view.typeName}</Name>`,
+    `    <Name>${v.typeName}</Name>`,
     '    <Members>',
-    ...aliases,
+    ...Object.entries(v.aliases).map(([name, target]) => `      <AliasProperty><Name>${name}</Name><ReferencedMemberName>${target}</ReferencedMemberName></AliasProperty>`),
     '    </Members>',
     '  </Type>',
-    '</Types>',
-    '',
-  ].join('\n');
+  ]);
+  return ['<?xml version="1.0" encoding="utf-8"?>', '<!--', header(xmlComment), '-->', '<Types>', ...types, '</Types>', ''].join('\n');
 }

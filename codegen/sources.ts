@@ -1,26 +1,28 @@
 /**
- * Reads everything the module is generated from, statically, with ts-morph:
- * - src/catalog/commands.ts: the `command({...})` declarations and their JSDoc help;
- * - src/catalog/views.ts: table columns and property aliases;
- * - src/protocol/*.ts: wire interfaces, session states, the error table, the protocol version.
- * It checks them against each other (every RPC method exists, every `wire` field is a member of
- * that method's params) so that a mismatch fails the build, not a user's call.
+ * Reads everything the module is generated from. The declarations are imported and used as the
+ * values they are: the methods (src/protocol/methods.ts), the commands (src/catalog/commands.ts,
+ * resolved by src/catalog/resolve.ts), the views and the error table. What exists only as source
+ * text is read with ts-morph: help (JSDoc) and the wire interfaces that become .NET classes.
+ * Everything is checked against everything else here, so that a mismatch fails the build, not a
+ * user's call.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Node, Project, type InterfaceDeclaration, type SourceFile } from 'ts-morph';
-import type { CommandDecl } from '../src/catalog/schema.ts';
-import { leadingDoc, readLiteral, where, type Literal } from './literal.ts';
+import { pathToFileURL } from 'node:url';
+import { Project, type InterfaceDeclaration, type SourceFile } from 'ts-morph';
+import { resolveCatalog, type ResolvedCommand } from '../src/catalog/resolve.ts';
+import type { View } from '../src/catalog/views.ts';
+import type { Method } from '../src/protocol/method.ts';
+import { declarationDocs } from './docs.ts';
 
 export interface Help {
   synopsis: string;
   description: string;
   examples: { code: string; remarks: string }[];
 }
-export interface Command {
-  name: string;
-  decl: CommandDecl;
+export interface Command extends ResolvedCommand {
   help: Help;
+  /** Parameter name to help text: the field's JSDoc for a field, the catalog's for an own parameter. */
   parameterHelp: Record<string, string>;
 }
 export interface WireField {
@@ -30,22 +32,30 @@ export interface WireField {
   nullable: boolean;
   doc: string;
 }
-export interface ViewColumn { property: string; label: string; width?: number; align?: 'Left' | 'Right'; format?: string }
-export interface View { typeName: string; aliases: Record<string, string>; groupBy?: string; table: ViewColumn[] }
+/** An interface of src/protocol/ that crosses the wire into PowerShell as a .NET class. */
+export interface WireType {
+  name: string;
+  doc: string;
+  fields: WireField[];
+}
+export interface MethodModel {
+  /** The name of its constant in src/protocol/methods.ts (ListSessions). */
+  id: string;
+  method: Method;
+}
 export interface Sources {
-  root: string;
   version: string;
   protocolVersion: number;
-  states: string[];
   errors: Record<string, { category: string; action: string }>;
+  methods: MethodModel[];
   commands: Command[];
-  userSession: WireField[];
-  targetError: WireField[];
-  view: View;
+  /** The methods' output types, then TargetError. */
+  wireTypes: WireType[];
+  views: View[];
 }
 
 function parseHelp(doc: string | null, what: string): Help {
-  if (!doc) throw new Error(`${what} has no JSDoc help`);
+  if (!doc) throw new Error(`codegen: ${what} has no JSDoc help`);
   const [body = '', ...exampleBlocks] = doc.split(/^@example\s+/m);
   const paragraphs = body.trim().split(/\n\s*\n/);
   const examples = exampleBlocks.map((block) => {
@@ -55,88 +65,84 @@ function parseHelp(doc: string | null, what: string): Help {
   return { synopsis: (paragraphs[0] ?? '').replace(/\s+/g, ' ').trim(), description: paragraphs.slice(1).join('\n\n').trim(), examples };
 }
 
-function readCommands(file: SourceFile): Command[] {
-  const commands: Command[] = [];
-  for (const statement of file.getVariableStatements()) {
-    for (const variable of statement.getDeclarations()) {
-      const init = variable.getInitializer();
-      if (!init || !Node.isCallExpression(init) || init.getExpression().getText() !== 'command') continue;
-      const arg = init.getArguments()[0];
-      if (!arg || !Node.isObjectLiteralExpression(arg)) throw new Error(`${where(init)}: command() takes one object literal`);
-      const decl = readLiteral(arg) as unknown as CommandDecl;
-      const name = `${decl.verb}-${decl.noun}`;
-      const parameterHelp: Record<string, string> = {};
-      const params = arg.getPropertyOrThrow('parameters');
-      if (!Node.isPropertyAssignment(params)) throw new Error(`${where(params)}: parameters must be an object`);
-      const paramsObject = params.getInitializerOrThrow();
-      if (!Node.isObjectLiteralExpression(paramsObject)) throw new Error(`${where(params)}: parameters must be an object`);
-      for (const p of paramsObject.getProperties()) {
-        const doc = leadingDoc(p);
-        const pname = Node.isPropertyAssignment(p) ? p.getName() : p.getText();
-        if (!doc) throw new Error(`${where(p)}: parameter ${pname} of ${name} has no JSDoc help`);
-        parameterHelp[pname] = doc.replace(/\s+/g, ' ');
-      }
-      commands.push({ name, decl, help: parseHelp(leadingDoc(statement), name), parameterHelp });
-    }
-  }
-  return commands;
-}
-
-function readInterface(decl: InterfaceDeclaration): WireField[] {
-  return decl.getProperties().map((p) => {
+function readInterface(decl: InterfaceDeclaration): WireType {
+  const fields = decl.getProperties().map((p) => {
     const type = p.getTypeNodeOrThrow().getText();
-    return { name: p.getName(), type, nullable: /\|\s*null/.test(type) || p.hasQuestionToken(), doc: leadingDoc(p) ?? '' };
+    return { name: p.getName(), type, nullable: /\|\s*null/.test(type) || p.hasQuestionToken(), doc: (p.getJsDocs()[0]?.getDescription() ?? '').trim() };
   });
-}
-
-function constInitializer(file: SourceFile, name: string): Literal {
-  return readLiteral(file.getVariableDeclarationOrThrow(name).getInitializerOrThrow());
+  return { name: decl.getName(), doc: (decl.getJsDocs()[0]?.getDescription() ?? '').trim(), fields };
 }
 
 function check(condition: unknown, message: string): asserts condition {
   if (!condition) throw new Error(`codegen: ${message}`);
 }
 
-export function readSources(root: string): Sources {
+async function load(root: string, rel: string): Promise<Record<string, unknown>> {
+  return (await import(pathToFileURL(join(root, rel)).href)) as Record<string, unknown>;
+}
+
+const isMethod = (v: unknown): v is Method => typeof v === 'object' && v !== null && 'name' in v && 'kind' in v && 'params' in v && 'timeout' in v;
+
+export async function readSources(root: string): Promise<Sources> {
+  const methodsModule = await load(root, 'src/protocol/methods.ts');
+  const catalogModule = await load(root, 'src/catalog/commands.ts');
+  const viewsModule = await load(root, 'src/catalog/views.ts');
+  const errorsModule = await load(root, 'src/protocol/errors.ts');
   const project = new Project({ skipAddingFilesFromTsConfig: true, compilerOptions: { allowJs: false } });
   const file = (rel: string): SourceFile => project.addSourceFileAtPath(join(root, rel));
-  const session = file('src/protocol/session.ts');
-  const errorsFile = file('src/protocol/errors.ts');
-  const rpc = file('src/protocol/rpc.ts');
-  const commands = readCommands(file('src/catalog/commands.ts'));
-  const view = constInitializer(file('src/catalog/views.ts'), 'USER_SESSION_VIEW') as unknown as View;
+  const protocolFiles = ['src/protocol/session.ts', 'src/protocol/errors.ts'].map(file);
+  const fieldDocs = declarationDocs(file('src/protocol/methods.ts'), 'params');
+  const commandDocs = declarationDocs(file('src/catalog/commands.ts'), 'parameters');
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
 
-  const methods = rpc.getInterfaceOrThrow('Methods');
-  const methodParams = new Map<string, InterfaceDeclaration>();
-  for (const m of methods.getProperties()) {
-    const tuple = m.getTypeNodeOrThrow();
-    const paramsName = Node.isTupleTypeNode(tuple) ? tuple.getElements()[0]?.getText() : undefined;
-    check(paramsName, `${where(m)}: Methods entries are [Params, Result] tuples`);
-    methodParams.set(m.getName().replace(/^'|'$/g, ''), rpc.getInterfaceOrThrow(paramsName));
-  }
-  for (const c of commands) {
-    const params = methodParams.get(c.decl.method);
-    check(params, `${c.name} calls '${c.decl.method}', which src/protocol/rpc.ts does not declare`);
-    const members = new Set(params.getProperties().map((p) => p.getName()));
-    for (const [pname, p] of Object.entries(c.decl.parameters)) {
-      check(!p.wire || members.has(p.wire), `${c.name} -${pname} fills '${p.wire}', which ${params.getName()} does not have`);
+  // A module's exports come in alphabetical order: the files' own order is the declarations'.
+  const inFileOrder = <T extends { id: string }>(items: T[], order: Map<string, unknown>): T[] => {
+    const ids = [...order.keys()];
+    return items.sort((a, b) => ids.indexOf(a.id) - ids.indexOf(b.id));
+  };
+  const methods: MethodModel[] = inFileOrder(
+    Object.entries(methodsModule)
+      .filter((e): e is [string, Method] => isMethod(e[1]))
+      .map(([id, method]) => ({ id, method })),
+    fieldDocs,
+  );
+  const commands: Command[] = inFileOrder(resolveCatalog(catalogModule), commandDocs).map((c) => {
+    const model = methods.find((m) => m.method === c.method);
+    check(model, `${c.Name} calls '${c.method.name}', which is no method of src/protocol/methods.ts`);
+    const docs = commandDocs.get(c.id);
+    const fields = fieldDocs.get(model.id);
+    const parameterHelp: Record<string, string> = {};
+    for (const p of c.parameters) {
+      const own = docs?.members.get(p.name) ?? null;
+      if (p.wire !== null) {
+        check(own === null, `${c.Name} -${p.name} has JSDoc in the catalog, but its help is the JSDoc of the field ${model.id}.params.${p.wire} (one place for it)`);
+        const doc = fields?.members.get(p.wire) ?? null;
+        check(doc, `parameter ${p.name} of ${c.Name} has no JSDoc help: write it on the field ${model.id}.params.${p.wire} in src/protocol/methods.ts`);
+        parameterHelp[p.name] = doc;
+      } else {
+        check(own, `parameter ${p.name} of ${c.Name} has no JSDoc help`);
+        parameterHelp[p.name] = own;
+      }
     }
-    if (c.decl.kind === 'action') check(members.has('targets'), `${c.name} is an action, so ${params.getName()} needs 'targets'`);
-  }
-  const target = readInterface(session.getInterfaceOrThrow('SessionTarget')).map((f) => f.name).sort();
-  check(target.join() === 'ComputerName,SessionId', 'SessionTarget changed: update Invoke-SessionToolsAction in module/SessionTools.Runtime.ps1 with it');
+    return { ...c, help: parseHelp(docs?.doc ?? null, c.Name), parameterHelp };
+  });
 
-  const errors = constInitializer(errorsFile, 'ERRORS') as Record<string, { category: string; action: string }>;
+  const outputs = [...new Set(methods.map((m) => m.method.output).filter((o): o is NonNullable<typeof o> => o !== null))];
+  const wireTypes = [...outputs, 'TargetError'].map((name) => {
+    const decl = protocolFiles.map((f) => f.getInterface(name)).find((d) => d !== undefined);
+    check(decl, `the wire type ${name} is no interface of src/protocol/session.ts or errors.ts`);
+    return readInterface(decl);
+  });
+
+  const errors = errorsModule.ERRORS as Record<string, { category: string; action: string }>;
+  check(errors && typeof errors === 'object', 'src/protocol/errors.ts exports no ERRORS table');
   return {
-    root,
     version: pkg.version,
-    protocolVersion: constInitializer(rpc, 'PROTOCOL_VERSION') as number,
-    states: constInitializer(session, 'SESSION_STATES') as string[],
+    protocolVersion: methodsModule.PROTOCOL_VERSION as number,
     errors,
+    methods,
     commands,
-    userSession: readInterface(session.getInterfaceOrThrow('UserSession')),
-    targetError: readInterface(errorsFile.getInterfaceOrThrow('TargetError')),
-    view,
+    wireTypes,
+    views: viewsModule.VIEWS as View[],
   };
 }

@@ -3,53 +3,9 @@
 
 Set-StrictMode -Version 2.0
 
-# From src/protocol/rpc.ts: the helper must speak this protocol version.
-$script:SessionToolsProtocolVersion = 1
-
-# From src/protocol/errors.ts: ErrorId -> ErrorCategory and recommended action.
-$script:SessionToolsErrors = @{
-    SessionNotFound = @{ Category = 'ObjectNotFound'; Action = 'Run Get-UserSession to see the sessions that exist now.' }
-    UserNotFound = @{ Category = 'ObjectNotFound'; Action = 'Run Get-UserSession to see who is logged on.' }
-    AccessDenied = @{ Category = 'PermissionDenied'; Action = 'Run PowerShell elevated (as Administrator or root), or as the session''s own user; acting on other users'' sessions needs the Remote Desktop Services permission for it.' }
-    NotSupportedOnPlatform = @{ Category = 'NotImplemented'; Action = 'This action has no meaning on this platform; use Stop-UserSession to end the session.' }
-    ComputerUnreachable = @{ Category = 'ConnectionError'; Action = 'Check that the computer is on and reachable, that remote RPC is allowed (AllowRemoteRPC on client editions) and that the firewall lets SMB (TCP 445) through.' }
-    ComputerTimeout = @{ Category = 'OperationTimeout'; Action = 'The computer did not answer within -TimeoutSec; check that it is reachable, or raise -TimeoutSec.' }
-    ActionTimedOut = @{ Category = 'OperationTimeout'; Action = 'The session may still be ending; run Get-UserSession to check.' }
-    ConfirmationRequired = @{ Category = 'InvalidOperation'; Action = 'Pass -Force or -Confirm:$false to act without asking (as unattended scripts must), or -WhatIf to see what would be done.' }
-    InvalidArgument = @{ Category = 'InvalidArgument'; Action = 'Check the parameter values.' }
-    BackendFailed = @{ Category = 'NotSpecified'; Action = 'See the message for the system error.' }
-    HelperNotFound = @{ Category = 'NotInstalled'; Action = 'Reinstall the module, or run `npm run build` in a source checkout.' }
-    HelperStartFailed = @{ Category = 'ResourceUnavailable'; Action = 'See the message for the helper''s own output.' }
-    HelperTimeout = @{ Category = 'OperationTimeout'; Action = 'The helper was stopped; nothing is known to have been done. Run the command again.' }
-    HelperExited = @{ Category = 'ConnectionError'; Action = 'The helper ended during the call; nothing is known to have been done. Run the command again.' }
-    HelperProtocolError = @{ Category = 'ProtocolError'; Action = 'The helper sent something that is not protocol; it was stopped. Run the command again.' }
-}
-
-. ([System.IO.Path]::Combine($PSScriptRoot, 'SessionTools.Runtime.ps1'))
-
-# From src/protocol/errors.ts (TargetError). Sessions are read by the compiled
-# [SessionTools.UserSession]::FromWire, generated from src/protocol/session.ts.
-function ConvertTo-SessionToolsTargetError {
-    param([System.Xml.XmlElement] $Node)
-    $e = $Node['ErrorId']
-    if ($null -eq $e) { throw 'The helper''s answer lacks ErrorId.' }
-    $ErrorId = $e.InnerText
-    $e = $Node['Message']
-    if ($null -eq $e) { throw 'The helper''s answer lacks Message.' }
-    $Message = $e.InnerText
-    $e = $Node['Target']
-    if ($null -eq $e) { throw 'The helper''s answer lacks Target.' }
-    $Target = $(if ($e.GetAttribute('type') -eq 'number') { [long] $e.InnerText } else { $e.InnerText })
-    $e = $Node['ComputerName']
-    if ($null -eq $e) { throw 'The helper''s answer lacks ComputerName.' }
-    $ComputerName = $e.InnerText
-    [pscustomobject] @{
-        ErrorId = $ErrorId
-        Message = $Message
-        Target = $Target
-        ComputerName = $ComputerName
-    }
-}
+# The way to the helper: compiled (SessionTools.Rpc.HelperClient in bin/SessionTools.Types.dll, from
+# src/dotnet/SessionTools.Types/Client/), one per import of the module (docs/powershell.md, section 5).
+$script:SessionToolsClient = [SessionTools.Rpc.HelperClient]::new($PSScriptRoot)
 
 function Get-UserSession {
     <#
@@ -81,7 +37,7 @@ function Get-UserSession {
 
     .PARAMETER ComputerName
     The computers to ask (Windows: by name or address, through the RDS RPC interface); default:
-    this computer. Takes pipeline input.
+    this computer.
 
     .PARAMETER IncludeSystem
     Also list the services session (0) and listener sessions (RDP-Tcp), which hold no user.
@@ -178,23 +134,13 @@ function Get-UserSession {
     )
 
     begin {
-        $pipedComputerName = [System.Collections.Generic.List[object]]::new()
+        $call = $script:SessionToolsClient.Begin($PSCmdlet, 'Get-UserSession', $PSBoundParameters)
     }
     process {
-        foreach ($value in @($ComputerName)) { if ($null -ne $value) { $pipedComputerName.Add($value) } }
+        $call.Process($PSBoundParameters)
     }
     end {
-        $params = [ordered] @{}
-        if ($PSBoundParameters.ContainsKey('UserName')) { $params['UserName'] = $UserName }
-        if ($PSBoundParameters.ContainsKey('Id')) { $params['Id'] = $Id }
-        if ($PSBoundParameters.ContainsKey('State')) { $params['State'] = $State }
-        if ($IncludeSystem) { $params['IncludeSystem'] = $true }
-        $params['ThrottleLimit'] = $ThrottleLimit
-        $params['TimeoutSec'] = $TimeoutSec
-        if ($pipedComputerName.Count -gt 0) { $params['ComputerName'] = $pipedComputerName.ToArray() }
-        $result = Invoke-SessionToolsRpc -Cmdlet $PSCmdlet -Method 'sessions.list' -Params $params -ChangesNothing
-        $PSCmdlet.WriteObject([SessionTools.UserSession]::FromWireArray($result['sessions']), $true)
-        foreach ($node in $result['errors'].ChildNodes) { Write-SessionToolsTargetError -Cmdlet $PSCmdlet -Node $node }
+        $call.End()
     }
 }
 
@@ -295,19 +241,13 @@ function Stop-UserSession {
 
     begin {
         if ($Force -and -not $PSBoundParameters.ContainsKey('Confirm')) { $ConfirmPreference = 'None' }
-        $batch = [System.Collections.Generic.List[object]]::new()
+        $call = $script:SessionToolsClient.Begin($PSCmdlet, 'Stop-UserSession', $PSBoundParameters)
     }
     process {
-        if ($PSCmdlet.ParameterSetName -eq 'InputObject') {
-            foreach ($session in $InputObject) { if ($null -ne $session) { $batch.Add($session) } }
-        } else {
-            foreach ($sessionId in $Id) { $batch.Add(@{ SessionId = $sessionId; ComputerName = $ComputerName }) }
-        }
+        $call.Process($PSBoundParameters)
     }
     end {
-        $params = [ordered] @{}
-        $params['wait'] = [bool] $Wait
-        Invoke-SessionToolsAction -Cmdlet $PSCmdlet -Method 'sessions.logoff' -Action 'Log off' -Items $batch -Params $params -PassThru ([bool] $PassThru)
+        $call.End()
     }
 }
 
@@ -405,20 +345,21 @@ function Disconnect-UserSession {
 
     begin {
         if ($Force -and -not $PSBoundParameters.ContainsKey('Confirm')) { $ConfirmPreference = 'None' }
-        $batch = [System.Collections.Generic.List[object]]::new()
+        $call = $script:SessionToolsClient.Begin($PSCmdlet, 'Disconnect-UserSession', $PSBoundParameters)
     }
     process {
-        if ($PSCmdlet.ParameterSetName -eq 'InputObject') {
-            foreach ($session in $InputObject) { if ($null -ne $session) { $batch.Add($session) } }
-        } else {
-            foreach ($sessionId in $Id) { $batch.Add(@{ SessionId = $sessionId; ComputerName = $ComputerName }) }
-        }
+        $call.Process($PSBoundParameters)
     }
     end {
-        $params = [ordered] @{}
-        $params['wait'] = [bool] $Wait
-        Invoke-SessionToolsAction -Cmdlet $PSCmdlet -Method 'sessions.disconnect' -Action 'Disconnect' -Items $batch -Params $params -PassThru ([bool] $PassThru)
+        $call.End()
     }
 }
 
-Register-SessionToolsCleanup -Module $ExecutionContext.SessionState.Module
+# The helper stops when the module is removed, and when PowerShell exits under its own control; a
+# killed PowerShell closes the helper's stdin, and the helper exits at EOF by itself. The event
+# manager is .NET (Register-EngineEvent would load Microsoft.PowerShell.Utility).
+$script:SessionToolsExiting = $ExecutionContext.Events.SubscribeEvent($null, $null, 'PowerShell.Exiting', $null, { $script:SessionToolsClient.Dispose() }, $true, $false)
+$ExecutionContext.SessionState.Module.OnRemove = {
+    $ExecutionContext.Events.UnsubscribeEvent($script:SessionToolsExiting)
+    $script:SessionToolsClient.Dispose()
+}

@@ -1,10 +1,13 @@
 /**
- * What every platform backend provides. The helper picks one by platform (see select.ts); the RPC
- * methods call only this interface.
+ * What every platform backend provides. The helper picks one by platform (see select.ts) and
+ * serves the methods of src/protocol/methods.ts with it: sessions.list through `list`, once per
+ * computer (the helper fans out and filters, src/helper/fanout.ts), and each action method
+ * through the backend's handler of that name.
  */
-import type { SessionTarget, UserSession } from '../protocol/session.ts';
-import type { ActionOutcome } from '../protocol/rpc.ts';
 import type { ErrorId } from '../protocol/errors.ts';
+import type { Outcome, ParamsOf, ResultOf } from '../protocol/method.ts';
+import type { ActionMethod } from '../protocol/methods.ts';
+import type { UserSession } from '../protocol/session.ts';
 
 export interface ListOptions {
   /** Also the services session 0 and listener sessions. */
@@ -25,6 +28,16 @@ export class ComputerError extends Error {
   }
 }
 
+/** What an action reports about one session. */
+export type SessionOutcome = Outcome<UserSession>;
+
+/**
+ * One handler per action method, by its name, typed by its declaration: it gets the checked params
+ * (every field present) and answers one outcome per target, in order; a failure is that target's
+ * outcome and never stops the others. Targets may name several computers (null: this one).
+ */
+export type ActionHandlers = { [M in ActionMethod as M['name']]: (params: ParamsOf<M>) => Promise<ResultOf<M>> };
+
 export interface Backend {
   /** A short name for the handshake and logs: "linux-utmp", "wts". */
   readonly name: string;
@@ -33,11 +46,7 @@ export interface Backend {
    * A failure of the whole computer throws a ComputerError. Called concurrently for many computers.
    */
   list(computer: string | null, opts: ListOptions): Promise<UserSession[]>;
-  /** Log each session off. One outcome per target, in order; one failure never stops the others.
-   *  Targets may name several computers (SessionTarget.ComputerName; null: this one). */
-  logoff(targets: SessionTarget[], wait: boolean): Promise<ActionOutcome[]>;
-  /** Disconnect each session, keeping it alive. */
-  disconnect(targets: SessionTarget[], wait: boolean): Promise<ActionOutcome[]>;
+  readonly actions: ActionHandlers;
   /** Release what the backend holds (handles, workers). */
   close?(): Promise<void>;
   /**

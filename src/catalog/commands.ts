@@ -1,9 +1,12 @@
 /**
- * The command catalog: every cmdlet of the module, declared once. codegen/ reads this file and
- * emits module/SessionTools.psm1 (functions and their help), .psd1 (exports), and the format and
- * types files. Help comes from the JSDoc: the first paragraph is the synopsis, the rest the
- * description; each @example is one example (first line the code, the rest its explanation).
+ * The command catalog: every cmdlet of the module, declared once. Each names its RPC method (src/
+ * protocol/methods.ts), whose fields are its parameters; here is only what is PowerShell's own
+ * (schema.ts). codegen/ reads this file and emits module/SessionTools.psm1 (functions and their
+ * help), .psd1 (exports), and the compiled client's command table. Help comes from the JSDoc: the
+ * first paragraph is the synopsis, the rest the description; each @example is one example (first
+ * line the code, the rest its explanation).
  */
+import { DisconnectSessions, ListSessions, LogoffSessions } from '../protocol/methods.ts';
 import { command } from './schema.ts';
 
 /**
@@ -39,25 +42,13 @@ import { command } from './schema.ts';
 export const GetUserSession = command({
   verb: 'Get',
   noun: 'UserSession',
-  kind: 'query',
-  method: 'sessions.list',
-  outputType: 'SessionTools.UserSession',
+  method: ListSessions,
   defaultSet: 'Default',
   parameters: {
-    /** Only the sessions of these users. Wildcards are allowed; case does not matter. */
-    UserName: { type: 'string[]', position: 0, aliases: ['User'], wildcards: true, wire: 'UserName' },
-    /** Only the sessions with these ids (on Linux, the session leader's process id). */
-    Id: { type: 'int[]', aliases: ['SessionId'], wire: 'Id' },
-    /** Only the sessions in these states (Active, Disconnected, ...). */
-    State: { type: 'SessionState[]', wire: 'State' },
-    /** The computers to ask (Windows: by name or address, through the RDS RPC interface); default: this computer. Takes pipeline input. */
-    ComputerName: { type: 'string[]', pipeline: 'both', aliases: ['CN', 'Server'], wire: 'ComputerName' },
-    /** Also list the services session (0) and listener sessions (RDP-Tcp), which hold no user. */
-    IncludeSystem: { type: 'switch', wire: 'IncludeSystem' },
-    /** How many computers are asked at the same time. */
-    ThrottleLimit: { type: 'int', default: 32, range: [1, 1024], wire: 'ThrottleLimit' },
-    /** How many seconds one computer may take before it is reported as timed out. */
-    TimeoutSec: { type: 'int', default: 15, range: [1, 3600], wire: 'TimeoutSec' },
+    UserName: { position: 0, aliases: ['User'] },
+    Id: { aliases: ['SessionId'] },
+    State: {},
+    ComputerName: { pipeline: 'both', aliases: ['CN', 'Server'] },
   },
 });
 
@@ -83,25 +74,22 @@ export const GetUserSession = command({
 export const StopUserSession = command({
   verb: 'Stop',
   noun: 'UserSession',
-  kind: 'action',
-  method: 'sessions.logoff',
+  method: LogoffSessions,
   action: 'Log off',
   confirmImpact: 'High',
   defaultSet: 'InputObject',
-  outputType: 'SessionTools.UserSession',
   parameters: {
     /** The sessions to log off, as Get-UserSession writes them. */
-    InputObject: { type: 'UserSession[]', mandatory: true, pipeline: 'value', sets: ['InputObject'] },
+    InputObject: { role: 'inputObject', mandatory: true, pipeline: 'value', sets: ['InputObject'] },
     /** The ids of the sessions to log off. */
-    Id: { type: 'int[]', mandatory: true, position: 0, pipeline: 'propertyName', aliases: ['SessionId'], sets: ['Id'] },
+    Id: { role: 'targetId', mandatory: true, position: 0, pipeline: 'propertyName', aliases: ['SessionId'], sets: ['Id'] },
     /** The computer the -Id sessions are on; default: this computer. */
-    ComputerName: { type: 'string', pipeline: 'propertyName', aliases: ['CN', 'Server'], sets: ['Id'] },
-    /** Return only once each session is gone. */
-    Wait: { type: 'switch', wire: 'wait' },
+    ComputerName: { role: 'targetComputer', pipeline: 'propertyName', aliases: ['CN', 'Server'], sets: ['Id'] },
+    Wait: {},
     /** Write each session that was logged off to the pipeline. */
-    PassThru: { type: 'switch' },
+    PassThru: { role: 'passThru' },
     /** Do not ask for confirmation (-WhatIf still only shows what would happen). */
-    Force: { type: 'switch' },
+    Force: { role: 'force' },
   },
 });
 
@@ -123,24 +111,21 @@ export const StopUserSession = command({
 export const DisconnectUserSession = command({
   verb: 'Disconnect',
   noun: 'UserSession',
-  kind: 'action',
-  method: 'sessions.disconnect',
+  method: DisconnectSessions,
   action: 'Disconnect',
   confirmImpact: 'Medium',
   defaultSet: 'InputObject',
-  outputType: 'SessionTools.UserSession',
   parameters: {
     /** The sessions to disconnect, as Get-UserSession writes them. */
-    InputObject: { type: 'UserSession[]', mandatory: true, pipeline: 'value', sets: ['InputObject'] },
+    InputObject: { role: 'inputObject', mandatory: true, pipeline: 'value', sets: ['InputObject'] },
     /** The ids of the sessions to disconnect. */
-    Id: { type: 'int[]', mandatory: true, position: 0, pipeline: 'propertyName', aliases: ['SessionId'], sets: ['Id'] },
+    Id: { role: 'targetId', mandatory: true, position: 0, pipeline: 'propertyName', aliases: ['SessionId'], sets: ['Id'] },
     /** The computer the -Id sessions are on; default: this computer. */
-    ComputerName: { type: 'string', pipeline: 'propertyName', aliases: ['CN', 'Server'], sets: ['Id'] },
-    /** Return only once each session is disconnected. */
-    Wait: { type: 'switch', wire: 'wait' },
+    ComputerName: { role: 'targetComputer', pipeline: 'propertyName', aliases: ['CN', 'Server'], sets: ['Id'] },
+    Wait: {},
     /** Write each session after the action to the pipeline. */
-    PassThru: { type: 'switch' },
+    PassThru: { role: 'passThru' },
     /** Do not ask for confirmation (-WhatIf still only shows what would happen). */
-    Force: { type: 'switch' },
+    Force: { role: 'force' },
   },
 });

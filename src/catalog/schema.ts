@@ -1,15 +1,15 @@
 /**
- * The shape of a command declaration. codegen/ reads declarations of this shape statically (with
- * ts-morph) from commands.ts; the helper never imports them. Keep every value a literal: codegen
- * refuses anything it cannot read without running code.
+ * The shape of a command declaration (commands.ts). A command names the RPC method it calls (a
+ * value of src/protocol/methods.ts) and has one parameter per field of that method but its targets:
+ * their types, ranges, defaults and help come from the fields. The catalog adds only what is
+ * PowerShell's own: the verb and noun, ShouldProcess, how each parameter binds, and the parameters
+ * that are no field (the targets of an action, -PassThru, -Force), each with its role.
+ * The helper never imports the catalog; codegen reads it (resolve.ts gives the whole command).
  */
-import type { MethodName } from '../protocol/rpc.ts';
+import type { Method } from '../protocol/method.ts';
 
-/** PowerShell parameter types the generator knows how to emit. */
-export type ParameterType = 'string' | 'string[]' | 'int' | 'int[]' | 'switch' | 'SessionState[]' | 'UserSession[]';
-
-export interface ParameterDecl {
-  type: ParameterType;
+/** How PowerShell binds a parameter. */
+export interface Binding {
   mandatory?: boolean;
   position?: number;
   /** Parameter sets this parameter belongs to; omitted: all sets. */
@@ -17,32 +17,49 @@ export interface ParameterDecl {
   /** 'value': binds piped objects; 'propertyName': binds a piped object's property of this name. */
   pipeline?: 'value' | 'propertyName' | 'both';
   aliases?: readonly string[];
-  /** PowerShell wildcards are honoured. */
-  wildcards?: boolean;
-  /** The field of the RPC method's params this parameter fills; omitted: not sent. */
-  wire?: string;
-  /** For 'int': the value when the parameter is not given (also the helper's default). */
-  default?: number;
-  /** For 'int': the smallest and largest value accepted. */
-  range?: readonly [number, number];
 }
 
-export interface CommandDecl {
-  verb: 'Get' | 'Stop' | 'Disconnect';
-  noun: 'UserSession';
-  /** 'query' calls its method once per invocation and writes the sessions it returns;
-   *  'action' collects targets (ShouldProcess per target) and sends one batched call in `end`. */
-  kind: 'query' | 'action';
-  method: MethodName;
-  /** ShouldProcess action text, for 'action' commands: "Log off", "Disconnect". */
+/**
+ * What a parameter that is no field of the method does. Only actions have them:
+ * - inputObject: the piped objects to act on (their SessionId and ComputerName make the targets);
+ * - targetId: ids of the sessions to act on, and targetComputer: the computer they are on;
+ * - passThru: write each object the action succeeded on;
+ * - force: act without asking (-WhatIf still wins; -Confirm still asks).
+ */
+export type Role = 'inputObject' | 'targetId' | 'targetComputer' | 'passThru' | 'force';
+
+/** PowerShell types of the parameters a command declares itself, by their role (targets are sessions). */
+export const ROLE_TYPES = {
+  inputObject: 'UserSession[]',
+  targetId: 'int[]',
+  targetComputer: 'string',
+  passThru: 'switch',
+  force: 'switch',
+} as const satisfies Record<Role, string>;
+
+/** A parameter of the command's own (its help is its JSDoc). */
+export interface OwnParameter extends Binding {
+  role: Role;
+}
+
+export interface CommandDecl<M extends Method = Method> {
+  /** A PowerShell approved verb (Get-Verb). */
+  verb: string;
+  noun: string;
+  method: M;
+  /** ShouldProcess action text, for commands of an action method: "Log off", "Disconnect". */
   action?: string;
   confirmImpact?: 'High' | 'Medium' | 'Low';
   defaultSet?: string;
-  outputType: 'SessionTools.UserSession';
-  parameters: Record<string, ParameterDecl>;
+  /**
+   * In this order: fields of the method, by name, with how they bind (help: the field's JSDoc),
+   * and the command's own parameters, with their role (help: their JSDoc here). The method's
+   * fields not named here follow, in the method's order, bound by name only.
+   */
+  parameters: Record<string, Binding | OwnParameter>;
 }
 
-/** Identity function that gives declarations their type; codegen looks for its calls. */
+/** Identity function that gives declarations their type; codegen reads the exported values. */
 export function command<const T extends CommandDecl>(decl: T): T {
   return decl;
 }

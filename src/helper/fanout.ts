@@ -4,17 +4,15 @@
  * own timeout. Sessions come back grouped by computer, in the order the computers were named.
  */
 import { ComputerError, type Backend } from '../backend/backend.ts';
-import type { ListParams, ListResult } from '../protocol/rpc.ts';
 import type { TargetError } from '../protocol/errors.ts';
+import type { ParamsOf, ResultOf } from '../protocol/method.ts';
+import type { ListSessions } from '../protocol/methods.ts';
 import type { UserSession } from '../protocol/session.ts';
-import { GetUserSession } from '../catalog/commands.ts';
 import { filterSessions } from './filter.ts';
 
-/** The cmdlet's defaults, from the catalog: the same when the RPC is called directly. */
-export const DEFAULT_THROTTLE = GetUserSession.parameters.ThrottleLimit.default;
-export const DEFAULT_TIMEOUT_SEC = GetUserSession.parameters.TimeoutSec.default;
-
-type HostResult = { sessions: UserSession[]; errors: TargetError[] };
+/** sessions.list's params as checked: ThrottleLimit and TimeoutSec hold the declared defaults when not sent. */
+export type ListParams = ParamsOf<typeof ListSessions>;
+type ListResult = ResultOf<typeof ListSessions>;
 
 function hostError(computer: string, e: unknown): TargetError {
   if (e instanceof ComputerError) return { ErrorId: e.errorId, Message: e.message, Target: computer, ComputerName: computer };
@@ -22,7 +20,7 @@ function hostError(computer: string, e: unknown): TargetError {
   return { ErrorId: 'BackendFailed', Message: `Listing the sessions of ${computer} failed: ${message}`, Target: computer, ComputerName: computer };
 }
 
-async function listOne(backend: Backend, computer: string | null, label: string, params: ListParams, timeoutMs: number): Promise<HostResult> {
+async function listOne(backend: Backend, computer: string | null, label: string, params: ListParams, timeoutMs: number): Promise<ListResult> {
   const abort = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
@@ -32,10 +30,10 @@ async function listOne(backend: Backend, computer: string | null, label: string,
     }, timeoutMs);
   });
   try {
-    const all = await Promise.race([backend.list(computer, { includeSystem: params.IncludeSystem === true, signal: abort.signal }), timeout]);
+    const all = await Promise.race([backend.list(computer, { includeSystem: params.IncludeSystem, signal: abort.signal }), timeout]);
     return filterSessions(all, params, all[0]?.ComputerName ?? label);
   } catch (e) {
-    return { sessions: [], errors: [hostError(label, e)] };
+    return { Items: [], Errors: [hostError(label, e)] };
   } finally {
     clearTimeout(timer);
   }
@@ -52,11 +50,9 @@ function distinctNames(names: string[]): string[] {
 }
 
 export async function listComputers(backend: Backend, params: ListParams, localName: string): Promise<ListResult> {
-  const named = params.ComputerName && params.ComputerName.length > 0 ? params.ComputerName : null;
-  const computers: (string | null)[] = named ? distinctNames(named) : [null];
-  const throttle = params.ThrottleLimit ?? DEFAULT_THROTTLE;
-  const timeoutMs = (params.TimeoutSec ?? DEFAULT_TIMEOUT_SEC) * 1000;
-  const results: HostResult[] = new Array(computers.length);
+  const computers: (string | null)[] = params.ComputerName.length > 0 ? distinctNames(params.ComputerName) : [null];
+  const timeoutMs = params.TimeoutSec * 1000;
+  const results: ListResult[] = new Array(computers.length);
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < computers.length) {
@@ -65,6 +61,6 @@ export async function listComputers(backend: Backend, params: ListParams, localN
       results[i] = await listOne(backend, computer, computer ?? localName, params, timeoutMs);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(throttle, computers.length) }, worker));
-  return { sessions: results.flatMap((r) => r.sessions), errors: results.flatMap((r) => r.errors) };
+  await Promise.all(Array.from({ length: Math.min(params.ThrottleLimit, computers.length) }, worker));
+  return { Items: results.flatMap((r) => r.Items), Errors: results.flatMap((r) => r.Errors) };
 }

@@ -4,19 +4,21 @@
  * (wildcards that match nothing are silent). A literal is "not found" only when no session of the
  * computer has it, whatever the other filters say.
  */
-import type { ListParams, ListResult } from '../protocol/rpc.ts';
+import type { TargetError } from '../protocol/errors.ts';
+import type { QueryResult } from '../protocol/method.ts';
 import type { UserSession } from '../protocol/session.ts';
+import type { ListParams } from './fanout.ts';
 import { hasWildcard, unescapeWildcard, wildcardToRegExp } from './wildcard.ts';
 
-export function filterSessions(all: UserSession[], params: ListParams, computerName: string): ListResult {
-  const errors: ListResult['errors'] = [];
+export function filterSessions(all: UserSession[], params: ListParams, computerName: string): QueryResult<UserSession> {
+  const errors: TargetError[] = [];
   const tests: ((s: UserSession) => boolean)[] = [];
 
-  if (params.State && params.State.length > 0) {
+  if (params.State.length > 0) {
     const states = new Set(params.State);
     tests.push((s) => states.has(s.State));
   }
-  if (params.Id && params.Id.length > 0) {
+  if (params.Id.length > 0) {
     const ids = new Set(params.Id);
     tests.push((s) => ids.has(s.SessionId));
     for (const id of params.Id) {
@@ -25,7 +27,7 @@ export function filterSessions(all: UserSession[], params: ListParams, computerN
       }
     }
   }
-  if (params.UserName && params.UserName.length > 0) {
+  if (params.UserName.length > 0) {
     const patterns = params.UserName.map((p) => ({ text: p, re: wildcardToRegExp(p), wild: hasWildcard(p) }));
     tests.push((s) => patterns.some((p) => p.re.test(s.UserName)));
     for (const p of patterns) {
@@ -35,5 +37,5 @@ export function filterSessions(all: UserSession[], params: ListParams, computerN
       }
     }
   }
-  return { sessions: all.filter((s) => tests.every((t) => t(s))), errors };
+  return { Items: all.filter((s) => tests.every((t) => t(s))), Errors: errors };
 }

@@ -1,13 +1,17 @@
 /**
- * The helper's methods, one per entry of `Methods` in src/protocol/rpc.ts, registered on a
- * json-rpc-2.0 server. Every method validates its params first (validate.ts).
+ * The helper's methods: one registration per method of src/protocol/methods.ts on a json-rpc-2.0
+ * server, each checking its params against the method's declaration first (validate.ts).
+ * sessions.list is the fan-out over computers (fanout.ts); each action is the backend's handler of
+ * that name.
  */
 import { hostname } from 'node:os';
 import { JSONRPCErrorCode, JSONRPCErrorException, JSONRPCServer, createJSONRPCErrorResponse } from 'json-rpc-2.0';
 import type { Backend } from '../backend/backend.ts';
-import { PROTOCOL_VERSION, type MethodName, type Methods } from '../protocol/rpc.ts';
+import type { ParamsOf, ResultOf } from '../protocol/method.ts';
+import { DisconnectSessions, Initialize, ListSessions, LogoffSessions, METHODS, PROTOCOL_VERSION, type AnyMethod } from '../protocol/methods.ts';
 import { listComputers } from './fanout.ts';
-import { checkAction, checkInitialize, checkList } from './validate.ts';
+import { traceRequest } from './trace.ts';
+import { checkParams } from './validate.ts';
 
 declare const __HELPER_VERSION__: string | undefined;
 export const HELPER_VERSION = typeof __HELPER_VERSION__ === 'string' ? __HELPER_VERSION__ : '0.0.0-dev';
@@ -15,32 +19,24 @@ export const HELPER_VERSION = typeof __HELPER_VERSION__ === 'string' ? __HELPER_
 /** JSON-RPC server error code (implementation-defined range) for a protocol version mismatch. */
 export const PROTOCOL_MISMATCH = -32000;
 
-type Handlers = { [M in MethodName]: (params: unknown) => Promise<Methods[M][1]> };
+/** What serves each method, given its checked params. */
+type Serve = { [M in AnyMethod as M['name']]: (params: ParamsOf<M>) => Promise<ResultOf<M>> };
 
 export function createServer(backend: Backend): JSONRPCServer {
-  const handlers: Handlers = {
-    async initialize(params) {
-      const p = checkInitialize(params);
-      if (p.protocolVersion !== PROTOCOL_VERSION) {
+  const serve: Serve = {
+    async [Initialize.name](p) {
+      if (p.ProtocolVersion !== PROTOCOL_VERSION) {
         throw new JSONRPCErrorException(
-          `The module speaks protocol ${p.protocolVersion}; this helper speaks ${PROTOCOL_VERSION}. Reinstall the module so both come from one build.`,
+          `The module speaks protocol ${p.ProtocolVersion}; this helper speaks ${PROTOCOL_VERSION}. Reinstall the module so both come from one build.`,
           PROTOCOL_MISMATCH,
-          { helperProtocolVersion: PROTOCOL_VERSION },
+          { HelperProtocolVersion: PROTOCOL_VERSION },
         );
       }
-      return { protocolVersion: PROTOCOL_VERSION, helperVersion: HELPER_VERSION, platform: process.platform, backend: backend.name, pid: process.pid };
+      return { ProtocolVersion: PROTOCOL_VERSION, HelperVersion: HELPER_VERSION, Platform: process.platform, Backend: backend.name, Pid: process.pid };
     },
-    async 'sessions.list'(params) {
-      return listComputers(backend, checkList(params), hostname());
-    },
-    async 'sessions.logoff'(params) {
-      const p = checkAction(params);
-      return { outcomes: await backend.logoff(p.targets, p.wait) };
-    },
-    async 'sessions.disconnect'(params) {
-      const p = checkAction(params);
-      return { outcomes: await backend.disconnect(p.targets, p.wait) };
-    },
+    [ListSessions.name]: (p) => listComputers(backend, p, hostname()),
+    [LogoffSessions.name]: (p) => backend.actions[LogoffSessions.name](p),
+    [DisconnectSessions.name]: (p) => backend.actions[DisconnectSessions.name](p),
   };
   // Errors a method throws on purpose (invalid params, version mismatch) are answers, not faults.
   const errorListener = (message: string, error: unknown): void => {
@@ -53,6 +49,13 @@ export function createServer(backend: Backend): JSONRPCServer {
     error instanceof JSONRPCErrorException
       ? createJSONRPCErrorResponse(id, error.code, error.message, error.data)
       : createJSONRPCErrorResponse(id, JSONRPCErrorCode.InternalError, `Internal error: ${error instanceof Error ? error.message : String(error)}`);
-  for (const [name, handler] of Object.entries(handlers)) server.addMethod(name, handler);
+  const trace = traceRequest(process.env.SESSIONTOOLS_HELPER_TRACE);
+  for (const method of METHODS) {
+    const handler = serve[method.name] as (params: unknown) => Promise<unknown>;
+    server.addMethod(method.name, (params: unknown) => {
+      trace?.(method.name, params);
+      return handler(checkParams(method, params));
+    });
+  }
   return server;
 }

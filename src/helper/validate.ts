@@ -1,43 +1,23 @@
 /**
- * Checks each method's params against its declaration in src/protocol/rpc.ts before anything runs.
- * A mismatch is JSON-RPC "Invalid params" (-32602) naming the offending field; nothing is touched.
+ * One checker for every method's params, driven by the method's declaration (src/protocol/
+ * methods.ts): each field's kind, range, choices and text format. A mismatch is JSON-RPC "Invalid
+ * params" (-32602) naming the offending member and value; nothing is touched. What passes comes
+ * back with every field present, absent ones filled with their defaults.
+ *
+ * null: a query (which only reads) takes a member that is null as not sent; an action refuses it,
+ * like any other value that is not of the member's kind: what acts is taken only as written.
  */
 import { JSONRPCErrorCode, JSONRPCErrorException } from 'json-rpc-2.0';
-import { SESSION_STATES, type SessionState, type SessionTarget } from '../protocol/session.ts';
-import type { ActionParams, InitializeParams, ListParams } from '../protocol/rpc.ts';
-import { GetUserSession } from '../catalog/commands.ts';
+import type { Field, TextFormat } from '../protocol/fields.ts';
+import type { Method, ParamsOf } from '../protocol/method.ts';
+import type { SessionTarget } from '../protocol/session.ts';
 import { wildcardToRegExp } from './wildcard.ts';
 
-/** Session ids are 32-bit on Windows (DWORD, but never above INT32_MAX in practice) and pids on Linux. */
-const MAX_SESSION_ID = 2 ** 31 - 1;
-/** One call may name this many sessions at most. */
-export const MAX_TARGETS = 100_000;
+/** One list may hold this many items at most (one call may name this many sessions). */
+export const MAX_ITEMS = 100_000;
 
 export function invalidParams(message: string): JSONRPCErrorException {
   return new JSONRPCErrorException(`Invalid params: ${message}`, JSONRPCErrorCode.InvalidParams);
-}
-
-function asObject(params: unknown, allowed: readonly string[]): Record<string, unknown> {
-  if (typeof params !== 'object' || params === null || Array.isArray(params)) {
-    throw invalidParams('params must be an object with named members');
-  }
-  for (const key of Object.keys(params)) {
-    if (!allowed.includes(key)) throw invalidParams(`unknown member "${key}"`);
-  }
-  return params as Record<string, unknown>;
-}
-
-function isSessionId(v: unknown): v is number {
-  return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= MAX_SESSION_ID;
-}
-
-function optionalArray<T>(obj: Record<string, unknown>, key: string, check: (v: unknown) => v is T, what: string): T[] | null {
-  const v = obj[key];
-  if (v === undefined || v === null) return null;
-  if (!Array.isArray(v)) throw invalidParams(`"${key}" must be an array of ${what}`);
-  if (v.length > MAX_TARGETS) throw invalidParams(`"${key}" has more than ${MAX_TARGETS} items`);
-  for (const item of v) if (!check(item)) throw invalidParams(`"${key}" must hold only ${what}; it holds ${shown(item)}`);
-  return v as T[];
 }
 
 /**
@@ -50,64 +30,104 @@ function shown(v: unknown): string {
   return text.length > 200 ? `${text.slice(0, 200)}...` : text;
 }
 
-const isString = (v: unknown): v is string => typeof v === 'string';
-const isState = (v: unknown): v is SessionState => typeof v === 'string' && (SESSION_STATES as readonly string[]).includes(v);
+const COMPUTER_NAME = /^[A-Za-z0-9._:%[\]-]{1,255}$/;
 
-export function checkInitialize(params: unknown): InitializeParams {
-  const o = asObject(params, ['protocolVersion']);
-  if (typeof o.protocolVersion !== 'number' || !Number.isInteger(o.protocolVersion)) {
-    throw invalidParams('"protocolVersion" must be an integer');
-  }
-  return { protocolVersion: o.protocolVersion };
-}
+/** Each text format: its check, and how an error names what it wants. */
+const FORMATS: Record<TextFormat, { what: string; ok: (s: string) => boolean }> = {
+  computerName: { what: 'computer names (host names, FQDNs or addresses)', ok: (s) => COMPUTER_NAME.test(s) },
+  wildcard: {
+    what: 'wildcard patterns',
+    ok: (s) => {
+      try {
+        wildcardToRegExp(s);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+  },
+};
 
-/** A computer name: a host name, an FQDN, an IPv4 or IPv6 address; no path or UNC prefix. */
-const isComputerName = (v: unknown): v is string => typeof v === 'string' && /^[A-Za-z0-9._:%\[\]-]{1,255}$/.test(v);
+const isInteger = (v: unknown, [min, max]: readonly [number, number]): v is number => typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
+const integers = ([min, max]: readonly [number, number]): string => `integers from ${min} to ${max}`;
 
-function optionalInteger(o: Record<string, unknown>, key: string, min: number, max: number): number | null {
-  const v = o[key];
-  if (v === undefined || v === null) return null;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-    throw invalidParams(`"${key}" must be an integer from ${min} to ${max}`);
+function list(name: string, v: unknown, what: string, ok: (item: unknown) => boolean, refuse?: (item: unknown) => string | null): unknown[] {
+  if (!Array.isArray(v)) throw invalidParams(`"${name}" must be an array of ${what}`);
+  if (v.length > MAX_ITEMS) throw invalidParams(`"${name}" has more than ${MAX_ITEMS} items`);
+  for (const item of v) {
+    const special = refuse?.(item) ?? null;
+    if (special !== null) throw invalidParams(special);
+    if (!ok(item)) throw invalidParams(`"${name}" must hold only ${what}; it holds ${shown(item)}`);
   }
   return v;
 }
 
-export function checkList(params: unknown): ListParams {
-  const o = asObject(params ?? {}, ['ComputerName', 'UserName', 'Id', 'State', 'IncludeSystem', 'ThrottleLimit', 'TimeoutSec']);
-  if (o.IncludeSystem !== undefined && o.IncludeSystem !== null && typeof o.IncludeSystem !== 'boolean') {
-    throw invalidParams('"IncludeSystem" must be a boolean');
-  }
-  const userNames = optionalArray(o, 'UserName', isString, 'strings');
-  for (const pattern of userNames ?? []) {
-    try {
-      wildcardToRegExp(pattern);
-    } catch {
-      throw invalidParams(`"UserName" holds '${pattern}', which is not a valid wildcard pattern (a range such as [z-a] runs backwards?)`);
-    }
-  }
-  return {
-    ComputerName: optionalArray(o, 'ComputerName', isComputerName, 'computer names (host names, FQDNs or addresses)'),
-    UserName: userNames,
-    Id: optionalArray(o, 'Id', isSessionId, `integers from 0 to ${MAX_SESSION_ID}`),
-    State: optionalArray(o, 'State', isState, `states (${SESSION_STATES.join(', ')})`),
-    IncludeSystem: o.IncludeSystem === true,
-    ThrottleLimit: optionalInteger(o, 'ThrottleLimit', ...GetUserSession.parameters.ThrottleLimit.range),
-    TimeoutSec: optionalInteger(o, 'TimeoutSec', ...GetUserSession.parameters.TimeoutSec.range),
-  };
-}
-
-function isTarget(v: unknown): v is SessionTarget {
+function isTarget(v: unknown, f: Field): v is SessionTarget {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
   const t = v as Record<string, unknown>;
   for (const key of Object.keys(t)) if (key !== 'SessionId' && key !== 'ComputerName') return false;
-  return isSessionId(t.SessionId) && (t.ComputerName === undefined || t.ComputerName === null || isComputerName(t.ComputerName));
+  const computer = t.ComputerName;
+  return isInteger(t.SessionId, f.range ?? [0, 0]) && (computer === undefined || computer === null || (typeof computer === 'string' && FORMATS.computerName.ok(computer)));
 }
 
-export function checkAction(params: unknown): ActionParams {
-  const o = asObject(params, ['targets', 'wait']);
-  const targets = optionalArray(o, 'targets', isTarget, `{ SessionId: 0..${MAX_SESSION_ID}, ComputerName?: string } objects`);
-  if (targets === null) throw invalidParams('"targets" is required');
-  if (o.wait !== undefined && typeof o.wait !== 'boolean') throw invalidParams('"wait" must be a boolean');
-  return { targets, wait: o.wait === true };
+/** The value of one field: what was sent, checked; or its default. */
+function check(name: string, f: Field, v: unknown, nullIsAbsent: boolean): unknown {
+  if (v === undefined || (v === null && (nullIsAbsent || f.required))) {
+    if (f.required) throw invalidParams(`"${name}" is required`);
+    switch (f.kind) {
+      case 'flag':
+        return false;
+      case 'int':
+        return f.default;
+      case 'text':
+        return null;
+      default:
+        return [];
+    }
+  }
+  const range = f.range ?? [0, 0];
+  const format = f.format ? FORMATS[f.format] : null;
+  switch (f.kind) {
+    case 'flag':
+      if (typeof v !== 'boolean') throw invalidParams(`"${name}" must be a boolean`);
+      return v;
+    case 'int':
+      if (!isInteger(v, range)) throw invalidParams(`"${name}" must be an integer from ${range[0]} to ${range[1]}`);
+      return v;
+    case 'intList':
+      return list(name, v, integers(range), (x) => isInteger(x, range));
+    case 'text':
+      if (typeof v !== 'string' || (format !== null && !format.ok(v))) throw invalidParams(`"${name}" must be ${format ? `one of the ${format.what}` : 'a string'}; it is ${shown(v)}`);
+      return v;
+    case 'textList':
+      return list(name, v, 'strings', (x) => typeof x === 'string', (x) =>
+        typeof x === 'string' && format !== null && !format.ok(x) ? formatRefusal(name, f.format as TextFormat, x) : null,
+      );
+    case 'choiceList': {
+      const choices = f.choices ?? [];
+      return list(name, v, `values out of ${choices.join(', ')}`, (x) => typeof x === 'string' && choices.includes(x));
+    }
+    case 'targets':
+      return list(name, v, `{ SessionId: ${range[0]}..${range[1]}, ComputerName?: string } objects`, (x) => isTarget(x, f));
+  }
+}
+
+/** Why a text is refused by its format, in the words each format's users know. */
+function formatRefusal(name: string, format: TextFormat, value: string): string {
+  if (format === 'wildcard') return `"${name}" holds ${shown(value)}, which is not a valid wildcard pattern (a range such as [z-a] runs backwards?)`;
+  return `"${name}" must hold only ${FORMATS[format].what}; it holds ${shown(value)}`;
+}
+
+/** The params of `method`, checked against its declaration, with every field present. */
+export function checkParams<M extends Method>(method: M, params: unknown): ParamsOf<M> {
+  const given = params === undefined && !Object.values(method.params).some((f) => f.required) ? {} : params;
+  if (typeof given !== 'object' || given === null || Array.isArray(given)) throw invalidParams('params must be an object with named members');
+  const o = given as Record<string, unknown>;
+  for (const key of Object.keys(o)) {
+    if (!Object.hasOwn(method.params, key)) throw invalidParams(`unknown member "${key}"`);
+  }
+  const out: Record<string, unknown> = {};
+  const nullIsAbsent = method.kind !== 'action';
+  for (const [name, f] of Object.entries(method.params)) out[name] = check(name, f, o[name], nullIsAbsent);
+  return out as ParamsOf<M>;
 }

@@ -1,29 +1,48 @@
 /**
- * The generator: the module files on disk are exactly what it generates, each emitted construct
- * has the exact text PowerShell needs, and inconsistent sources fail the build instead of a call.
+ * The generator: the files on disk are exactly what it generates, each emitted construct has the
+ * exact text PowerShell and C# need, a field added to a method becomes a parameter with nothing
+ * else written by hand, and inconsistent sources fail the build instead of a call.
  */
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { ROOT, differences, generate } from '../../codegen/generate.ts';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { GENERATED_CS, ROOT, differences, generate } from '../../codegen/generate.ts';
 
-const files = generate();
-const psm1 = files.get('module/SessionTools.psm1') as string;
-const psd1 = files.get('module/SessionTools.psd1') as string;
-const format = files.get('module/SessionTools.format.ps1xml') as string;
-const types = files.get('module/SessionTools.types.ps1xml') as string;
+let files: Map<string, string>;
+let psm1: string;
+let psd1: string;
+let protocol: string;
+
+beforeAll(async () => {
+  files = await generate();
+  psm1 = files.get('module/SessionTools.psm1') as string;
+  psd1 = files.get('module/SessionTools.psd1') as string;
+  protocol = files.get(`${GENERATED_CS}/Protocol.g.cs`) as string;
+});
 
 /** The text of one generated function. */
-function fn(name: string): string {
-  const start = psm1.indexOf(`function ${name} {`);
+function fn(name: string, text = psm1): string {
+  const start = text.indexOf(`function ${name} {`);
   expect(start, `${name} is generated`).toBeGreaterThanOrEqual(0);
-  return psm1.slice(start, psm1.indexOf('\n}\n', start) + 2);
+  return text.slice(start, text.indexOf('\n}\n', start) + 2);
 }
 
-describe('generated module files', () => {
-  it('are committed exactly as codegen writes them', () => {
-    expect(differences()).toEqual([]);
+describe('generated files', () => {
+  it('are committed exactly as codegen writes them', async () => {
+    expect(await differences()).toEqual([]);
+  });
+
+  it('are the module files and the C# half of the protocol, apart from hand-written code', () => {
+    expect([...files.keys()].sort()).toEqual([
+      'module/SessionTools.format.ps1xml',
+      'module/SessionTools.psd1',
+      'module/SessionTools.psm1',
+      'module/SessionTools.types.ps1xml',
+      `${GENERATED_CS}/Protocol.g.cs`,
+      `${GENERATED_CS}/TargetError.g.cs`,
+      `${GENERATED_CS}/UserSession.g.cs`,
+    ]);
   });
 
   it('each carry a header naming the generator and how to regenerate, without a timestamp', () => {
@@ -40,11 +59,11 @@ describe('generated module files', () => {
 });
 
 describe('psd1', () => {
-  it('exports the catalog commands explicitly and nothing else', () => {
+  it('exports the catalog commands explicitly, in the catalog\'s order, and nothing else', () => {
     expect(psd1).toContain("    FunctionsToExport = @('Get-UserSession', 'Stop-UserSession', 'Disconnect-UserSession')\n");
     expect(psd1).toContain('    CmdletsToExport = @()\n    VariablesToExport = @()\n    AliasesToExport = @()\n');
   });
-  it('targets 5.1 and 7, loads the Duration type, formats and types, and fixes no architecture', () => {
+  it('targets 5.1 and 7, loads the compiled types, formats and types, and fixes no architecture', () => {
     expect(psd1).toContain("    PowerShellVersion = '5.1'\n    CompatiblePSEditions = @('Desktop', 'Core')\n");
     expect(psd1).toContain("    RequiredAssemblies = @('bin/SessionTools.Types.dll')\n");
     expect(psd1).toContain("    FormatsToProcess = @('SessionTools.format.ps1xml')\n    TypesToProcess = @('SessionTools.types.ps1xml')\n");
@@ -54,30 +73,35 @@ describe('psd1', () => {
 });
 
 describe('psm1 functions', () => {
-  it('Get-UserSession: wildcard user names, ids, states from SESSION_STATES, one RPC per call', () => {
+  it('make one client per import and stop it with the module and with PowerShell', () => {
+    expect(psm1).toContain('$script:SessionToolsClient = [SessionTools.Rpc.HelperClient]::new($PSScriptRoot)\n');
+    expect(psm1).toContain("$ExecutionContext.Events.SubscribeEvent($null, $null, 'PowerShell.Exiting', $null, { $script:SessionToolsClient.Dispose() }, $true, $false)");
+    expect(psm1).toContain('$ExecutionContext.SessionState.Module.OnRemove = {\n');
+  });
+
+  it('Get-UserSession: parameters from the fields of sessions.list, bound as the catalog says', () => {
     const f = fn('Get-UserSession');
     expect(f).toContain("    [CmdletBinding(DefaultParameterSetName = 'Default')]\n    [OutputType('SessionTools.UserSession')]\n");
     expect(f).toContain("        [Parameter(Position = 0)]\n        [Alias('User')]\n        [SupportsWildcards()]\n        [ValidateNotNullOrEmpty()]\n        [string[]]\n        $UserName,\n");
     expect(f).toContain(
       "        [ValidateSet('Active', 'Connected', 'ConnectQuery', 'Shadow', 'Disconnected', 'Idle', 'Listen', 'Reset', 'Down', 'Init')]\n        [string[]]\n        $State,\n",
     );
-    expect(f).toContain("        if ($PSBoundParameters.ContainsKey('UserName')) { $params['UserName'] = $UserName }\n");
-    expect(f).toContain("        $result = Invoke-SessionToolsRpc -Cmdlet $PSCmdlet -Method 'sessions.list' -Params $params -ChangesNothing\n");
-    expect(f.indexOf('Invoke-SessionToolsRpc')).toBeGreaterThan(f.indexOf('    end {'));
-  });
-
-  it('Get-UserSession: piped computer names are collected and asked in one call; defaults from the catalog', () => {
-    const f = fn('Get-UserSession');
     expect(f).toContain(
       "        [Parameter(ValueFromPipeline = $true, ValueFromPipelineByPropertyName = $true)]\n        [Alias('CN', 'Server')]\n        [ValidateNotNullOrEmpty()]\n        [string[]]\n        $ComputerName,\n",
     );
     expect(f).toContain('        [ValidateRange(1, 1024)]\n        [int]\n        $ThrottleLimit = 32,\n');
-    expect(f).toContain('    process {\n        foreach ($value in @($ComputerName)) { if ($null -ne $value) { $pipedComputerName.Add($value) } }\n    }\n');
-    expect(f).toContain("        if ($IncludeSystem) { $params['IncludeSystem'] = $true }\n        $params['ThrottleLimit'] = $ThrottleLimit\n");
-    expect(f).toContain("        if ($pipedComputerName.Count -gt 0) { $params['ComputerName'] = $pipedComputerName.ToArray() }\n");
+    expect(f).toContain('        [Parameter()]\n        [switch]\n        $IncludeSystem,\n');
   });
 
-  it('Stop-UserSession: High impact, -Force pattern, targets collected in process, ShouldProcess and one batched RPC in end', () => {
+  it('every function is the same thin body: the compiled call made in begin, fed in process, sent in end', () => {
+    for (const name of ['Get-UserSession', 'Stop-UserSession', 'Disconnect-UserSession']) {
+      expect(fn(name)).toContain(
+        `        $call = $script:SessionToolsClient.Begin($PSCmdlet, '${name}', $PSBoundParameters)\n    }\n    process {\n        $call.Process($PSBoundParameters)\n    }\n    end {\n        $call.End()\n    }\n}`,
+      );
+    }
+  });
+
+  it('Stop-UserSession: High impact, the -Force pattern, targets from the pipeline or -Id', () => {
     const f = fn('Stop-UserSession');
     expect(f).toContain("    [CmdletBinding(DefaultParameterSetName = 'InputObject', SupportsShouldProcess = $true, ConfirmImpact = 'High')]\n");
     expect(f).toContain(
@@ -86,104 +110,166 @@ describe('psm1 functions', () => {
     expect(f).toContain(
       "        [Parameter(Mandatory = $true, Position = 0, ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Id')]\n        [Alias('SessionId')]\n        [ValidateRange(0, 2147483647)]\n        [int[]]\n        $Id,\n",
     );
-    expect(f).toContain("        if ($Force -and -not $PSBoundParameters.ContainsKey('Confirm')) { $ConfirmPreference = 'None' }\n");
-    expect(f).toContain('            foreach ($session in $InputObject) { if ($null -ne $session) { $batch.Add($session) } }\n');
-    expect(f).toContain('            foreach ($sessionId in $Id) { $batch.Add(@{ SessionId = $sessionId; ComputerName = $ComputerName }) }\n');
-    expect(f).toContain("        $params['wait'] = [bool] $Wait\n");
-    expect(f).toContain(
-      "        Invoke-SessionToolsAction -Cmdlet $PSCmdlet -Method 'sessions.logoff' -Action 'Log off' -Items $batch -Params $params -PassThru ([bool] $PassThru)\n",
-    );
-    expect(f.indexOf('Invoke-SessionToolsAction')).toBeGreaterThan(f.indexOf('    end {'));
+    expect(f).toContain("    begin {\n        if ($Force -and -not $PSBoundParameters.ContainsKey('Confirm')) { $ConfirmPreference = 'None' }\n");
   });
 
-  it('Disconnect-UserSession: Medium impact', () => {
+  it('Disconnect-UserSession: Medium impact; Get-UserSession has no ShouldProcess', () => {
     expect(fn('Disconnect-UserSession')).toContain("SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]\n");
-    expect(fn('Disconnect-UserSession')).toContain("-Method 'sessions.disconnect' -Action 'Disconnect' -Items $batch");
+    expect(fn('Get-UserSession')).not.toContain('SupportsShouldProcess');
   });
 
-  it('help: synopsis, parameters, examples with the unattended form, outputs', () => {
+  it('help: synopsis, field help for wired parameters, catalog help for own ones, examples, outputs, links to every command', () => {
     const f = fn('Stop-UserSession');
     expect(f).toContain('    <#\n    .SYNOPSIS\n    Logs off user sessions.\n');
+    expect(f).toContain('    .PARAMETER Wait\n    Return only once each session is gone.\n');
     expect(f).toContain('    .PARAMETER Force\n    Do not ask for confirmation (-WhatIf still only shows what would happen).\n');
     expect(f).toContain('    .EXAMPLE\n    PS> Get-UserSession | Where Idle -gt 30m | Stop-UserSession -Force -Wait -ErrorAction Stop\n');
-    expect(f).toContain('    .OUTPUTS\n    SessionTools.UserSession\n');
+    expect(f).toContain('    .OUTPUTS\n    SessionTools.UserSession\n\n    .LINK\n    Get-UserSession\n\n    .LINK\n    Stop-UserSession\n\n    .LINK\n    Disconnect-UserSession\n    #>');
+    expect(fn('Disconnect-UserSession')).toContain('    .PARAMETER Wait\n    Return only once each session is disconnected.\n');
   });
+});
 
-  it('reads sessions with the compiled class generated from the UserSession interface', () => {
-    expect(fn('Get-UserSession')).toContain("        $PSCmdlet.WriteObject([SessionTools.UserSession]::FromWireArray($result['sessions']), $true)\n");
-    const cs = files.get('src/dotnet/SessionTools.Types/UserSession.g.cs') as string;
+describe('the C# half', () => {
+  it('UserSession: a public class read member by member, all members required', () => {
+    const cs = files.get(`${GENERATED_CS}/UserSession.g.cs`) as string;
+    expect(cs).toContain('    public sealed class UserSession\n');
     expect(cs).toContain('        public int SessionId { get; set; }\n');
     expect(cs).toContain('        public Duration Idle { get; set; }\n');
     expect(cs).toContain('        public DateTime? LogonTime { get; set; }\n');
     expect(cs).toContain('        public bool? IsLocked { get; set; }\n');
-    expect(cs).toContain('            e = Member(node, "SessionId");\n            s.SessionId = int.Parse(e.InnerText, NumberStyles.Integer, CultureInfo.InvariantCulture);\n');
+    expect(cs).toContain('                    case "SessionId": o.SessionId = r.ReadInt32(); seen |= 0x2L; break;\n');
+    expect(cs).toContain('                    case "Idle": if (!r.TryReadNull()) o.Idle = Duration.FromMilliseconds(r.ReadDouble()); seen |= 0x40L; break;\n');
     expect(cs).toContain(
-      '            e = Member(node, "Idle");\n            if (!IsNull(e)) s.Idle = Duration.FromMilliseconds(double.Parse(e.InnerText, NumberStyles.Float, CultureInfo.InvariantCulture));\n',
+      '                    case "LogonTime": if (!r.TryReadNull()) o.LogonTime = DateTime.Parse(r.ReadString(), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind).ToLocalTime(); seen |= 0x80L; break;\n',
     );
-    expect(cs).toContain(
-      '            if (!IsNull(e)) s.LogonTime = DateTime.Parse(e.InnerText, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind).ToLocalTime();\n',
-    );
+    expect(cs).toContain('            if (seen != 0x7fffL)\n');
   });
 
-  it('carries the error table and protocol version from src/protocol', () => {
-    expect(psm1).toContain('$script:SessionToolsProtocolVersion = 1\n');
-    expect(psm1).toContain(
-      "    SessionNotFound = @{ Category = 'ObjectNotFound'; Action = 'Run Get-UserSession to see the sessions that exist now.' }\n",
+  it('TargetError: internal, its Target a string or an integer', () => {
+    const cs = files.get(`${GENERATED_CS}/TargetError.g.cs`) as string;
+    expect(cs).toContain('    internal sealed class TargetError\n');
+    expect(cs).toContain('                    case "Target": o.Target = r.ReadStringOrInteger(); seen |= 0x4L; break;\n');
+  });
+
+  it('Protocol: version, the error table, each method with its timeout policy, each command with its parameters\' roles', () => {
+    expect(protocol).toContain('        internal const int Version = 2;\n');
+    expect(protocol).toContain('            { "SessionNotFound", new ErrorInfo(ErrorCategory.ObjectNotFound, "Run Get-UserSession to see the sessions that exist now.") },\n');
+    expect(protocol).toContain(
+      '        internal static readonly MethodInfo ListSessions = new MethodInfo\n        {\n            Name = "sessions.list",\n            Kind = MethodKind.Query,\n            Seconds = 30,\n' +
+        '            RoundItems = "ComputerName",\n            RoundSize = "ThrottleLimit",\n            RoundEach = "TimeoutSec",\n            RoundPlus = 15,\n' +
+        '            Defaults = { { "ThrottleLimit", 32 }, { "TimeoutSec", 15 } },\n            ReadItem = UserSession.ReadJson,\n        };\n',
     );
-    expect(psm1).toContain("    HelperTimeout = @{ Category = 'OperationTimeout';");
+    expect(protocol).toContain('            WhenFlag = "Wait",\n            WhenFlagSeconds = 120,\n');
+    expect(protocol).toContain('            new CommandInfo("Stop-UserSession", LogoffSessions, "Targets", "Log off", ConfirmImpact.High,\n');
+    expect(protocol).toContain('                new ParameterInfo("ComputerName", Role.Field, true),\n');
+    expect(protocol).toContain('                new ParameterInfo("Wait", Role.Field, false),\n                new ParameterInfo("PassThru", Role.PassThru, false),\n');
   });
 });
 
 describe('format and types', () => {
   it('a table view for live and deserialized sessions', () => {
+    const format = files.get('module/SessionTools.format.ps1xml') as string;
     expect(format).toContain('        <TypeName>SessionTools.UserSession</TypeName>\n        <TypeName>Deserialized.SessionTools.UserSession</TypeName>\n');
     expect(format).toContain('      </ViewSelectedBy>\n      <GroupBy>\n        <PropertyName>ComputerName</PropertyName>\n      </GroupBy>\n');
     expect(format).toContain('            <TableColumnHeader><Label>Id</Label><Width>7</Width><Alignment>Right</Alignment></TableColumnHeader>\n');
-    expect(format).toContain('                <TableColumnItem><PropertyName>Idle</PropertyName></TableColumnItem>\n');
     expect(format).toContain(
       "                <TableColumnItem><ScriptBlock>if ($null -ne $_.LogonTime) { $_.LogonTime.ToString('yyyy-MM-dd HH:mm') }</ScriptBlock></TableColumnItem>\n",
     );
   });
   it('Id is an alias of SessionId', () => {
-    expect(types).toContain('      <AliasProperty><Name>Id</Name><ReferencedMemberName>SessionId</ReferencedMemberName></AliasProperty>\n');
+    expect(files.get('module/SessionTools.types.ps1xml')).toContain(
+      '      <AliasProperty><Name>Id</Name><ReferencedMemberName>SessionId</ReferencedMemberName></AliasProperty>\n',
+    );
+  });
+});
+
+/** A copy of the sources with one file edited; generate() against the copy. */
+const copies: string[] = [];
+afterEach(() => {
+  for (const dir of copies.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+function withSources(rel: string, edit: (text: string) => string): () => Promise<Map<string, string>> {
+  const dir = mkdtempSync(join(tmpdir(), 'st-codegen-'));
+  copies.push(dir);
+  cpSync(join(ROOT, 'src'), join(dir, 'src'), { recursive: true });
+  cpSync(join(ROOT, 'package.json'), join(dir, 'package.json'));
+  const path = join(dir, rel);
+  const before = readFileSync(path, 'utf8');
+  const after = edit(before);
+  expect(after, `the edit of ${rel} changed nothing`).not.toBe(before);
+  writeFileSync(path, after);
+  return () => generate(dir);
+}
+const METHODS = 'src/protocol/methods.ts';
+const CATALOG = 'src/catalog/commands.ts';
+
+describe('a field added to a method', () => {
+  it('becomes a parameter of its command, with its type, range, default and help, and a row of the command table', async () => {
+    const generated = await withSources(METHODS, (t) =>
+      t.replace(
+        "    /** Return only once each session is gone. */\n    Wait: flag(),\n",
+        "    /** Return only once each session is gone. */\n    Wait: flag(),\n    /** How many seconds a remote computer may take. */\n    TimeoutSec: int({ range: [1, 3600], default: 15 }),\n",
+      ),
+    )();
+    const f = fn('Stop-UserSession', generated.get('module/SessionTools.psm1') as string);
+    expect(f).toContain('        [Parameter()]\n        [ValidateRange(1, 3600)]\n        [int]\n        $TimeoutSec = 15\n    )');
+    expect(f).toContain('    .PARAMETER TimeoutSec\n    How many seconds a remote computer may take.\n');
+    expect(generated.get(`${GENERATED_CS}/Protocol.g.cs`)).toContain(
+      '                new ParameterInfo("Force", Role.Force, false),\n                new ParameterInfo("TimeoutSec", Role.Field, false)),\n',
+    );
   });
 });
 
 describe('inconsistent sources fail the build', () => {
-  let dir: string | null = null;
-  afterEach(() => {
-    if (dir) rmSync(dir, { recursive: true, force: true });
-    dir = null;
+  it('a catalog binding for a name that is no field of the method', async () => {
+    await expect(withSources(CATALOG, (t) => t.replace("UserName: { position: 0, aliases: ['User'] }", "UserNames: { position: 0, aliases: ['User'] }"))()).rejects.toThrow(
+      /Get-UserSession: -UserNames is neither a field of 'sessions.list' nor has a role/,
+    );
   });
-
-  function withCatalog(edit: (text: string) => string): () => unknown {
-    dir = mkdtempSync(join(tmpdir(), 'st-codegen-'));
-    cpSync(join(ROOT, 'src'), join(dir, 'src'), { recursive: true });
-    cpSync(join(ROOT, 'package.json'), join(dir, 'package.json'));
-    const catalog = join(dir, 'src', 'catalog', 'commands.ts');
-    writeFileSync(catalog, edit(readFileSync(catalog, 'utf8')));
-    const root = dir;
-    return () => generate(root);
-  }
-
-  it('a parameter that fills a member its method lacks', () => {
-    const run = withCatalog((t) => t.replace("wire: 'UserName'", "wire: 'UserNames'"));
-    expect(run).toThrow(/Get-UserSession -UserName fills 'UserNames', which ListParams does not have/);
+  it('a command calling the handshake', async () => {
+    await expect(withSources(CATALOG, (t) => t.replace('method: DisconnectSessions,', 'method: Initialize,').replace('import { DisconnectSessions,', 'import { Initialize, DisconnectSessions,'))()).rejects.toThrow(
+      /Disconnect-UserSession: 'initialize' is a handshake method, which no command can call/,
+    );
   });
-  it('a method the protocol does not declare', () => {
-    const run = withCatalog((t) => t.replace("method: 'sessions.disconnect'", "method: 'sessions.detach'"));
-    expect(run).toThrow(/Disconnect-UserSession calls 'sessions.detach', which src\/protocol\/rpc.ts does not declare/);
+  it('a method that is not declared in src/protocol/methods.ts', async () => {
+    const run = withSources(CATALOG, (t) =>
+      t
+        .replace("import { command } from './schema.ts';", "import { command } from './schema.ts';\nimport { defineMethod } from '../protocol/method.ts';\nimport { flag, targets } from '../protocol/fields.ts';\nconst Detach = defineMethod({ name: 'sessions.detach', kind: 'action', output: 'UserSession', params: { Targets: targets(), Wait: flag() }, timeout: { seconds: 30 } });")
+        .replace('method: DisconnectSessions,', 'method: Detach,'),
+    );
+    await expect(run()).rejects.toThrow(/Disconnect-UserSession calls 'sessions.detach', which is no method of src\/protocol\/methods.ts/);
   });
-  it('a computed value where the catalog must hold data', () => {
-    const run = withCatalog((t) => t.replace("action: 'Log off'", "action: ['Log', 'off'].join(' ')"));
-    expect(run).toThrow(/is not a literal; the catalog must be plain data/);
+  it('a field it cannot wire: a scalar bound from the pipeline', async () => {
+    await expect(withSources(CATALOG, (t) => t.replace('    State: {},\n', "    State: {},\n    IncludeSystem: { pipeline: 'value' },\n"))()).rejects.toThrow(
+      /Get-UserSession: -IncludeSystem binds from the pipeline, so its field must be a list/,
+    );
   });
-  it('help text that is not ASCII', () => {
-    const run = withCatalog((t) => t.replace('Logs off user sessions.', 'Logs off user sessions \u2014 all of them.'));
-    expect(run).toThrow(/module\/SessionTools.psm1 line \d+ has a non-ASCII character/);
+  it('a field it cannot wire: targets on a query', async () => {
+    await expect(withSources(METHODS, (t) => t.replace('    IncludeSystem: flag(),\n', '    IncludeSystem: flag(),\n    Targets: targets(),\n'))()).rejects.toThrow(
+      /Get-UserSession: 'sessions.list' is a query with targets, which no parameter fills/,
+    );
   });
-  it('a parameter without help', () => {
-    const run = withCatalog((t) => t.replace('    /** Return only once each session is gone. */\n', ''));
-    expect(run).toThrow(/parameter Wait of Stop-UserSession has no JSDoc help/);
+  it('an action without the parameter its pipeline objects bind to', async () => {
+    await expect(withSources(CATALOG, (t) => t.replace("InputObject: { role: 'inputObject', mandatory: true, pipeline: 'value', sets: ['InputObject'] },", "InputObject: { role: 'passThru' },"))()).rejects.toThrow(
+      /Stop-UserSession: an action command needs a parameter with the role inputObject/,
+    );
+  });
+  it('help text that is not ASCII', async () => {
+    await expect(withSources(CATALOG, (t) => t.replace('Logs off user sessions.', 'Logs off user sessions \u2014 all of them.'))()).rejects.toThrow(
+      /module\/SessionTools.psm1 line \d+ has a non-ASCII character/,
+    );
+  });
+  it('a field without help', async () => {
+    await expect(withSources(METHODS, (t) => t.replace('    /** Return only once each session is gone. */\n', ''))()).rejects.toThrow(
+      /parameter Wait of Stop-UserSession has no JSDoc help: write it on the field LogoffSessions.params.Wait in src\/protocol\/methods.ts/,
+    );
+  });
+  it('help for a field written in the catalog too', async () => {
+    await expect(withSources(CATALOG, (t) => t.replace('    State: {},\n', '    /** States. */\n    State: {},\n'))()).rejects.toThrow(
+      /Get-UserSession -State has JSDoc in the catalog, but its help is the JSDoc of the field ListSessions.params.State/,
+    );
+  });
+  it('an own parameter without help', async () => {
+    await expect(withSources(CATALOG, (t) => t.replace('    /** Write each session that was logged off to the pipeline. */\n', ''))()).rejects.toThrow(/parameter PassThru of Stop-UserSession has no JSDoc help/);
   });
 });

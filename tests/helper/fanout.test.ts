@@ -1,11 +1,11 @@
 /**
  * sessions.list over many computers, through the real helper process on the wtsapi32 test double:
- * how many computers are asked at once (ThrottleLimit, and its catalog default), and a computer
+ * how many computers are asked at once (ThrottleLimit, and its declared default), and a computer
  * named twice. What the helper did is read from the double's log, where each enumeration carries
  * the double's own clock at its start and end (the server's latency included).
  */
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { GetUserSession } from '../../src/catalog/commands.ts';
+import { ListSessions } from '../../src/protocol/methods.ts';
 import type { CallEvent, FixtureServer } from '../wts/support/double.ts';
 import { stopAllHelpers } from './support.ts';
 import { leftovers, removeWtsHelperFiles, startWtsHelper } from './wts-double.ts';
@@ -46,7 +46,7 @@ describe('sessions.list fans out over computers, ThrottleLimit at a time', () =>
     const names = servers.map((s) => s.name);
 
     const started = Date.now();
-    expect(await wts.list({ ComputerName: names, ThrottleLimit: 2 })).toEqual({ sessions: [], errors: [] });
+    expect(await wts.list({ ComputerName: names, ThrottleLimit: 2 })).toEqual({ Items: [], Errors: [] });
     const took = Date.now() - started;
     const narrow = wts.calls('WTSEnumerateSessionsExW');
     expect(narrow.map((c) => c.server).sort()).toEqual([...names].sort());
@@ -54,18 +54,18 @@ describe('sessions.list fans out over computers, ThrottleLimit at a time', () =>
     expect(took).toBeGreaterThanOrEqual(3 * 700);
 
     // The same six with a limit of six: all at once.
-    expect(await wts.list({ ComputerName: names, ThrottleLimit: 6 })).toEqual({ sessions: [], errors: [] });
+    expect(await wts.list({ ComputerName: names, ThrottleLimit: 6 })).toEqual({ Items: [], Errors: [] });
     const wide = wts.calls('WTSEnumerateSessionsExW').slice(narrow.length);
     expect(wide).toHaveLength(6);
     expect(mostAtOnce(wide)).toBe(6);
     expect(leftovers(wts.events())).toEqual({ leaked: 0, badFrees: 0, openHandles: 0 });
   });
 
-  it(`asks ${GetUserSession.parameters.ThrottleLimit.default} at once when ThrottleLimit is not given (the cmdlet's default)`, async () => {
-    const limit = GetUserSession.parameters.ThrottleLimit.default;
+  it(`asks ${ListSessions.params.ThrottleLimit.default} at once when ThrottleLimit is not given (the declared default)`, async () => {
+    const limit = ListSessions.params.ThrottleLimit.default as number;
     const servers = emptyServers(limit + 2, 3_000);
     const wts = startWtsHelper([local, ...servers]);
-    expect(await wts.list({ ComputerName: servers.map((s) => s.name) }, 30_000)).toEqual({ sessions: [], errors: [] });
+    expect(await wts.list({ ComputerName: servers.map((s) => s.name) }, 30_000)).toEqual({ Items: [], Errors: [] });
     const calls = wts.calls('WTSEnumerateSessionsExW');
     expect(calls).toHaveLength(limit + 2);
     expect(mostAtOnce(calls)).toBeLessThanOrEqual(limit);
@@ -90,11 +90,11 @@ describe('a computer named more than once', () => {
   it('is asked once (names compared case-insensitively, as Windows does), and reported as first named', async () => {
     const wts = startWtsHelper(servers);
     const result = await wts.list({ ComputerName: ['srv1', 'SRV2', 'Srv1', 'dead', 'DEAD', 'srv2', 'SRV1'] });
-    expect(result.sessions.map((s) => [s.ComputerName, s.SessionId, s.UserName])).toEqual([
+    expect(result.Items.map((s) => [s.ComputerName, s.SessionId, s.UserName])).toEqual([
       ['srv1', 2, 'carol'],
       ['SRV2', 5, 'dave'],
     ]);
-    expect(result.errors).toEqual([
+    expect(result.Errors).toEqual([
       expect.objectContaining({ ErrorId: 'ComputerUnreachable', Target: 'dead', ComputerName: 'dead' }),
     ]);
     const events = wts.events();

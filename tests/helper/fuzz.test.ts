@@ -25,7 +25,7 @@ import {
   stopAll,
   writeUtmp,
 } from '../linux-backend/support.ts';
-import { HelperProcess, initializeFrame, requireHelperBundle, responseShapeProblem, stopAllHelpers, type RpcAnswer } from './support.ts';
+import { HelperProcess, PROTOCOL_VERSION, initializeFrame, requireHelperBundle, responseShapeProblem, stopAllHelpers, type RpcAnswer } from './support.ts';
 
 const FRAMES = 10_000;
 const GROUP = 100;
@@ -254,17 +254,17 @@ class Generator {
         if (this.chance(0.8)) {
           const pid = this.helperPid();
           return {
-            text: this.request('initialize', { protocolVersion: 1 }, id),
+            text: this.request('initialize', { ProtocolVersion: PROTOCOL_VERSION }, id),
             expect: ex({
               kind: 'result',
               method: 'initialize',
-              check: (r) => ((r as { pid?: unknown; protocolVersion?: unknown }).pid === pid && (r as { protocolVersion?: unknown }).protocolVersion === 1 ? null : 'not this helper\'s handshake'),
+              check: (r) => ((r as { Pid?: unknown }).Pid === pid && (r as { ProtocolVersion?: unknown }).ProtocolVersion === PROTOCOL_VERSION ? null : 'not this helper\'s handshake'),
             }),
             guard: false,
           };
         }
-        const v = this.pick([0, 2, -1, 1000, INT32_MAX, -(2 ** 40)]);
-        return { text: this.request('initialize', { protocolVersion: v }, id), expect: ex({ kind: 'error', code: -32000 }), guard: false };
+        const v = this.pick([0, PROTOCOL_VERSION + 1, -1, 1000, INT32_MAX, -(2 ** 40)]);
+        return { text: this.request('initialize', { ProtocolVersion: v }, id), expect: ex({ kind: 'error', code: -32000 }), guard: false };
       }
       case 1: {
         const p: Record<string, unknown> = {};
@@ -283,9 +283,9 @@ class Generator {
             kind: 'result',
             method: 'sessions.list',
             check: (r) => {
-              const res = r as { sessions?: unknown; errors?: unknown };
-              if (!Array.isArray(res.sessions) || !Array.isArray(res.errors)) return 'not { sessions: [], errors: [] }';
-              for (const s of res.sessions as { SessionId?: unknown }[]) if (!guards.includes(s.SessionId as number)) return `a session that is no guard's: ${JSON.stringify(s)}`;
+              const res = r as { Items?: unknown; Errors?: unknown };
+              if (!Array.isArray(res.Items) || !Array.isArray(res.Errors)) return 'not { Items: [], Errors: [] }';
+              for (const s of res.Items as { SessionId?: unknown }[]) if (!guards.includes(s.SessionId as number)) return `a session that is no guard's: ${JSON.stringify(s)}`;
               return null;
             },
           }),
@@ -295,22 +295,22 @@ class Generator {
       default: {
         const method = this.chance(0.6) ? 'sessions.logoff' : 'sessions.disconnect';
         const targets = Array.from({ length: this.int(5) }, () => this.target(this.freeSessionId()));
-        const p: Record<string, unknown> = { targets };
-        if (this.chance(0.6)) p.wait = this.chance(0.5);
+        const p: Record<string, unknown> = { Targets: targets };
+        if (this.chance(0.6)) p.Wait = this.chance(0.5);
         return {
           text: this.request(method, p, id),
           expect: ex({
             kind: 'result',
             method,
             check: (r) => {
-              const outcomes = (r as { outcomes?: unknown }).outcomes;
+              const outcomes = (r as { Outcomes?: unknown }).Outcomes;
               if (!Array.isArray(outcomes) || outcomes.length !== targets.length) return 'not one outcome per target';
-              for (const [i, o] of (outcomes as { target?: unknown; session?: unknown; error?: { ErrorId?: unknown } | null }[]).entries()) {
-                if (JSON.stringify(o.target) !== JSON.stringify(targets[i])) return `outcome ${i} names another target`;
+              for (const [i, o] of (outcomes as { Target?: unknown; Item?: unknown; Error?: { ErrorId?: unknown } | null }[]).entries()) {
+                if (JSON.stringify(o.Target) !== JSON.stringify(targets[i])) return `outcome ${i} names another target`;
                 // None of these ids is a session: nothing can have been logged off.
-                if (o.session !== null || o.error === null || o.error === undefined) return `outcome ${i} is not a failure: ${JSON.stringify(o)}`;
+                if (o.Item !== null || o.Error === null || o.Error === undefined) return `outcome ${i} is not a failure: ${JSON.stringify(o)}`;
                 const allowed = method === 'sessions.disconnect' ? ['NotSupportedOnPlatform'] : ['SessionNotFound', 'NotSupportedOnPlatform'];
-                if (!allowed.includes(o.error.ErrorId as string)) return `outcome ${i}: unexpected ${String(o.error.ErrorId)}`;
+                if (!allowed.includes(o.Error.ErrorId as string)) return `outcome ${i}: unexpected ${String(o.Error.ErrorId)}`;
               }
               return null;
             },
@@ -335,8 +335,8 @@ class Generator {
         params = this.pick<() => unknown>([
           () => undefined,
           () => ({}),
-          () => ({ protocolVersion: this.wrong(notInt) }),
-          () => ({ protocolVersion: 1, [this.pick(['extra', 'ProtocolVersion', '__proto__'])]: this.value() }),
+          () => ({ ProtocolVersion: this.wrong(notInt) }),
+          () => ({ ProtocolVersion: PROTOCOL_VERSION, [this.pick(['extra', 'protocolVersion', '__proto__'])]: this.value() }),
           () => [1],
         ])();
         break;
@@ -365,10 +365,10 @@ class Generator {
         method = this.pick(['sessions.logoff', 'sessions.disconnect']);
         // Guards' ids, made invalid by exactly one defect the validator must catch.
         const targets: unknown[] = Array.from({ length: 1 + this.int(3) }, () => this.target(this.chance(0.7) ? this.guardId() : this.freeSessionId()));
-        const p: Record<string, unknown> = { targets, wait: this.chance(0.7) };
+        const p: Record<string, unknown> = { Targets: targets, Wait: this.chance(0.7) };
         const defect = this.int(9);
         // defineProperty: an own member even for "__proto__" (plain assignment would set the prototype).
-        if (defect === 0) Object.defineProperty(p, this.pick(['force', 'Wait', 'Targets', 'ComputerName', '__proto__']), { value: this.value(), enumerable: true });
+        if (defect === 0) Object.defineProperty(p, this.pick(['Force', 'wait', 'targets', 'ComputerName', '__proto__']), { value: this.value(), enumerable: true });
         else if (defect === 1) (targets[this.int(targets.length)] as Record<string, unknown>)[this.pick(['Force', 'sessionId', 'Id', 'x'])] = this.value();
         else if (defect === 2) targets.splice(this.int(targets.length + 1), 0, { SessionId: this.badSessionId() });
         else if (defect === 3) {
@@ -376,9 +376,9 @@ class Generator {
             ? this.wrong((v) => v === null || typeof v === 'string')
             : this.pick(['', 'a b', '\\\\server', 'x/y', 'héllo', 'a'.repeat(256), '\t']);
         }
-        else if (defect === 4) p.wait = this.wrong((v) => typeof v === 'boolean');
-        else if (defect === 5) p.targets = this.chance(0.5) ? targets[0] : this.wrong((v) => v === undefined || Array.isArray(v));
-        else if (defect === 6) delete p.targets;
+        else if (defect === 4) p.Wait = this.wrong((v) => typeof v === 'boolean');
+        else if (defect === 5) p.Targets = this.chance(0.5) ? targets[0] : this.wrong((v) => v === undefined || Array.isArray(v));
+        else if (defect === 6) delete p.Targets;
         else if (defect === 7) targets.splice(this.int(targets.length + 1), 0, this.wrong((v) => typeof v === 'object' && v !== null && !Array.isArray(v)));
         else { params = [targets, true]; }
         if (defect !== 8) params = p;
@@ -396,7 +396,7 @@ class Generator {
     // A guard logoff as the inner call: the envelope must stop it.
     const guardCall = this.chance(0.5);
     const method = guardCall ? this.pick(['sessions.logoff', 'sessions.disconnect']) : this.pick(['initialize', 'sessions.list']);
-    const params = guardCall ? { targets: [{ SessionId: this.guardId() }], wait: true } : method === 'initialize' ? { protocolVersion: 1 } : {};
+    const params = guardCall ? { Targets: [{ SessionId: this.guardId() }], Wait: true } : method === 'initialize' ? { ProtocolVersion: PROTOCOL_VERSION } : {};
     const r: Record<string, unknown> = { jsonrpc: '2.0', method, params };
     if (id !== undefined) r.id = id;
     let echo: Id | null = id ?? null;
@@ -421,7 +421,7 @@ class Generator {
       () => this.pick(['Initialize', 'sessions.List', 'sessions.Logoff', 'sessions', 'rpc.discover', '__proto__', 'constructor', 'toString', 'sessions.logoff ', ' initialize']),
     ])();
     if (['initialize', 'sessions.list', 'sessions.logoff', 'sessions.disconnect'].includes(method)) return this.unknownMethod(withId);
-    const params = this.chance(0.5) ? { targets: [{ SessionId: this.guardId() }], wait: true } : undefined;
+    const params = this.chance(0.5) ? { Targets: [{ SessionId: this.guardId() }], Wait: true } : undefined;
     return { text: this.request(method, params, id), expect: id === undefined ? null : { id, want: { kind: 'error', code: -32601 } }, guard: params !== undefined };
   }
 
@@ -476,20 +476,20 @@ class Generator {
     if (index === 1_000 || index === 6_000) {
       const id = this.id();
       const pad = ' '.repeat(1024 * 1024);
-      const text = `{"jsonrpc":"2.0",${pad}"method":"initialize","params":{"protocolVersion":1},"id":${JSON.stringify(id)}}`;
+      const text = `{"jsonrpc":"2.0",${pad}"method":"initialize","params":{"ProtocolVersion":${PROTOCOL_VERSION}},"id":${JSON.stringify(id)}}`;
       return this.bigResult(text, id, crlf);
     }
     if (index === 3_000) {
       const id = `${'i'.repeat(1024 * 1024)}-${this.id()}`;
-      return this.bigResult(this.request('initialize', { protocolVersion: 1 }, id), id, crlf);
+      return this.bigResult(this.request('initialize', { ProtocolVersion: PROTOCOL_VERSION }, id), id, crlf);
     }
     if (index === 4_000) {
       const id = this.id();
-      const text = this.request('sessions.logoff', { targets: [{ SessionId: this.guardId(), Pad: 'p'.repeat(1024 * 1024) }], wait: true }, id);
+      const text = this.request('sessions.logoff', { Targets: [{ SessionId: this.guardId(), Pad: 'p'.repeat(1024 * 1024) }], Wait: true }, id);
       return done(Buffer.from(text), { kind: 'single', expect: { id, want: { kind: 'error', code: -32602 } } }, '1 MB guard logoff with an unknown member', true);
     }
     if (index === 8_000) {
-      const text = `{"jsonrpc":"2.0","method":"sessions.logoff","params":{"targets":[{"SessionId":${this.guardId()}}],"wait":true},"id":"oversize","pad":"${'o'.repeat(9 * 1024 * 1024)}"}`;
+      const text = `{"jsonrpc":"2.0","method":"sessions.logoff","params":{"Targets":[{"SessionId":${this.guardId()}}],"Wait":true},"id":"oversize","pad":"${'o'.repeat(9 * 1024 * 1024)}"}`;
       return done(Buffer.from(text), { kind: 'single', expect: { id: null, want: { kind: 'error', code: -32600 } } }, 'a 9 MB guard logoff (oversize)', true);
     }
 
@@ -529,7 +529,7 @@ class Generator {
     const pid = this.helperPid();
     return {
       bytes: Buffer.from(`${text}${crlf ? '\r\n' : '\n'}`),
-      answers: { kind: 'single', expect: { id, want: { kind: 'result', method: 'initialize', check: (r) => ((r as { pid?: unknown }).pid === pid ? null : 'not this helper\'s handshake') } } },
+      answers: { kind: 'single', expect: { id, want: { kind: 'result', method: 'initialize', check: (r) => ((r as { Pid?: unknown }).Pid === pid ? null : 'not this helper\'s handshake') } } },
       what: '1 MB line',
       guard: false,
     };
@@ -570,10 +570,10 @@ class Generator {
       case 2: return done(Buffer.from(nested), { kind: 'batch', expects: [{ id: null, want: { kind: 'error', code: -32600 } }] }, '100,000 nested [ ]');
       case 3: return done(Buffer.from(`${'{"a":'.repeat(n)}1${'}'.repeat(n)}`), { kind: 'single', expect: { id: null, want: { kind: 'error', code: -32600 } } }, '100,000 nested { }');
       case 4: return done(Buffer.from(`{"jsonrpc":"2.0","method":"sessions.list","params":{"UserName":${nested}},"id":${JSON.stringify(id)}}`), { kind: 'single', expect: { id, want: { kind: 'error', code: -32602 } } }, 'deep params');
-      case 5: return done(Buffer.from(`{"jsonrpc":"2.0","method":"initialize","params":{"protocolVersion":1},"id":${nested}}`), { kind: 'single', expect: { id: null, want: { kind: 'error', code: -32600 } } }, 'deep id');
+      case 5: return done(Buffer.from(`{"jsonrpc":"2.0","method":"initialize","params":{"ProtocolVersion":${PROTOCOL_VERSION}},"id":${nested}}`), { kind: 'single', expect: { id: null, want: { kind: 'error', code: -32600 } } }, 'deep id');
       default:
         return done(
-          Buffer.from(`{"jsonrpc":"2.0","method":"sessions.logoff","params":{"targets":[{"SessionId":${this.guardId()}},${nested}],"wait":true},"id":${JSON.stringify(id)}}`),
+          Buffer.from(`{"jsonrpc":"2.0","method":"sessions.logoff","params":{"Targets":[{"SessionId":${this.guardId()}},${nested}],"Wait":true},"id":${JSON.stringify(id)}}`),
           { kind: 'single', expect: { id, want: { kind: 'error', code: -32602 } } },
           'deep guard logoff',
           true,
@@ -730,7 +730,7 @@ describe(`the helper under 10,000 generated frames (seed ${seed}; replay with SE
   it('answers every frame once, in the right shape, never stalls, and logs nobody off', async () => {
     // The guards are real sessions of the helper: a valid logoff naming them would end them.
     const before = (await h.call('sessions.list', {}, 'guards-before')) as RpcAnswer;
-    expect((before.result as { sessions: { SessionId: number }[] }).sessions.map((s) => s.SessionId)).toEqual(guards);
+    expect((before.result as { Items: { SessionId: number }[] }).Items.map((s) => s.SessionId)).toEqual(guards);
 
     generated = new Generator(seed, guards, () => h.pid);
     const r = mulberry32(seed ^ 0x9e3779b9);
@@ -775,12 +775,12 @@ describe(`the helper under 10,000 generated frames (seed ${seed}; replay with SE
     expect(generated.guardFrames).toBeGreaterThan(FRAMES / 20);
 
     // Still serving, still in sync.
-    expect(await h.call('initialize', { protocolVersion: 1 }, 'final')).toMatchObject({ jsonrpc: '2.0', id: 'final', result: { protocolVersion: 1, pid: h.pid } });
+    expect(await h.call('initialize', { ProtocolVersion: PROTOCOL_VERSION }, 'final')).toMatchObject({ jsonrpc: '2.0', id: 'final', result: { ProtocolVersion: PROTOCOL_VERSION, Pid: h.pid } });
     // Nobody was logged off: the guards live, and are still the helper's sessions.
     for (const pid of guards) expect(isGone(pid), `guard ${pid}`).toBe(false);
     const after = (await h.call('sessions.list', {}, 'guards-after')) as RpcAnswer;
-    expect((after.result as { sessions: { SessionId: number }[] }).sessions.map((s) => s.SessionId)).toEqual(guards);
-    expect(await h.roundTrip(initializeFrame('really-final'))).toMatchObject({ id: 'really-final', result: { pid: h.pid } });
+    expect((after.result as { Items: { SessionId: number }[] }).Items.map((s) => s.SessionId)).toEqual(guards);
+    expect(await h.roundTrip(initializeFrame('really-final'))).toMatchObject({ id: 'really-final', result: { Pid: h.pid } });
     ran = true;
   }, 180_000);
 

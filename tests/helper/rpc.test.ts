@@ -120,7 +120,7 @@ function initializeAnswer(h: HelperProcess, id: string | number): RpcAnswer {
   return {
     jsonrpc: '2.0',
     id,
-    result: { protocolVersion: PROTOCOL_VERSION, helperVersion: HELPER_VERSION, platform: 'linux', backend: 'linux-utmp', pid: h.pid },
+    result: { ProtocolVersion: PROTOCOL_VERSION, HelperVersion: HELPER_VERSION, Platform: 'linux', Backend: 'linux-utmp', Pid: h.pid },
   };
 }
 
@@ -158,11 +158,11 @@ describe('the helper process speaks JSON-RPC 2.0', () => {
     expect(h.stderr).toBe('');
   });
 
-  it('answers initialize with a wrong protocolVersion with error -32000 and the helper\'s version', async () => {
+  it('answers initialize with a wrong ProtocolVersion with error -32000 and the helper\'s version', async () => {
     for (const [v, id] of [[PROTOCOL_VERSION + 1, 'v2'], [0, 0], [-1, 'neg']] as const) {
-      const a = (await h.roundTrip(req('initialize', { protocolVersion: v }, id))) as RpcAnswer;
+      const a = (await h.roundTrip(req('initialize', { ProtocolVersion: v }, id))) as RpcAnswer;
       expectError(a, -32000, id);
-      expect(a.error?.data).toEqual({ helperProtocolVersion: PROTOCOL_VERSION });
+      expect(a.error?.data).toEqual({ HelperProtocolVersion: PROTOCOL_VERSION });
     }
     await expectServesInitialize(h);
   });
@@ -178,12 +178,12 @@ describe('the helper process speaks JSON-RPC 2.0', () => {
       ['a bare word', Buffer.from('initialize')],
       ['NaN', Buffer.from('NaN')],
       ['100,000 unclosed [', Buffer.from('['.repeat(100_000))],
-      ['invalid UTF-8: 0xFF in a string', Buffer.concat([Buffer.from('{"jsonrpc":"2.0","method":"initialize","params":{"protocolVersion":1},"id":"a'), Buffer.from([0xff]), Buffer.from('"}')])],
+      ['invalid UTF-8: 0xFF in a string', Buffer.concat([Buffer.from(`{"jsonrpc":"2.0","method":"initialize","params":{"ProtocolVersion":${PROTOCOL_VERSION}},"id":"a`), Buffer.from([0xff]), Buffer.from('"}')])],
       ['invalid UTF-8: an overlong "/"', Buffer.concat([Buffer.from('{"jsonrpc":"2.0","method":"x'), Buffer.from([0xc0, 0xaf]), Buffer.from('","id":1}')])],
       ['invalid UTF-8: an encoded surrogate', Buffer.concat([Buffer.from('{"jsonrpc":"2.0","method":"x","id":"'), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from('"}')])],
       ['invalid UTF-8: a lone continuation byte', Buffer.concat([Buffer.from('{"jsonrpc":"2.0","method":"x","id":1}'), Buffer.from([0x80])])],
       ['invalid UTF-8: a truncated sequence', Buffer.concat([Buffer.from('{"jsonrpc":"2.0","method":"x","id":"'), Buffer.from([0xe2, 0x82]), Buffer.from('"}')])],
-      ['invalid UTF-8: Latin-1 text', Buffer.from('{"jsonrpc":"2.0","method":"initialize","params":{"protocolVersion":1},"id":"jürgen"}', 'latin1')],
+      ['invalid UTF-8: Latin-1 text', Buffer.from(`{"jsonrpc":"2.0","method":"initialize","params":{"ProtocolVersion":${PROTOCOL_VERSION}},"id":"jürgen"}`, 'latin1')],
     ];
     for (const [name, frame] of cases) {
       it(name, async () => {
@@ -210,25 +210,25 @@ describe('the helper process speaks JSON-RPC 2.0', () => {
       ['a number frame', '42', null, NOT_OBJECT],
       ['a string frame', '"initialize"', null, NOT_OBJECT],
       ['a boolean frame', 'true', null, NOT_OBJECT],
-      ['jsonrpc missing', JSON.stringify({ method: 'initialize', params: { protocolVersion: 1 }, id: 5 }), 5, JSONRPC],
-      ['jsonrpc "1.0"', JSON.stringify({ jsonrpc: '1.0', method: 'initialize', params: { protocolVersion: 1 }, id: 6 }), 6, JSONRPC],
-      ['jsonrpc 2.0 as a number', '{"jsonrpc":2.0,"method":"initialize","params":{"protocolVersion":1},"id":"num"}', 'num', JSONRPC],
+      ['jsonrpc missing', JSON.stringify({ method: 'initialize', params: { ProtocolVersion: PROTOCOL_VERSION }, id: 5 }), 5, JSONRPC],
+      ['jsonrpc "1.0"', JSON.stringify({ jsonrpc: '1.0', method: 'initialize', params: { ProtocolVersion: PROTOCOL_VERSION }, id: 6 }), 6, JSONRPC],
+      ['jsonrpc 2.0 as a number', `{"jsonrpc":2.0,"method":"initialize","params":{"ProtocolVersion":${PROTOCOL_VERSION}},"id":"num"}`, 'num', JSONRPC],
       ['jsonrpc "1.0" and no method', JSON.stringify({ jsonrpc: '1.0', id: 'both' }), 'both', JSONRPC],
       ['method missing', JSON.stringify({ jsonrpc: '2.0', params: {}, id: 'nomethod' }), 'nomethod', METHOD],
       ['method a number (the spec example)', '{"jsonrpc": "2.0", "method": 1, "params": "bar"}', null, METHOD],
-      ['method a number, with an id', req(1, { protocolVersion: 1 }, 'm1'), 'm1', METHOD],
+      ['method a number, with an id', req(1, { ProtocolVersion: PROTOCOL_VERSION }, 'm1'), 'm1', METHOD],
       ['method null', req(null, undefined, 'mnull'), 'mnull', METHOD],
-      ['method an array', req(['initialize'], { protocolVersion: 1 }, 'marr'), 'marr', METHOD],
-      ['id an object', req('initialize', { protocolVersion: 1 }, { a: 1 }), null, ID],
-      ['id an array', req('initialize', { protocolVersion: 1 }, [1]), null, ID],
-      ['id a boolean', req('initialize', { protocolVersion: 1 }, true), null, ID],
-      ['id 1e400 (not finite)', '{"jsonrpc":"2.0","method":"initialize","params":{"protocolVersion":1},"id":1e400}', null, ID],
+      ['method an array', req(['initialize'], { ProtocolVersion: PROTOCOL_VERSION }, 'marr'), 'marr', METHOD],
+      ['id an object', req('initialize', { ProtocolVersion: PROTOCOL_VERSION }, { a: 1 }), null, ID],
+      ['id an array', req('initialize', { ProtocolVersion: PROTOCOL_VERSION }, [1]), null, ID],
+      ['id a boolean', req('initialize', { ProtocolVersion: PROTOCOL_VERSION }, true), null, ID],
+      ['id 1e400 (not finite)', `{"jsonrpc":"2.0","method":"initialize","params":{"ProtocolVersion":${PROTOCOL_VERSION}},"id":1e400}`, null, ID],
       ['params a number', req('sessions.list', 5, 'p5'), 'p5', PARAMS],
       ['params a string', req('sessions.list', 'bar', 'pstr'), 'pstr', PARAMS],
       ['params a boolean', req('initialize', true, 'pbool'), 'pbool', PARAMS],
       ['params null', req('sessions.list', null, 'pnull'), 'pnull', PARAMS],
-      ['a result member', JSON.stringify({ jsonrpc: '2.0', method: 'initialize', params: { protocolVersion: 1 }, id: 'res', result: 1 }), 'res', RESULT],
-      ['an error member', JSON.stringify({ jsonrpc: '2.0', method: 'initialize', params: { protocolVersion: 1 }, id: 'err', error: { code: 1, message: 'x' } }), 'err', RESULT],
+      ['a result member', JSON.stringify({ jsonrpc: '2.0', method: 'initialize', params: { ProtocolVersion: PROTOCOL_VERSION }, id: 'res', result: 1 }), 'res', RESULT],
+      ['an error member', JSON.stringify({ jsonrpc: '2.0', method: 'initialize', params: { ProtocolVersion: PROTOCOL_VERSION }, id: 'err', error: { code: 1, message: 'x' } }), 'err', RESULT],
       ['a response, not a request', JSON.stringify({ jsonrpc: '2.0', result: 19, id: 'resp' }), 'resp', METHOD],
       ['an invalid request without id (not a notification)', JSON.stringify({ jsonrpc: '1.0', method: 'initialize' }), null, JSONRPC],
       ['the empty batch []', '[]', null, 'an empty batch'],
@@ -362,12 +362,12 @@ describe('the helper process speaks JSON-RPC 2.0', () => {
       const a = (await h.call('sessions.list', { Id: [0, INT32_MAX] }, 'bounds')) as RpcAnswer;
       expect(a.error).toBeUndefined();
       expect(a.result).toEqual({
-        sessions: [],
-        errors: [0, INT32_MAX].map((id) => ({ ErrorId: 'SessionNotFound', Message: `No session with id ${id} on ${HOST}.`, Target: id, ComputerName: HOST })),
+        Items: [],
+        Errors: [0, INT32_MAX].map((id) => ({ ErrorId: 'SessionNotFound', Message: `No session with id ${id} on ${HOST}.`, Target: id, ComputerName: HOST })),
       });
-      const b = (await h.call('sessions.logoff', { targets: [{ SessionId: INT32_MAX }], wait: true }, 'bounds2')) as RpcAnswer;
+      const b = (await h.call('sessions.logoff', { Targets: [{ SessionId: INT32_MAX }], Wait: true }, 'bounds2')) as RpcAnswer;
       expect(b.result).toEqual({
-        outcomes: [{ target: { SessionId: INT32_MAX }, session: null, error: expect.objectContaining({ ErrorId: 'SessionNotFound', Target: INT32_MAX }) }],
+        Outcomes: [{ Target: { SessionId: INT32_MAX }, Item: null, Error: expect.objectContaining({ ErrorId: 'SessionNotFound', Target: INT32_MAX }) }],
       });
       await expectServesInitialize(h);
     });
@@ -375,8 +375,8 @@ describe('the helper process speaks JSON-RPC 2.0', () => {
 
   describe('notifications (no id) are never answered', () => {
     const notifications: [string, string][] = [
-      ['a valid initialize', req('initialize', { protocolVersion: 1 })],
-      ['initialize with the wrong version', req('initialize', { protocolVersion: 99 })],
+      ['a valid initialize', req('initialize', { ProtocolVersion: PROTOCOL_VERSION })],
+      ['initialize with the wrong version', req('initialize', { ProtocolVersion: 99 })],
       ['an unknown method', req('no.such.method', {})],
       ['invalid params', req('sessions.list', { Id: [-1] })],
       ['sessions.list', req('sessions.list', {})],
@@ -384,7 +384,7 @@ describe('the helper process speaks JSON-RPC 2.0', () => {
     ];
     for (const [name, frame] of notifications) {
       it(name, async () => {
-        const f = frame !== '' ? frame : req('sessions.disconnect', { targets: [{ SessionId: leaders[0]!.pid }] });
+        const f = frame !== '' ? frame : req('sessions.disconnect', { Targets: [{ SessionId: leaders[0]!.pid }] });
         await h.send(f);
         await h.send(initializeFrame('after-notification'));
         expect(await h.next()).toEqual(initializeAnswer(h, 'after-notification'));
@@ -395,7 +395,7 @@ describe('the helper process speaks JSON-RPC 2.0', () => {
     }
 
     it('a batch of notifications only gets no answer at all', async () => {
-      await h.send(`[${req('initialize', { protocolVersion: 1 })},${req('nope')},${req('sessions.list', { Id: ['x'] })}]`);
+      await h.send(`[${req('initialize', { ProtocolVersion: PROTOCOL_VERSION })},${req('nope')},${req('sessions.list', { Id: ['x'] })}]`);
       await h.send(initializeFrame('after-batch'));
       expect(((await h.next()) as RpcAnswer).id).toBe('after-batch');
       expect(await h.linesWithin(300)).toEqual([]);
@@ -405,8 +405,8 @@ describe('the helper process speaks JSON-RPC 2.0', () => {
 
   it('answers a mixed batch with an array of the non-notification answers only', async () => {
     const frame = `[
-      ${req('initialize', { protocolVersion: 1 }, '1')},
-      ${req('initialize', { protocolVersion: 1 })},
+      ${req('initialize', { ProtocolVersion: PROTOCOL_VERSION }, '1')},
+      ${req('initialize', { ProtocolVersion: PROTOCOL_VERSION })},
       ${req('sessions.list', { Id: [-1] }, '2')},
       {"foo": "boo"},
       ${req('foo.get', { name: 'myself' }, '5')},
@@ -419,17 +419,17 @@ describe('the helper process speaks JSON-RPC 2.0', () => {
     for (const e of a) expect(responseShapeProblem(e)).toBeNull();
     const byId = (id: string | null) => a.filter((e) => e.id === id);
     expect(a).toHaveLength(6);
-    expect(byId('1')[0]?.result).toMatchObject({ protocolVersion: PROTOCOL_VERSION, pid: h.pid });
+    expect(byId('1')[0]?.result).toMatchObject({ ProtocolVersion: PROTOCOL_VERSION, Pid: h.pid });
     expect(byId('2')[0]?.error?.code).toBe(-32602);
     expect(byId('5')[0]?.error?.code).toBe(-32601);
-    expect(byId('9')[0]?.result).toEqual({ sessions: [sessionOf(leaders[0]!)], errors: [] });
+    expect(byId('9')[0]?.result).toEqual({ Items: [sessionOf(leaders[0]!)], Errors: [] });
     expect(byId(null).map((e) => e.error?.code)).toEqual([-32600, -32600]);
     await expectServesInitialize(h);
   });
 
   it('a batch with one request is still answered with an array', async () => {
     const a = await h.roundTrip(`[${initializeFrame('only')}]`);
-    expect(a).toEqual([expect.objectContaining({ id: 'only', result: expect.objectContaining({ pid: h.pid }) })]);
+    expect(a).toEqual([expect.objectContaining({ id: 'only', result: expect.objectContaining({ Pid: h.pid }) })]);
     await expectServesInitialize(h);
   });
 
@@ -452,7 +452,7 @@ describe('the helper process speaks JSON-RPC 2.0', () => {
 
     it('refuses a 20 MiB frame sent in many writes, once', async () => {
       const chunk = Buffer.alloc(1024 * 1024, 0x20);
-      await h.write('{"jsonrpc":"2.0","method":"initialize","id":"huge","params":{"protocolVersion":1}');
+      await h.write(`{"jsonrpc":"2.0","method":"initialize","id":"huge","params":{"ProtocolVersion":${PROTOCOL_VERSION}}`);
       for (let i = 0; i < 20; i++) await h.write(chunk);
       await h.write('}\n');
       expectError(await h.next(15_000), -32600, null);
@@ -462,7 +462,7 @@ describe('the helper process speaks JSON-RPC 2.0', () => {
 
     it('serves a frame of exactly 8 MiB', async () => {
       const a = await h.roundTrip(padded('exact', MAX_FRAME_BYTES), 15_000);
-      expect(a).toMatchObject({ id: 'exact', result: { pid: h.pid } });
+      expect(a).toMatchObject({ id: 'exact', result: { Pid: h.pid } });
       await expectServesInitialize(h);
     });
 
@@ -481,7 +481,7 @@ describe('the helper process speaks JSON-RPC 2.0', () => {
       // this frame was refused with -32600 "the frame has 8388609 bytes" while the LF one was served.
       await h.write(`${padded('exact-crlf', MAX_FRAME_BYTES)}\r\n`);
       const a = (await h.next(15_000)) as RpcAnswer;
-      expect(a, 'an 8 MiB frame ended by CRLF must be served as the same frame ended by LF is').toMatchObject({ id: 'exact-crlf', result: { pid: h.pid } });
+      expect(a, 'an 8 MiB frame ended by CRLF must be served as the same frame ended by LF is').toMatchObject({ id: 'exact-crlf', result: { Pid: h.pid } });
       await expectServesInitialize(h);
     });
 
@@ -492,7 +492,7 @@ describe('the helper process speaks JSON-RPC 2.0', () => {
     });
 
     it('serves frames split across writes at any byte, and many frames in one write', async () => {
-      const frame = Buffer.from(`${req('initialize', { protocolVersion: 1 }, 'split-ü')}\n`);
+      const frame = Buffer.from(`${req('initialize', { ProtocolVersion: PROTOCOL_VERSION }, 'split-ü')}\n`);
       for (let i = 0; i < frame.length; i++) await h.write(frame.subarray(i, i + 1));
       expect(((await h.next()) as RpcAnswer).id).toBe('split-ü');
       await h.write(Array.from({ length: 50 }, (_, i) => initializeFrame(i)).join('\n') + '\n');
@@ -508,18 +508,18 @@ describe('sessions.list against utmp records of live processes', () => {
     h = HelperProcess.start({ env: { SESSIONTOOLS_UTMP_PATH: utmp } });
   });
 
-  const list = async (params: unknown): Promise<{ sessions: Record<string, unknown>[]; errors: Record<string, unknown>[] }> => {
+  const list = async (params: unknown): Promise<{ Items: Record<string, unknown>[]; Errors: Record<string, unknown>[] }> => {
     const a = (await h.call('sessions.list', params, 'list')) as RpcAnswer;
     expect(a.error, JSON.stringify(a.error)).toBeUndefined();
     expect(a.id).toBe('list');
-    return a.result as { sessions: Record<string, unknown>[]; errors: Record<string, unknown>[] };
+    return a.result as { Items: Record<string, unknown>[]; Errors: Record<string, unknown>[] };
   };
-  const users = (r: { sessions: Record<string, unknown>[] }) => r.sessions.map((s) => s.UserName);
+  const users = (r: { Items: Record<string, unknown>[] }) => r.Items.map((s) => s.UserName);
   const userNotFound = (name: string) => ({ ErrorId: 'UserNotFound', Message: `No session of user '${name}' on ${HOST}.`, Target: name, ComputerName: HOST });
   const sessionNotFound = (id: number) => ({ ErrorId: 'SessionNotFound', Message: `No session with id ${id} on ${HOST}.`, Target: id, ComputerName: HOST });
 
   it('lists exactly the live USER_PROCESS records, in utmp order (no params, {} and all-null filters)', async () => {
-    const expected = { sessions: leaders.map(sessionOf), errors: [] };
+    const expected = { Items: leaders.map(sessionOf), Errors: [] };
     expect(await list(undefined)).toEqual(expected);
     expect(await list({})).toEqual(expected);
     expect(await list({ UserName: null, Id: null, State: null })).toEqual(expected);
@@ -528,25 +528,25 @@ describe('sessions.list against utmp records of live processes', () => {
 
   it('finds nobody when there is no utmp file', async () => {
     const other = HelperProcess.start({ env: { SESSIONTOOLS_UTMP_PATH: noUtmp } });
-    expect(await other.call('sessions.list', {}, 1)).toEqual({ jsonrpc: '2.0', id: 1, result: { sessions: [], errors: [] } });
+    expect(await other.call('sessions.list', {}, 1)).toEqual({ jsonrpc: '2.0', id: 1, result: { Items: [], Errors: [] } });
     expect(await other.call('sessions.list', { UserName: ['alice'], Id: [leaders[0]!.pid] }, 2)).toEqual({
       jsonrpc: '2.0',
       id: 2,
-      result: { sessions: [], errors: [sessionNotFound(leaders[0]!.pid), userNotFound('alice')] },
+      result: { Items: [], Errors: [sessionNotFound(leaders[0]!.pid), userNotFound('alice')] },
     });
   });
 
   it('filters by literal UserName, case-insensitively', async () => {
-    expect(await list({ UserName: ['alice'] })).toEqual({ sessions: [sessionOf(leaders[0]!)], errors: [] });
+    expect(await list({ UserName: ['alice'] })).toEqual({ Items: [sessionOf(leaders[0]!)], Errors: [] });
     expect(users(await list({ UserName: ['ALICE', 'carol'] }))).toEqual(['alice', 'Carol']);
   });
 
   it('reports UserNotFound for each literal UserName that matches nothing, nothing for wildcards', async () => {
-    expect(await list({ UserName: ['nobody'] })).toEqual({ sessions: [], errors: [userNotFound('nobody')] });
-    expect(await list({ UserName: ['zz*', 'q?', '[xy]'] })).toEqual({ sessions: [], errors: [] });
+    expect(await list({ UserName: ['nobody'] })).toEqual({ Items: [], Errors: [userNotFound('nobody')] });
+    expect(await list({ UserName: ['zz*', 'q?', '[xy]'] })).toEqual({ Items: [], Errors: [] });
     expect(await list({ UserName: ['bob', 'nobody', 'zz*', 'ghost'] })).toEqual({
-      sessions: [sessionOf(leaders[1]!)],
-      errors: [userNotFound('nobody'), userNotFound('ghost')],
+      Items: [sessionOf(leaders[1]!)],
+      Errors: [userNotFound('nobody'), userNotFound('ghost')],
     });
   });
 
@@ -558,41 +558,41 @@ describe('sessions.list against utmp records of live processes', () => {
     expect(users(await list({ UserName: ['[a-c]*'] }))).toEqual(['alice', 'bob', 'Carol']);
     expect(users(await list({ UserName: ['*L*'] }))).toEqual(['alice', 'Carol']);
     // `* is a literal star: no user is named "a*", so it is a literal that matches nothing.
-    expect(await list({ UserName: ['a`*'] })).toEqual({ sessions: [], errors: [userNotFound('a*')] });
+    expect(await list({ UserName: ['a`*'] })).toEqual({ Items: [], Errors: [userNotFound('a*')] });
   });
 
   it('filters by a literal UserName with a hyphen (svc-backup)', async () => {
     // Regression: "-" escaped as "\-" outside a class is an invalid escape under the u flag.
     const a = (await h.call('sessions.list', { UserName: ['svc-backup'] }, 'hyphen')) as RpcAnswer;
     expect(a.error, `sessions.list {UserName:["svc-backup"]} failed: ${JSON.stringify(a.error)}`).toBeUndefined();
-    expect(a.result).toEqual({ sessions: [sessionOf(leaders[2]!)], errors: [] });
+    expect(a.result).toEqual({ Items: [sessionOf(leaders[2]!)], Errors: [] });
   });
 
   it('filters by a wildcard UserName with a hyphen (svc-*), and reports a missing hyphenated literal', async () => {
     const a = (await h.call('sessions.list', { UserName: ['svc-*', 'no-such-user'] }, 'hyphen2')) as RpcAnswer;
     expect(a.error, `sessions.list {UserName:["svc-*","no-such-user"]} failed: ${JSON.stringify(a.error)}`).toBeUndefined();
-    expect(a.result).toEqual({ sessions: [sessionOf(leaders[2]!)], errors: [userNotFound('no-such-user')] });
+    expect(a.result).toEqual({ Items: [sessionOf(leaders[2]!)], Errors: [userNotFound('no-such-user')] });
   });
 
   it('filters by Id, with SessionNotFound for each id that matches nothing', async () => {
     const [a, b] = leaders as [Leader, Leader];
-    expect(await list({ Id: [b.pid] })).toEqual({ sessions: [sessionOf(b)], errors: [] });
-    expect(await list({ Id: [b.pid, a.pid] })).toEqual({ sessions: [sessionOf(a), sessionOf(b)], errors: [] });
+    expect(await list({ Id: [b.pid] })).toEqual({ Items: [sessionOf(b)], Errors: [] });
+    expect(await list({ Id: [b.pid, a.pid] })).toEqual({ Items: [sessionOf(a), sessionOf(b)], Errors: [] });
     // A dead leader's record and an id nobody has: not found.
     expect(await list({ Id: [a.pid, deadLeaderPid, INT32_MAX] })).toEqual({
-      sessions: [sessionOf(a)],
-      errors: [sessionNotFound(deadLeaderPid), sessionNotFound(INT32_MAX)],
+      Items: [sessionOf(a)],
+      Errors: [sessionNotFound(deadLeaderPid), sessionNotFound(INT32_MAX)],
     });
   });
 
   it('filters by State', async () => {
-    expect(await list({ State: ['Active'] })).toEqual({ sessions: leaders.map(sessionOf), errors: [] });
-    expect(await list({ State: ['Disconnected', 'Idle'] })).toEqual({ sessions: [], errors: [] });
-    expect(await list({ State: ['Active'], Id: [leaders[3]!.pid] })).toEqual({ sessions: [sessionOf(leaders[3]!)], errors: [] });
+    expect(await list({ State: ['Active'] })).toEqual({ Items: leaders.map(sessionOf), Errors: [] });
+    expect(await list({ State: ['Disconnected', 'Idle'] })).toEqual({ Items: [], Errors: [] });
+    expect(await list({ State: ['Active'], Id: [leaders[3]!.pid] })).toEqual({ Items: [sessionOf(leaders[3]!)], Errors: [] });
   });
 
   it('combines UserName and Id filters', async () => {
-    expect(await list({ UserName: ['b*'], Id: [leaders[0]!.pid, leaders[1]!.pid] })).toEqual({ sessions: [sessionOf(leaders[1]!)], errors: [] });
+    expect(await list({ UserName: ['b*'], Id: [leaders[0]!.pid, leaders[1]!.pid] })).toEqual({ Items: [sessionOf(leaders[1]!)], Errors: [] });
   });
 });
 
@@ -631,19 +631,19 @@ describe('the helper process lifetime and stdout', () => {
   it('each request restarts the idle period', async () => {
     const h = HelperProcess.start({ env: { SESSIONTOOLS_UTMP_PATH: utmp, SESSIONTOOLS_HELPER_IDLE_SECONDS: '1' } });
     for (let i = 0; i < 5; i++) {
-      expect(await h.call('initialize', { protocolVersion: 1 }, i)).toMatchObject({ id: i, result: { pid: h.pid } });
+      expect(await h.call('initialize', { ProtocolVersion: PROTOCOL_VERSION }, i)).toMatchObject({ id: i, result: { Pid: h.pid } });
       await new Promise((r) => setTimeout(r, 400));
     }
     // More than 2 s after start, 0.4 s after the last request: still serving.
-    expect(await h.call('initialize', { protocolVersion: 1 }, 'last')).toMatchObject({ id: 'last', result: { pid: h.pid } });
+    expect(await h.call('initialize', { ProtocolVersion: PROTOCOL_VERSION }, 'last')).toMatchObject({ id: 'last', result: { Pid: h.pid } });
   });
 
   it('keeps serving after SIGINT when its stdin is a pipe (Ctrl+C at a terminal is meant for PowerShell)', async () => {
     const h = HelperProcess.start({ env: { SESSIONTOOLS_UTMP_PATH: utmp } });
-    expect(await h.call('initialize', { protocolVersion: 1 }, 'before')).toEqual(initializeAnswer(h, 'before'));
+    expect(await h.call('initialize', { ProtocolVersion: PROTOCOL_VERSION }, 'before')).toEqual(initializeAnswer(h, 'before'));
     h.kill('SIGINT');
     expect(await h.waitExit(500)).toBeNull();
-    expect(await h.call('initialize', { protocolVersion: 1 }, 'after')).toEqual(initializeAnswer(h, 'after'));
+    expect(await h.call('initialize', { ProtocolVersion: PROTOCOL_VERSION }, 'after')).toEqual(initializeAnswer(h, 'after'));
   });
 
   it.skipIf(spawnSync('python3', ['-c', 'import pty']).status !== 0)('exits 0 on SIGINT when started by hand at a terminal (stdin a tty)', async () => {
@@ -679,21 +679,21 @@ describe('the helper process lifetime and stdout', () => {
     await new Promise((r) => setTimeout(r, 1_500));
     for (const h of helpers) {
       expect(h.exit).toBeNull();
-      expect(await h.call('initialize', { protocolVersion: 1 }, 'late')).toEqual(initializeAnswer(h, 'late'));
+      expect(await h.call('initialize', { ProtocolVersion: PROTOCOL_VERSION }, 'late')).toEqual(initializeAnswer(h, 'late'));
     }
   });
 
   it('SESSIONTOOLS_HELPER_STDIO=fs (as under Wine): serves through streams on fds 0 and 1, and exits 0 at EOF', async () => {
     const h = HelperProcess.start({ env: { SESSIONTOOLS_UTMP_PATH: utmp, SESSIONTOOLS_HELPER_STDIO: 'fs' } });
-    expect(await h.call('initialize', { protocolVersion: 1 }, 'fs')).toEqual(initializeAnswer(h, 'fs'));
-    expect(await h.call('sessions.list', { UserName: ['alice'] }, 'fs-list')).toEqual({ jsonrpc: '2.0', id: 'fs-list', result: { sessions: [sessionOf(leaders[0]!)], errors: [] } });
+    expect(await h.call('initialize', { ProtocolVersion: PROTOCOL_VERSION }, 'fs')).toEqual(initializeAnswer(h, 'fs'));
+    expect(await h.call('sessions.list', { UserName: ['alice'] }, 'fs-list')).toEqual({ jsonrpc: '2.0', id: 'fs-list', result: { Items: [sessionOf(leaders[0]!)], Errors: [] } });
     h.closeStdin();
     expect(await h.waitExit(5_000)).toEqual({ code: 0, signal: null });
   });
 
   it('exits 1 when nobody reads its answers any more (EPIPE on stdout)', async () => {
     const h = HelperProcess.start({ env: { SESSIONTOOLS_UTMP_PATH: utmp } });
-    expect(await h.call('initialize', { protocolVersion: 1 }, 'first')).toEqual(initializeAnswer(h, 'first'));
+    expect(await h.call('initialize', { ProtocolVersion: PROTOCOL_VERSION }, 'first')).toEqual(initializeAnswer(h, 'first'));
     h.closeStdout();
     await h.send(initializeFrame('unread'));
     expect(await h.waitExit(5_000)).toEqual({ code: 1, signal: null });
@@ -702,14 +702,14 @@ describe('the helper process lifetime and stdout', () => {
   it('exits 0 on SIGTERM (stdin left open)', async () => {
     // Regression: the same hang in process.exit() as on the idle timeout.
     const h = HelperProcess.start({ env: { SESSIONTOOLS_UTMP_PATH: utmp } });
-    expect(await h.call('initialize', { protocolVersion: 1 })).toMatchObject({ result: { pid: h.pid } });
+    expect(await h.call('initialize', { ProtocolVersion: PROTOCOL_VERSION })).toMatchObject({ result: { Pid: h.pid } });
     h.kill('SIGTERM');
     expect(await h.waitExit(3_000), 'the helper is still running 3 s after SIGTERM').toEqual({ code: 0, signal: null });
   });
 
   it('stops answering once SIGTERM is received, and exits at EOF', async () => {
     const h = HelperProcess.start({ env: { SESSIONTOOLS_UTMP_PATH: utmp } });
-    expect(await h.call('initialize', { protocolVersion: 1 })).toMatchObject({ result: { pid: h.pid } });
+    expect(await h.call('initialize', { ProtocolVersion: PROTOCOL_VERSION })).toMatchObject({ result: { Pid: h.pid } });
     h.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 300));
     h.closeStdin();
@@ -726,12 +726,12 @@ describe('the helper process lifetime and stdout', () => {
       req('sessions.list', {}, 2),
       req('sessions.list', { UserName: ['x-y'] }, 3),
       req('sessions.list', { UserName: ['[z-a]'] }, 4),
-      req('sessions.logoff', { targets: [{ SessionId: 12345 }], wait: true }, 5),
-      req('sessions.disconnect', { targets: [{ SessionId: 12345 }] }, 6),
+      req('sessions.logoff', { Targets: [{ SessionId: 12345 }], Wait: true }, 5),
+      req('sessions.disconnect', { Targets: [{ SessionId: 12345 }] }, 6),
       req('sessions.list', {}), // a failing notification
       'not json',
-      req('initialize', { protocolVersion: 3 }, 7),
-      `[${req('sessions.list', {}, 8)},${req('sessions.logoff', { targets: [{ SessionId: 1 }] }, 9)}]`,
+      req('initialize', { ProtocolVersion: 3 }, 7),
+      `[${req('sessions.list', {}, 8)},${req('sessions.logoff', { Targets: [{ SessionId: 1 }] }, 9)}]`,
     ];
     for (const f of frames) await h.send(f);
     await h.nextLines(9, 10_000);
@@ -746,15 +746,15 @@ describe('the helper process lifetime and stdout', () => {
     const byId = new Map(h.lines.map((l) => JSON.parse(l) as RpcAnswer | RpcAnswer[]).filter((a): a is RpcAnswer => !Array.isArray(a)).map((a) => [a.id, a]));
     // A computer that cannot be listed is an error of that computer; an unexpected failure of a
     // whole call is JSON-RPC Internal error, with the system's message.
-    expect(byId.get(2)?.result).toEqual({ sessions: [], errors: [expect.objectContaining({ ErrorId: 'BackendFailed', Message: expect.stringMatching(/EISDIR/), ComputerName: HOST })] });
+    expect(byId.get(2)?.result).toEqual({ Items: [], Errors: [expect.objectContaining({ ErrorId: 'BackendFailed', Message: expect.stringMatching(/EISDIR/), ComputerName: HOST })] });
     expect(byId.get(5)?.error).toMatchObject({ code: -32603, message: expect.stringMatching(/EISDIR/) });
     // Disconnect reads nothing: NotSupportedOnPlatform outcomes, whatever utmp holds.
     expect(byId.get(6)?.result).toEqual({
-      outcomes: [
+      Outcomes: [
         {
-          target: { SessionId: 12345 },
-          session: null,
-          error: {
+          Target: { SessionId: 12345 },
+          Item: null,
+          Error: {
             ErrorId: 'NotSupportedOnPlatform',
             Message: 'Disconnect has no meaning on Linux: a terminal session cannot be detached and resumed. Use Stop-UserSession to log it off.',
             Target: 12345,
@@ -765,7 +765,7 @@ describe('the helper process lifetime and stdout', () => {
     });
     expect(byId.get(1)).toEqual(initializeAnswer(h, 1));
     expect(byId.get(4)?.error).toMatchObject({ code: -32602, message: expect.stringMatching(/^Invalid params: "UserName" holds '\[z-a\]'/) });
-    expect(byId.get(7)?.error).toMatchObject({ code: -32000, data: { helperProtocolVersion: PROTOCOL_VERSION } });
+    expect(byId.get(7)?.error).toMatchObject({ code: -32000, data: { HelperProtocolVersion: PROTOCOL_VERSION } });
     expect(h.stderr).toMatch(/EISDIR/);
   });
 });

@@ -14,8 +14,9 @@ export const ROOT = resolve(here, '..', '..');
 export const HELPER_NODE = join(ROOT, 'module', 'bin', process.platform === 'win32' ? 'node.exe' : 'node');
 export const HELPER_SCRIPT = join(ROOT, 'module', 'bin', 'helper.mjs');
 
-/** The protocol version the tests speak (src/protocol/rpc.ts). */
-export { PROTOCOL_VERSION } from '../../src/protocol/rpc.ts';
+/** The protocol version the tests speak (src/protocol/methods.ts). */
+import { PROTOCOL_VERSION } from '../../src/protocol/methods.ts';
+export { PROTOCOL_VERSION };
 
 /** Fails early, with the command to run, when the helper bundle has not been built. */
 export function requireHelperBundle(): void {
@@ -243,7 +244,7 @@ export interface RpcAnswer {
 
 /** The initialize request the module sends. */
 export function initializeFrame(id: string | number = 'init'): string {
-  return JSON.stringify({ jsonrpc: '2.0', method: 'initialize', params: { protocolVersion: 1 }, id });
+  return JSON.stringify({ jsonrpc: '2.0', method: 'initialize', params: { ProtocolVersion: PROTOCOL_VERSION }, id });
 }
 
 /**

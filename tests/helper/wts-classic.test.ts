@@ -68,7 +68,7 @@ describe('a server without the Ex functions (Vista / Server 2008)', () => {
   it('is listed through WTSEnumerateSessionsW and WTSSessionInfo: every field, and every buffer freed', async () => {
     const wts = startWtsHelper(servers);
     const result = await wts.list({ ComputerName: ['OLD2008'] });
-    expect(result).toEqual({ sessions: expected('OLD2008'), errors: [] });
+    expect(result).toEqual({ Items: expected('OLD2008'), Errors: [] });
 
     const events = wts.events();
     const enumerations = events.filter((e) => e.event === 'call' && e.fn.startsWith('WTSEnumerateSessions'));
@@ -88,13 +88,13 @@ describe('a server without the Ex functions (Vista / Server 2008)', () => {
   it('gives the same sessions as a current server, but for IsLocked; system sessions with IncludeSystem', async () => {
     const wts = startWtsHelper(servers);
     const both = await wts.list({ ComputerName: ['old2008', 'new2022'] });
-    const old = both.sessions.filter((s) => s.ComputerName === 'old2008');
-    const current = both.sessions.filter((s) => s.ComputerName === 'new2022');
+    const old = both.Items.filter((s) => s.ComputerName === 'old2008');
+    const current = both.Items.filter((s) => s.ComputerName === 'new2022');
     expect(old).toEqual(current.map((s) => ({ ...s, ComputerName: 'old2008', IsLocked: null })));
     expect(current.map((s) => s.IsLocked)).toEqual([true, false, null]);
 
     const all = await wts.list({ ComputerName: ['old2008'], IncludeSystem: true });
-    expect(all.sessions.map((s) => [s.SessionId, s.SessionName, s.State, s.UserName, s.Domain])).toEqual([
+    expect(all.Items.map((s) => [s.SessionId, s.SessionName, s.State, s.UserName, s.Domain])).toEqual([
       [0, 'Services', 'Disconnected', '', null],
       [1, 'Console', 'Active', 'alice', 'CORP'],
       [3, 'RDP-Tcp#3', 'Disconnected', 'bøb', 'LAB'],

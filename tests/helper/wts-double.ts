@@ -30,8 +30,8 @@ export interface WtsHelper {
 }
 
 export interface ListResult {
-  sessions: Record<string, unknown>[];
-  errors: Record<string, unknown>[];
+  Items: Record<string, unknown>[];
+  Errors: Record<string, unknown>[];
 }
 
 let dir: string | null = null;

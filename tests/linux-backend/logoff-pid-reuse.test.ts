@@ -92,7 +92,7 @@ describe.skipIf(!canChoosePids())('Linux logoff: a leader replaced by another pr
     const helper = HelperProcess.start({ env: { SESSIONTOOLS_UTMP_PATH: utmp } });
 
     const hup = lineFrom(leader, 'hup', 10_000);
-    await helper.send(JSON.stringify({ jsonrpc: '2.0', id: 'logoff', method: 'sessions.logoff', params: { targets: [{ SessionId: pid }], wait: true } }));
+    await helper.send(JSON.stringify({ jsonrpc: '2.0', id: 'logoff', method: 'sessions.logoff', params: { Targets: [{ SessionId: pid }], Wait: true } }));
     await hup; // SIGHUP was sent and ignored: the helper now polls the pid until SIGTERM is due.
 
     helper.kill('SIGSTOP');
@@ -110,7 +110,7 @@ describe.skipIf(!canChoosePids())('Linux logoff: a leader replaced by another pr
     const answer = (await helper.next(LOGOFF_TIMING.hupToTermMs + LOGOFF_TIMING.termToKillMs + 5_000)) as RpcAnswer;
     const answeredAfter = Date.now() - resumed;
     expect(isGone(pid), `the helper signalled the new process ${pid}`).toBe(false);
-    expect(answer).toEqual({ jsonrpc: '2.0', id: 'logoff', result: { outcomes: [{ target: { SessionId: pid }, session: null, error: null }] } });
+    expect(answer).toEqual({ jsonrpc: '2.0', id: 'logoff', result: { Outcomes: [{ Target: { SessionId: pid }, Item: null, Error: null }] } });
     // It noticed at its next look, long before SIGTERM would have been due.
     expect(answeredAfter).toBeLessThan(LOGOFF_TIMING.hupToTermMs);
     // And it does not come back to it later.

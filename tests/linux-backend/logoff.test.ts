@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { buildSync } from 'esbuild';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LOGOFF_TIMING, createLinuxBackend } from '../../src/backend/linux/index.ts';
-import type { Backend } from '../../src/backend/backend.ts';
+import type { Backend, SessionOutcome } from '../../src/backend/backend.ts';
+import type { SessionTarget } from '../../src/protocol/session.ts';
 import {
   buildUtmpWriter,
   isGone,
@@ -33,6 +34,10 @@ function bundleForAnyUser(entry: string, dir: string): string {
   return file;
 }
 const HOST = hostname();
+
+/** The backend's handlers of sessions.logoff and sessions.disconnect, as the helper calls them. */
+const logoff = async (b: Backend, Targets: SessionTarget[], Wait: boolean): Promise<SessionOutcome[]> => (await b.actions['sessions.logoff']({ Targets, Wait })).Outcomes;
+const disconnect = async (b: Backend, Targets: SessionTarget[], Wait: boolean): Promise<SessionOutcome[]> => (await b.actions['sessions.disconnect']({ Targets, Wait })).Outcomes;
 /** Slack for scheduling on a loaded two-core machine. */
 const SLACK_MS = 1_500;
 
@@ -69,16 +74,16 @@ describe('LinuxBackend.logoff and disconnect, on real processes', () => {
 
   it('wait=true: SIGHUP ends a plain leader at once', async () => {
     const { backend, pids } = await sessions(['plain']);
-    const [outcomes, ms] = await timed(() => backend.logoff([{ SessionId: pids[0]! }], true));
-    expect(outcomes).toEqual([{ target: { SessionId: pids[0] }, session: null, error: null }]);
+    const [outcomes, ms] = await timed(() => logoff(backend, [{ SessionId: pids[0]! }], true));
+    expect(outcomes).toEqual([{ Target: { SessionId: pids[0] }, Item: null, Error: null }]);
     expect(isGone(pids[0]!)).toBe(true);
     expect(ms).toBeLessThan(LOGOFF_TIMING.hupToTermMs);
   });
 
   it('wait=true: escalates to SIGTERM when SIGHUP is ignored', async () => {
     const { backend, pids } = await sessions(['ignoresHup']);
-    const [outcomes, ms] = await timed(() => backend.logoff([{ ComputerName: 'localhost', SessionId: pids[0]! }], true));
-    expect(outcomes).toEqual([{ target: { ComputerName: 'localhost', SessionId: pids[0] }, session: null, error: null }]);
+    const [outcomes, ms] = await timed(() => logoff(backend, [{ ComputerName: 'localhost', SessionId: pids[0]! }], true));
+    expect(outcomes).toEqual([{ Target: { ComputerName: 'localhost', SessionId: pids[0] }, Item: null, Error: null }]);
     expect(isGone(pids[0]!)).toBe(true);
     expect(ms).toBeGreaterThanOrEqual(LOGOFF_TIMING.hupToTermMs - 5);
     expect(ms).toBeLessThan(LOGOFF_TIMING.hupToTermMs + SLACK_MS);
@@ -86,8 +91,8 @@ describe('LinuxBackend.logoff and disconnect, on real processes', () => {
 
   it('wait=true: escalates to SIGKILL when SIGHUP and SIGTERM are ignored', async () => {
     const { backend, pids } = await sessions(['ignoresHupAndTerm']);
-    const [outcomes, ms] = await timed(() => backend.logoff([{ SessionId: pids[0]! }], true));
-    expect(outcomes).toEqual([{ target: { SessionId: pids[0] }, session: null, error: null }]);
+    const [outcomes, ms] = await timed(() => logoff(backend, [{ SessionId: pids[0]! }], true));
+    expect(outcomes).toEqual([{ Target: { SessionId: pids[0] }, Item: null, Error: null }]);
     expect(isGone(pids[0]!)).toBe(true);
     const both = LOGOFF_TIMING.hupToTermMs + LOGOFF_TIMING.termToKillMs;
     expect(ms).toBeGreaterThanOrEqual(both - 5);
@@ -97,19 +102,19 @@ describe('LinuxBackend.logoff and disconnect, on real processes', () => {
   it('wait=false: returns at once with the session as listed; the leader ends shortly after', async () => {
     const { backend, pids } = await sessions(['plain']);
     const [listed] = await backend.list(null, { includeSystem: false, signal: new AbortController().signal });
-    const [outcomes, ms] = await timed(() => backend.logoff([{ SessionId: pids[0]! }], false));
+    const [outcomes, ms] = await timed(() => logoff(backend, [{ SessionId: pids[0]! }], false));
     expect(ms).toBeLessThan(250);
-    expect(outcomes).toEqual([{ target: { SessionId: pids[0] }, session: listed, error: null }]);
+    expect(outcomes).toEqual([{ Target: { SessionId: pids[0] }, Item: listed, Error: null }]);
     expect(listed?.SessionId).toBe(pids[0]);
     expect(await waitFor(() => isGone(pids[0]!), 1_000)).toBe(true);
   });
 
   it('wait=false: the escalation goes on in the background, and close() lets it finish', async () => {
     const { backend, pids } = await sessions(['ignoresHupAndTerm']);
-    const [outcomes, ms] = await timed(() => backend.logoff([{ SessionId: pids[0]! }], false));
+    const [outcomes, ms] = await timed(() => logoff(backend, [{ SessionId: pids[0]! }], false));
     expect(ms).toBeLessThan(250);
-    expect(outcomes[0]?.error).toBeNull();
-    expect(outcomes[0]?.session?.SessionId).toBe(pids[0]);
+    expect(outcomes[0]?.Error).toBeNull();
+    expect(outcomes[0]?.Item?.SessionId).toBe(pids[0]);
     await new Promise((r) => setTimeout(r, LOGOFF_TIMING.hupToTermMs / 2));
     expect(isGone(pids[0]!)).toBe(false); // HUP ignored, TERM not due yet
     const [, closeMs] = await timed(() => backend.close!());
@@ -123,20 +128,20 @@ describe('LinuxBackend.logoff and disconnect, on real processes', () => {
     const { backend, pids } = await sessions(['plain', 'plain']);
     const missing = 0x7ffffff0;
     const targets = [{ SessionId: pids[0]! }, { SessionId: missing }, { ComputerName: HOST.toUpperCase(), SessionId: pids[1]! }];
-    const outcomes = await backend.logoff(targets, true);
+    const outcomes = await logoff(backend, targets, true);
     expect(outcomes).toEqual([
-      { target: targets[0], session: null, error: null },
+      { Target: targets[0], Item: null, Error: null },
       {
-        target: targets[1],
-        session: null,
-        error: {
+        Target: targets[1],
+        Item: null,
+        Error: {
           ErrorId: 'SessionNotFound',
           Message: `No session with id ${missing} on ${HOST}.`,
           Target: missing,
           ComputerName: HOST,
         },
       },
-      { target: targets[2], session: null, error: null },
+      { Target: targets[2], Item: null, Error: null },
     ]);
     expect(isGone(pids[0]!)).toBe(true);
     expect(isGone(pids[1]!)).toBe(true);
@@ -145,8 +150,8 @@ describe('LinuxBackend.logoff and disconnect, on real processes', () => {
   it('pid reuse guard: a leader that started after the recorded login is not the session', async () => {
     const { backend, pids } = await sessions(['plain'], -3_600_000);
     expect(await backend.list(null, { includeSystem: false, signal: new AbortController().signal })).toEqual([]);
-    const outcomes = await backend.logoff([{ SessionId: pids[0]! }], true);
-    expect(outcomes[0]?.error?.ErrorId).toBe('SessionNotFound');
+    const outcomes = await logoff(backend, [{ SessionId: pids[0]! }], true);
+    expect(outcomes[0]?.Error?.ErrorId).toBe('SessionNotFound');
     await new Promise((r) => setTimeout(r, 200));
     expect(isGone(pids[0]!)).toBe(false);
   });
@@ -154,20 +159,20 @@ describe('LinuxBackend.logoff and disconnect, on real processes', () => {
   it('disconnect: NotSupportedOnPlatform for each target; nothing is touched', async () => {
     const { backend, pids } = await sessions(['plain']);
     const targets = [{ SessionId: pids[0]! }, { ComputerName: '.', SessionId: 12345 }];
-    const outcomes = await backend.disconnect(targets, true);
+    const outcomes = await disconnect(backend, targets, true);
     const message =
       'Disconnect has no meaning on Linux: a terminal session cannot be detached and resumed. ' +
       'Use Stop-UserSession to log it off.';
     expect(outcomes).toEqual([
       {
-        target: targets[0],
-        session: null,
-        error: { ErrorId: 'NotSupportedOnPlatform', Message: message, Target: pids[0], ComputerName: HOST },
+        Target: targets[0],
+        Item: null,
+        Error: { ErrorId: 'NotSupportedOnPlatform', Message: message, Target: pids[0], ComputerName: HOST },
       },
       {
-        target: targets[1],
-        session: null,
-        error: { ErrorId: 'NotSupportedOnPlatform', Message: message, Target: 12345, ComputerName: HOST },
+        Target: targets[1],
+        Item: null,
+        Error: { ErrorId: 'NotSupportedOnPlatform', Message: message, Target: 12345, ComputerName: HOST },
       },
     ]);
     await new Promise((r) => setTimeout(r, 200));
@@ -177,19 +182,19 @@ describe('LinuxBackend.logoff and disconnect, on real processes', () => {
   it('a remote ComputerName gives NotSupportedOnPlatform; local aliases act locally', async () => {
     const { backend, pids } = await sessions(['plain', 'plain', 'plain', 'plain']);
     const remote = { ComputerName: 'server01.example.com', SessionId: pids[0]! };
-    const [outcome] = await backend.logoff([remote], true);
-    expect(outcome?.error).toMatchObject({
+    const [outcome] = await logoff(backend, [remote], true);
+    expect(outcome?.Error).toMatchObject({
       ErrorId: 'NotSupportedOnPlatform',
       Target: pids[0],
       ComputerName: 'server01.example.com',
     });
-    expect(outcome?.error?.Message).toMatch(/server01\.example\.com.*Windows backend/);
+    expect(outcome?.Error?.Message).toMatch(/server01\.example\.com.*Windows backend/);
     await new Promise((r) => setTimeout(r, 200));
     expect(isGone(pids[0]!)).toBe(false);
 
     const aliases = ['', '127.0.0.1', '::1', null];
-    const local = await backend.logoff(aliases.map((ComputerName, i) => ({ ComputerName, SessionId: pids[i]! })), true);
-    expect(local.map((o) => o.error)).toEqual([null, null, null, null]);
+    const local = await logoff(backend, aliases.map((ComputerName, i) => ({ ComputerName, SessionId: pids[i]! })), true);
+    expect(local.map((o) => o.Error)).toEqual([null, null, null, null]);
     expect(pids.every(isGone)).toBe(true);
   });
 
@@ -209,9 +214,9 @@ describe('LinuxBackend.logoff and disconnect, on real processes', () => {
     });
     expect(JSON.parse(out)).toEqual([
       {
-        target: { SessionId: pids[0] },
-        session: null,
-        error: {
+        Target: { SessionId: pids[0] },
+        Item: null,
+        Error: {
           ErrorId: 'AccessDenied',
           Message: `Permission denied to log off session ${pids[0]} (user user0): run as root or as that user.`,
           Target: pids[0],
@@ -226,9 +231,9 @@ describe('LinuxBackend.logoff and disconnect, on real processes', () => {
     const kinds = new Array<LeaderKind>(1_000).fill('plain');
     const { backend, pids } = await sessions(kinds);
     expect((await backend.list(null, { includeSystem: false, signal: new AbortController().signal })).length).toBe(1_000);
-    const [outcomes, ms] = await timed(() => backend.logoff(pids.map((SessionId) => ({ SessionId })), true));
-    expect(outcomes.map((o) => o.target.SessionId)).toEqual(pids);
-    expect(outcomes.every((o) => o.error === null && o.session === null)).toBe(true);
+    const [outcomes, ms] = await timed(() => logoff(backend, pids.map((SessionId) => ({ SessionId })), true));
+    expect(outcomes.map((o) => o.Target.SessionId)).toEqual(pids);
+    expect(outcomes.every((o) => o.Error === null && o.Item === null)).toBe(true);
     expect(pids.every(isGone)).toBe(true);
     expect(ms).toBeLessThan(2_000);
   });

@@ -65,7 +65,7 @@ Describe 'the helper process' {
 
     It 'exits with PowerShell: no helper outlives the PowerShell that started it' {
         $null = New-UtmpSession 'st-ann'
-        $run = Invoke-ModulePwsh '$null = Get-UserSession; & (Get-Module SessionTools) { $script:SessionToolsHelper.Process.Id }'
+        $run = Invoke-ModulePwsh '$null = Get-UserSession; [SessionTools.Rpc.HelperClient]::Instances[-1].ProcessId'
         $run.ExitCode | Should -Be 0
         $helper = [int] $run.Stdout.Trim()
         $helper | Should -BeGreaterThan 0

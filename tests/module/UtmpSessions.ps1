@@ -35,11 +35,12 @@ function Stop-UtmpSessions {
 }
 
 function Get-HelperState {
-    # The module's helper as the module sees it (read, not changed): Pid, NextId (the id its next
-    # request gets), Exited; $null before the first call.
-    & (Get-Module SessionTools) {
-        $h = $script:SessionToolsHelper
-        if ($null -ne $h) { [pscustomobject] @{ Pid = $h.Process.Id; NextId = $h.NextId; Exited = $h.Process.HasExited } }
+    # The module's helper, through the client's diagnostics (read, not changed): Pid, NextId (the
+    # id its next request gets), Exited; $null before the first call.
+    $base = (Get-Module SessionTools).ModuleBase
+    $client = [SessionTools.Rpc.HelperClient]::Instances | Where-Object ModuleBase -EQ $base | Select-Object -Last 1
+    if ($null -ne $client -and $null -ne $client.ProcessId) {
+        [pscustomobject] @{ Pid = $client.ProcessId; NextId = $client.RequestsSent + 1; Exited = $client.HasExited }
     }
 }
 

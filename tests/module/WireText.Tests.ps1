@@ -80,7 +80,7 @@ Describe 'computer names on the wire' {
         $leader = New-UtmpSession 'st-ann'
         $caught = try { Stop-UserSession -Id $leader[0] -ComputerName "o'host" -Force -ErrorAction Stop; $null } catch { $_ }
         $caught.FullyQualifiedErrorId | Should -BeExactly 'InvalidArgument,Stop-UserSession'
-        $caught.Exception.Message | Should -BeLike "*""targets"" must hold only *it holds {""SessionId"":$($leader[0]),""ComputerName"":""o'host""}"
+        $caught.Exception.Message | Should -BeLike "*""Targets"" must hold only *it holds {""SessionId"":$($leader[0]),""ComputerName"":""o'host""}"
         Test-ProcessGone $leader[0] | Should -BeFalse
         Stop-UtmpLeader
     }

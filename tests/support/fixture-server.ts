@@ -15,6 +15,7 @@ import { buildUtmpWriter, deadPid, isGone, makeTempDir, removeDir, startLeader, 
 import { sshdAvailability, startSshd, type SshSession, type SshdHarness } from './sshd.ts';
 import { buildDouble, leakedBuffers, readLog, writeFixture, type DoubleKind, type FixtureServer } from '../wts/support/double.ts';
 import * as catalog from '../../src/catalog/commands.ts';
+import { resolveCatalog } from '../../src/catalog/resolve.ts';
 
 const dir = makeTempDir('st-fixture-');
 let writer: string | undefined;
@@ -69,8 +70,12 @@ const ops: Record<string, Handler> = {
     return true;
   },
 
-  /** The command catalog as declared (src/catalog/commands.ts): [{Name, verb, noun, kind, confirmImpact, defaultSet, parameters, ...}]. */
-  catalog: () => Object.values(catalog).map((c) => ({ Name: `${c.verb}-${c.noun}`, ...c })),
+  /**
+   * The command catalog (src/catalog/commands.ts) as resolved with the methods' fields:
+   * [{Name, verb, noun, kind, confirmImpact, defaultSet, outputType, parameters: {name: {type, wire, role, ...}}}].
+   */
+  catalog: () =>
+    resolveCatalog(catalog).map(({ method, parameters, ...c }) => ({ ...c, method: method.name, parameters: Object.fromEntries(parameters.map((p) => [p.name, p])) })),
 
   /** Whether real ssh logins can be made here: {Ok, Reason}; under CI=true a reason is an error. */
   'sshd.availability': () => {

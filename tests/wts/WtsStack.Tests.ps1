@@ -50,7 +50,7 @@ BeforeAll {
     function Get-WtsLeak { @(Invoke-TestFixture -Fixture $script:Fixture -Op 'double.leaked' -Arguments @{ path = $env:WTSDOUBLE_LOG }) }
 
     function Get-HelperProcess {
-        $id = & (Get-Module SessionTools) { $script:SessionToolsHelper.Process.Id }
+        $id = ([SessionTools.Rpc.HelperClient]::Instances | Where-Object ModuleBase -EQ (Get-Module SessionTools).ModuleBase | Select-Object -Last 1).ProcessId
         [System.Diagnostics.Process]::GetProcessById($id)
     }
 

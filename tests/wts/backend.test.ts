@@ -15,7 +15,9 @@ import { selectBackend } from '../../src/backend/select.ts';
 import { WtsCalls } from '../../src/backend/wts/calls.ts';
 import { createWtsBackend } from '../../src/backend/wts/index.ts';
 import { loadWinApi } from '../../src/backend/wts/library.ts';
-import type { UserSession } from '../../src/protocol/session.ts';
+import type { SessionTarget, UserSession } from '../../src/protocol/session.ts';
+import { PROTOCOL_VERSION } from '../../src/protocol/methods.ts';
+import type { SessionOutcome } from '../../src/backend/backend.ts';
 import { buildDouble, leakedBuffers, readLog, toFileTime, useDoubleFiles, writeFixture, type CallEvent, type FixtureServer } from './support/double.ts';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '..', '..', '..');
@@ -200,11 +202,15 @@ describe('WTS backend: listing', () => {
   });
 });
 
+/** The backend's handlers of sessions.logoff and sessions.disconnect, as the helper calls them. */
+const logoff = async (b: Backend, Targets: SessionTarget[], Wait: boolean): Promise<SessionOutcome[]> => (await b.actions['sessions.logoff']({ Targets, Wait })).Outcomes;
+const disconnect = async (b: Backend, Targets: SessionTarget[], Wait: boolean): Promise<SessionOutcome[]> => (await b.actions['sessions.disconnect']({ Targets, Wait })).Outcomes;
+
 describe('WTS backend: logoff and disconnect', () => {
   it('logs off with bWait, one server handle per computer, the outcome session null once gone', async () => {
     writeFixture(fixture, [localServer(), remoteServer('srv1')]);
-    const outcomes = await backend.logoff([{ SessionId: 3 }, { ComputerName: 'srv1', SessionId: 2 }, { ComputerName: '.', SessionId: 1 }], true);
-    expect(outcomes.map((o) => [o.target.SessionId, o.session, o.error])).toEqual([[3, null, null], [2, null, null], [1, null, null]]);
+    const outcomes = await logoff(backend, [{ SessionId: 3 }, { ComputerName: 'srv1', SessionId: 2 }, { ComputerName: '.', SessionId: 1 }], true);
+    expect(outcomes.map((o) => [o.Target.SessionId, o.Item, o.Error])).toEqual([[3, null, null], [2, null, null], [1, null, null]]);
     const actions = readLog(log).filter((e) => e.event === 'logoff');
     expect(actions.map((e) => [(e as { server: string }).server, (e as { session: number }).session, (e as { wait: number }).wait])).toEqual(
       expect.arrayContaining([['.', 3, 1], ['.', 1, 1], ['srv1', 2, 1]]),
@@ -215,9 +221,9 @@ describe('WTS backend: logoff and disconnect', () => {
 
   it('disconnects without waiting (bWait 0); the outcome session is the session afterwards', async () => {
     writeFixture(fixture, [localServer()]);
-    const [outcome] = await backend.disconnect([{ SessionId: 1 }], false);
-    expect(outcome?.error).toBeNull();
-    expect(outcome?.session).toMatchObject({ SessionId: 1, UserName: 'ålice😀', State: 'Disconnected' });
+    const [outcome] = await disconnect(backend, [{ SessionId: 1 }], false);
+    expect(outcome?.Error).toBeNull();
+    expect(outcome?.Item).toMatchObject({ SessionId: 1, UserName: 'ålice😀', State: 'Disconnected' });
     const [event] = readLog(log).filter((e) => e.event === 'disconnect');
     expect(event).toMatchObject({ session: 1, wait: 0, ok: true });
   });
@@ -226,8 +232,8 @@ describe('WTS backend: logoff and disconnect', () => {
     const server = localServer();
     server.sessions[1] = { ...server.sessions[1]!, queryFail: 1722 };
     writeFixture(fixture, [server]);
-    const outcomes = await backend.disconnect([{ SessionId: 1 }, { SessionId: 3 }], true);
-    expect(outcomes.map((o) => [o.target.SessionId, o.error, o.session?.State ?? null])).toEqual([
+    const outcomes = await disconnect(backend, [{ SessionId: 1 }, { SessionId: 3 }], true);
+    expect(outcomes.map((o) => [o.Target.SessionId, o.Error, o.Item?.State ?? null])).toEqual([
       [1, null, null],
       [3, null, 'Disconnected'],
     ]);
@@ -241,12 +247,12 @@ describe('WTS backend: logoff and disconnect', () => {
     const server = localServer();
     (server.sessions[2] as { deny?: string[] }).deny = ['logoff'];
     writeFixture(fixture, [server, remoteServer('dead', { fail: 1722 })]);
-    const outcomes = await backend.logoff([{ SessionId: 42 }, { SessionId: 3 }, { ComputerName: 'dead', SessionId: 2 }, { SessionId: 1 }], false);
-    expect(outcomes.map((o) => o.error?.ErrorId ?? null)).toEqual(['SessionNotFound', 'AccessDenied', 'ComputerUnreachable', null]);
-    expect(outcomes[0]?.error).toMatchObject({ Target: 42, ComputerName: hostname() });
-    expect(outcomes[0]?.error?.Message).toMatch(/No session with id 42 .*7022 ERROR_CTX_WINSTATION_NOT_FOUND/);
-    expect(outcomes[2]?.error).toMatchObject({ Target: 2, ComputerName: 'dead' });
-    expect(outcomes.map((o) => o.target.SessionId)).toEqual([42, 3, 2, 1]);
+    const outcomes = await logoff(backend, [{ SessionId: 42 }, { SessionId: 3 }, { ComputerName: 'dead', SessionId: 2 }, { SessionId: 1 }], false);
+    expect(outcomes.map((o) => o.Error?.ErrorId ?? null)).toEqual(['SessionNotFound', 'AccessDenied', 'ComputerUnreachable', null]);
+    expect(outcomes[0]?.Error).toMatchObject({ Target: 42, ComputerName: hostname() });
+    expect(outcomes[0]?.Error?.Message).toMatch(/No session with id 42 .*7022 ERROR_CTX_WINSTATION_NOT_FOUND/);
+    expect(outcomes[2]?.Error).toMatchObject({ Target: 2, ComputerName: 'dead' });
+    expect(outcomes.map((o) => o.Target.SessionId)).toEqual([42, 3, 2, 1]);
   });
 });
 
@@ -331,7 +337,7 @@ async function responsiveWhileHostsHang(command: string[], cwd: string, answerMs
   writeFixture(fixture, [localServer(), ...dead]);
   const child = new RpcChild(spawn(process.execPath, command, { cwd, env: { ...process.env, SESSIONTOOLS_WTSAPI_PATH: library }, stdio: ['pipe', 'pipe', 'inherit'] }));
   try {
-    expect((await child.call('initialize', { protocolVersion: 1 })).result).toMatchObject({ backend: 'wts' });
+    expect((await child.call('initialize', { ProtocolVersion: PROTOCOL_VERSION })).result).toMatchObject({ Backend: 'wts' });
     const started = Date.now();
     const hanging = child.call('sessions.list', { ComputerName: dead.map((d) => d.name), TimeoutSec: 2 });
     await new Promise((r) => setTimeout(r, 300));
@@ -339,12 +345,12 @@ async function responsiveWhileHostsHang(command: string[], cwd: string, answerMs
     const t0 = Date.now();
     const local = await child.call('sessions.list', {});
     expect(Date.now() - t0).toBeLessThan(answerMs);
-    expect(local.result.sessions.map((s: UserSession) => s.SessionId)).toEqual([1, 3]);
+    expect(local.result.Items.map((s: UserSession) => s.SessionId)).toEqual([1, 3]);
     const answer = await hanging;
     expect(Date.now() - started).toBeLessThan(2000 + answerMs);
-    expect(answer.result.errors.map((e: { ErrorId: string }) => e.ErrorId)).toEqual(Array(10).fill('ComputerTimeout'));
+    expect(answer.result.Errors.map((e: { ErrorId: string }) => e.ErrorId)).toEqual(Array(10).fill('ComputerTimeout'));
     // After the timeouts the pool has replaced its abandoned workers.
-    expect((await child.call('sessions.list', { ComputerName: ['localhost'] })).result.sessions.length).toBe(2);
+    expect((await child.call('sessions.list', { ComputerName: ['localhost'] })).result.Items.length).toBe(2);
     // The abandoned workers finish their calls in the background and close their handles.
     await handlesClosed(12_000);
   } finally {

@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { responseShapeProblem } from '../helper/support.ts';
+import { PROTOCOL_VERSION, responseShapeProblem } from '../helper/support.ts';
 import {
   bundleForWindows, bundleHelperForWindows, createWinePrefix, disposeWinePrefix, mingwMissing, prefixProcesses, prepareWindowsNode,
   startHelperUnderWine, stopAllWineHelpers, timings, toWindowsPath, wineAvailability, type RpcAnswer, type WineHelper,
@@ -49,11 +49,11 @@ function result<T>(answer: RpcAnswer): T {
 }
 
 interface ListResult {
-  sessions: Record<string, unknown>[];
-  errors: { ErrorId: string; Message: string; Target: unknown; ComputerName: string }[];
+  Items: Record<string, unknown>[];
+  Errors: { ErrorId: string; Message: string; Target: unknown; ComputerName: string }[];
 }
 interface ActionResult {
-  outcomes: { target: { SessionId: number; ComputerName?: string | null }; session: unknown; error: { ErrorId: string; Message: string } | null }[];
+  Outcomes: { Target: { SessionId: number; ComputerName?: string | null }; Item: unknown; Error: { ErrorId: string; Message: string } | null }[];
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
@@ -87,9 +87,9 @@ describe.skipIf(unavailable !== null || availabilityError !== null)('helper unde
   /** Starts the helper in the suite's prefix and checks the handshake; records the start-up time. */
   async function start(opts: { env?: Record<string, string>; wtsapiDll?: string } = {}): Promise<WineHelper> {
     const h = await startHelperUnderWine({ ...opts, prefix });
-    const init = result<{ platform: string; backend: string; protocolVersion: number }>(await h.call('initialize', { protocolVersion: 1 }, 60_000));
+    const init = result<{ Platform: string; Backend: string; ProtocolVersion: number }>(await h.call('initialize', { ProtocolVersion: PROTOCOL_VERSION }, 60_000));
     measured.lastStartToInitializeMs = Date.now() - h.startedAt;
-    expect(init).toMatchObject({ platform: 'win32', protocolVersion: 1, backend: 'wts' });
+    expect(init).toMatchObject({ Platform: 'win32', ProtocolVersion: PROTOCOL_VERSION, Backend: 'wts' });
     return h;
   }
 
@@ -105,9 +105,9 @@ describe.skipIf(unavailable !== null || availabilityError !== null)('helper unde
   it('answers initialize with platform win32', async () => {
     const t = Date.now();
     const h = await startHelperUnderWine({ prefix });
-    const answer = await h.call('initialize', { protocolVersion: 1 }, 60_000);
+    const answer = await h.call('initialize', { ProtocolVersion: PROTOCOL_VERSION }, 60_000);
     measured.startToInitializeMs = Date.now() - t;
-    expect(result(answer)).toMatchObject({ protocolVersion: 1, platform: 'win32', backend: 'wts', helperVersion: expect.any(String), pid: expect.any(Number) });
+    expect(result(answer)).toMatchObject({ ProtocolVersion: PROTOCOL_VERSION, Platform: 'win32', Backend: 'wts', HelperVersion: expect.any(String), Pid: expect.any(Number) });
     // EOF ends it, like on Windows.
     const exit = await h.stop();
     expect(exit).toEqual({ code: 0, signal: null });
@@ -120,23 +120,23 @@ describe.skipIf(unavailable !== null || availabilityError !== null)('helper unde
     // Wine 8's WTSEnumerateSessionsExW is a stub that fails without setting an error code.
     for (const params of [{}, { IncludeSystem: true }, { UserName: ['nobody-here'] }]) {
       const r = result<ListResult>(await h.call('sessions.list', params, 60_000));
-      expect(r.sessions, JSON.stringify(params)).toEqual([]);
-      expect(r.errors, JSON.stringify(params)).toEqual([
-        { ErrorId: 'BackendFailed', ComputerName: expect.stringMatching(/./), Target: r.errors[0]?.ComputerName, Message: expect.stringMatching(/WTSEnumerateSessionsExW failed with Win32 error 0\b/) },
+      expect(r.Items, JSON.stringify(params)).toEqual([]);
+      expect(r.Errors, JSON.stringify(params)).toEqual([
+        { ErrorId: 'BackendFailed', ComputerName: expect.stringMatching(/./), Target: r.Errors[0]?.ComputerName, Message: expect.stringMatching(/WTSEnumerateSessionsExW failed with Win32 error 0\b/) },
       ]);
     }
     // Wine's WTSOpenServerExW (another computer) and WTSLogoffSession fail with ERROR_CALL_NOT_IMPLEMENTED (120).
     const remote = result<ListResult>(await h.call('sessions.list', { ComputerName: ['elsewhere'] }, 60_000));
     expect(remote).toEqual({
-      sessions: [],
-      errors: [{ ErrorId: 'BackendFailed', ComputerName: 'elsewhere', Target: 'elsewhere', Message: expect.stringMatching(/WTSOpenServerExW failed with Win32 error 120 ERROR_CALL_NOT_IMPLEMENTED\b/) }],
+      Items: [],
+      Errors: [{ ErrorId: 'BackendFailed', ComputerName: 'elsewhere', Target: 'elsewhere', Message: expect.stringMatching(/WTSOpenServerExW failed with Win32 error 120 ERROR_CALL_NOT_IMPLEMENTED\b/) }],
     });
-    const logoff = result<ActionResult>(await h.call('sessions.logoff', { targets: [{ SessionId: 1 }], wait: false }, 60_000));
-    expect(logoff.outcomes).toEqual([
-      { target: { SessionId: 1 }, session: null, error: expect.objectContaining({ ErrorId: 'BackendFailed', Message: expect.stringMatching(/WTSLogoffSession failed with Win32 error 120 ERROR_CALL_NOT_IMPLEMENTED\b/) }) },
+    const logoff = result<ActionResult>(await h.call('sessions.logoff', { Targets: [{ SessionId: 1 }], Wait: false }, 60_000));
+    expect(logoff.Outcomes).toEqual([
+      { Target: { SessionId: 1 }, Item: null, Error: expect.objectContaining({ ErrorId: 'BackendFailed', Message: expect.stringMatching(/WTSLogoffSession failed with Win32 error 120 ERROR_CALL_NOT_IMPLEMENTED\b/) }) },
     ]);
     // Still alive and answering after Wine's stubs.
-    expect(result(await h.call('initialize', { protocolVersion: 1 }))).toMatchObject({ platform: 'win32' });
+    expect(result(await h.call('initialize', { ProtocolVersion: PROTOCOL_VERSION }))).toMatchObject({ Platform: 'win32' });
     expect(h.stderr).not.toMatch(/internal error|Uncaught|FATAL|unhandled/i);
   });
 
@@ -197,8 +197,8 @@ describe.skipIf(unavailable !== null || availabilityError !== null)('helper unde
     it('lists the sessions with every field decoded: UTF-16 outside the BMP, IPv6 and IPv4, null times', async () => {
       const h = await startOnDouble();
       const r = result<ListResult>(await h.call('sessions.list', {}, 60_000));
-      expect(r.errors).toEqual([]);
-      const byId = new Map(r.sessions.map((s) => [s.SessionId, s]));
+      expect(r.Errors).toEqual([]);
+      const byId = new Map(r.Items.map((s) => [s.SessionId, s]));
       expect([...byId.keys()].sort()).toEqual([1, 2, 3, 4, 5]); // no services session, no listener
       expect(byId.get(1)).toMatchObject({
         SessionName: 'Console', UserName: 'ann', Domain: 'CORP', State: 'Active', Protocol: 'Console', IsLocked: false,
@@ -211,10 +211,10 @@ describe.skipIf(unavailable !== null || availabilityError !== null)('helper unde
       });
       expect(byId.get(3)).toMatchObject({ UserName: 'cid', State: 'Disconnected', ClientAddress: '192.0.2.7', DisconnectTime: '2026-03-04T06:00:00.000Z' });
       expect(byId.get(4)).toMatchObject({ UserName: 'dee', LogonTime: null, LastInputTime: null, ConnectTime: null, DisconnectTime: null, Idle: null, ClientAddress: null });
-      for (const s of r.sessions) expect(typeof s.ComputerName).toBe('string');
+      for (const s of r.Items) expect(typeof s.ComputerName).toBe('string');
 
       const all = result<ListResult>(await h.call('sessions.list', { IncludeSystem: true }, 60_000));
-      expect(all.sessions.map((s) => s.SessionId).sort((a, b) => Number(a) - Number(b))).toEqual([0, 1, 2, 3, 4, 5, 65536]);
+      expect(all.Items.map((s) => s.SessionId).sort((a, b) => Number(a) - Number(b))).toEqual([0, 1, 2, 3, 4, 5, 65536]);
 
       // Every buffer the double handed out came back through WTSFreeMemory(Ex)W.
       const ev = events();
@@ -225,11 +225,11 @@ describe.skipIf(unavailable !== null || availabilityError !== null)('helper unde
 
     it('logs off through WTSLogoffSession with bWait as asked, recorded in the double log', async () => {
       const h = await startOnDouble();
-      const waited = result<ActionResult>(await h.call('sessions.logoff', { targets: [{ SessionId: 2 }], wait: true }, 60_000));
-      expect(waited.outcomes).toHaveLength(1);
-      expect(waited.outcomes[0]?.error).toBeNull();
-      const quick = result<ActionResult>(await h.call('sessions.logoff', { targets: [{ SessionId: 3 }], wait: false }, 60_000));
-      expect(quick.outcomes[0]?.error).toBeNull();
+      const waited = result<ActionResult>(await h.call('sessions.logoff', { Targets: [{ SessionId: 2 }], Wait: true }, 60_000));
+      expect(waited.Outcomes).toHaveLength(1);
+      expect(waited.Outcomes[0]?.Error).toBeNull();
+      const quick = result<ActionResult>(await h.call('sessions.logoff', { Targets: [{ SessionId: 3 }], Wait: false }, 60_000));
+      expect(quick.Outcomes[0]?.Error).toBeNull();
       const logoffs = events().filter((e) => e.event === 'logoff');
       expect(logoffs.map((e) => e.event === 'logoff' && { server: e.server, session: e.session, wait: e.wait, ok: e.ok })).toEqual([
         { server: '.', session: 2, wait: 1, ok: true },
@@ -237,22 +237,22 @@ describe.skipIf(unavailable !== null || availabilityError !== null)('helper unde
       ]);
       // The session is gone afterwards.
       const after = result<ListResult>(await h.call('sessions.list', { Id: [2] }, 60_000));
-      expect(after.sessions).toEqual([]);
+      expect(after.Items).toEqual([]);
       expect(leakedBuffers(events())).toEqual([]);
     });
 
     it('turns GetLastError codes into ErrorIds: 7022 SessionNotFound, 5 AccessDenied, 1722 ComputerUnreachable', async () => {
       const h = await startOnDouble();
-      const actions = result<ActionResult>(await h.call('sessions.logoff', { targets: [{ SessionId: 42 }, { SessionId: 5 }, { SessionId: 1, ComputerName: 'dead' }, { SessionId: 1, ComputerName: 'denied' }], wait: false }, 60_000));
-      expect(actions.outcomes.map((o) => o.error?.ErrorId ?? null)).toEqual(['SessionNotFound', 'AccessDenied', 'ComputerUnreachable', 'AccessDenied']);
-      expect(actions.outcomes[0]?.error?.Message).toMatch(/7022/);
-      expect(actions.outcomes[1]?.error?.Message).toMatch(/\b5\b/);
+      const actions = result<ActionResult>(await h.call('sessions.logoff', { Targets: [{ SessionId: 42 }, { SessionId: 5 }, { SessionId: 1, ComputerName: 'dead' }, { SessionId: 1, ComputerName: 'denied' }], Wait: false }, 60_000));
+      expect(actions.Outcomes.map((o) => o.Error?.ErrorId ?? null)).toEqual(['SessionNotFound', 'AccessDenied', 'ComputerUnreachable', 'AccessDenied']);
+      expect(actions.Outcomes[0]?.Error?.Message).toMatch(/7022/);
+      expect(actions.Outcomes[1]?.Error?.Message).toMatch(/\b5\b/);
 
       const listed = result<ListResult>(await h.call('sessions.list', { ComputerName: ['dead', 'denied'] }, 60_000));
-      const byComputer = new Map(listed.errors.map((e) => [e.ComputerName, e]));
+      const byComputer = new Map(listed.Errors.map((e) => [e.ComputerName, e]));
       expect(byComputer.get('dead')).toMatchObject({ ErrorId: 'ComputerUnreachable', Message: expect.stringMatching(/1722/) });
       expect(byComputer.get('denied')).toMatchObject({ ErrorId: 'AccessDenied', Message: expect.stringMatching(/\b5\b/) });
-      expect(listed.sessions).toEqual([]);
+      expect(listed.Items).toEqual([]);
 
       // The double saw exactly those failures, with those codes.
       const failed = events().filter((e): e is Extract<DoubleEvent, { ok: boolean; error: number }> => 'error' in e && 'ok' in e && e.ok === false);
@@ -273,7 +273,7 @@ describe.skipIf(unavailable !== null || availabilityError !== null)('helper unde
         result<ListResult>(await h.call('sessions.list', {}, 10_000));
         lists.push(performance.now() - t);
         t = performance.now();
-        result(await h.call('initialize', { protocolVersion: 1 }, 10_000));
+        result(await h.call('initialize', { ProtocolVersion: PROTOCOL_VERSION }, 10_000));
         inits.push(performance.now() - t);
       }
       measured.listMedianMs = Number(median(lists).toFixed(2));

@@ -3,11 +3,10 @@
  * session's leader; disconnect does not exist on Linux.
  */
 import { existsSync } from 'node:fs';
-import { ComputerError, type Backend, type ListOptions } from '../backend.ts';
-import type { ActionOutcome } from '../../protocol/rpc.ts';
+import { ComputerError, type ActionHandlers, type Backend, type ListOptions, type SessionOutcome } from '../backend.ts';
+import { isLocalComputer } from '../local-computer.ts';
 import type { SessionTarget, UserSession } from '../../protocol/session.ts';
 import type { EndResult } from './escalation.ts';
-import { isLocalComputer } from './local-computer.ts';
 import { logoffSessions } from './logoff.ts';
 import { readSessions, type SessionSource } from './sessions.ts';
 import { disconnectNotSupported, remoteNotSupported } from './target-errors.ts';
@@ -47,7 +46,12 @@ class LinuxBackend implements Backend {
     return (await readSessions(this.source)).map((s) => s.session);
   }
 
-  async logoff(targets: SessionTarget[], wait: boolean): Promise<ActionOutcome[]> {
+  readonly actions: ActionHandlers = {
+    'sessions.logoff': async (p) => ({ Outcomes: await this.logoff(p.Targets, p.Wait) }),
+    'sessions.disconnect': async (p) => ({ Outcomes: this.disconnect(p.Targets) }),
+  };
+
+  private async logoff(targets: SessionTarget[], wait: boolean): Promise<SessionOutcome[]> {
     const anyLocal = targets.some((t) => isLocalComputer(t.ComputerName));
     const sessions = anyLocal ? await readSessions(this.source) : [];
     return logoffSessions(sessions, targets, wait, (done) => {
@@ -56,11 +60,11 @@ class LinuxBackend implements Backend {
     });
   }
 
-  async disconnect(targets: SessionTarget[], _wait: boolean): Promise<ActionOutcome[]> {
+  private disconnect(targets: SessionTarget[]): SessionOutcome[] {
     return targets.map((target) => ({
-      target,
-      session: null,
-      error: isLocalComputer(target.ComputerName) ? disconnectNotSupported(target) : remoteNotSupported(target),
+      Target: target,
+      Item: null,
+      Error: isLocalComputer(target.ComputerName) ? disconnectNotSupported(target) : remoteNotSupported(target),
     }));
   }
 
@@ -84,4 +88,3 @@ export function createLinuxBackend(opts: LinuxBackendOptions = {}): Backend {
 }
 
 export { LOGOFF_TIMING } from './escalation.ts';
-export { LEADER_START_TOLERANCE_MS } from './leader.ts';

@@ -3,7 +3,7 @@
  */
 import type { TargetError } from '../../protocol/errors.ts';
 import type { SessionTarget } from '../../protocol/session.ts';
-import { reportedComputerName } from './local-computer.ts';
+import { reportedComputerName } from '../local-computer.ts';
 
 function targetError(target: SessionTarget, ErrorId: TargetError['ErrorId'], Message: string): TargetError {
   return { ErrorId, Message, Target: target.SessionId, ComputerName: reportedComputerName(target.ComputerName) };

@@ -4,9 +4,8 @@
  * side only groups work by computer and turns Win32 codes into ComputerErrors and TargetErrors
  * (win32-errors.ts). Only this folder imports koffi, and only the workers load it.
  */
-import { ComputerError, type Backend, type ListOptions } from '../backend.ts';
-import { isLocalComputer, reportedComputerName } from '../linux/local-computer.ts';
-import type { ActionOutcome } from '../../protocol/rpc.ts';
+import { ComputerError, type ActionHandlers, type Backend, type ListOptions, type SessionOutcome } from '../backend.ts';
+import { isLocalComputer, reportedComputerName } from '../local-computer.ts';
 import type { TargetError } from '../../protocol/errors.ts';
 import type { SessionTarget, UserSession } from '../../protocol/session.ts';
 import type { ActionKind, ActionRow, Reply } from './jobs.ts';
@@ -69,16 +68,13 @@ class WtsBackend implements Backend {
     throw new ComputerError('BackendFailed', `Listing the sessions of ${computerName} failed: ${reply.message}`);
   }
 
-  logoff(targets: SessionTarget[], wait: boolean): Promise<ActionOutcome[]> {
-    return this.act('logoff', targets, wait);
-  }
-
-  disconnect(targets: SessionTarget[], wait: boolean): Promise<ActionOutcome[]> {
-    return this.act('disconnect', targets, wait);
-  }
+  readonly actions: ActionHandlers = {
+    'sessions.logoff': async (p) => ({ Outcomes: await this.act('logoff', p.Targets, p.Wait) }),
+    'sessions.disconnect': async (p) => ({ Outcomes: await this.act('disconnect', p.Targets, p.Wait) }),
+  };
 
   /** One job (one server handle) per computer, all computers at once; outcomes in target order. */
-  private async act(kind: ActionKind, targets: SessionTarget[], wait: boolean): Promise<ActionOutcome[]> {
+  private async act(kind: ActionKind, targets: SessionTarget[], wait: boolean): Promise<SessionOutcome[]> {
     const groups = new Map<string, { computer: string | null; computerName: string; indexes: number[] }>();
     targets.forEach((t, i) => {
       const where = computerOf(t.ComputerName);
@@ -87,7 +83,7 @@ class WtsBackend implements Backend {
       group.indexes.push(i);
       groups.set(key, group);
     });
-    const outcomes: ActionOutcome[] = new Array(targets.length);
+    const outcomes: SessionOutcome[] = new Array(targets.length);
     await Promise.all(
       [...groups.values()].map(async ({ computer, computerName, indexes }) => {
         const ids = indexes.map((i) => (targets[i] as SessionTarget).SessionId);
@@ -105,9 +101,9 @@ class WtsBackend implements Backend {
           const row = rows?.[k];
           if (row === undefined) {
             const error = targetError(target, computerName, 'BackendFailed', `${ACTION_TEXT[kind]} session ${target.SessionId} on ${computerName} failed: ${failed}`);
-            outcomes[i] = { target, session: null, error };
+            outcomes[i] = { Target: target, Item: null, Error: error };
           } else {
-            outcomes[i] = { target, session: row.session, error: row.failure ? actionError(kind, target, computerName, row.failure) : null };
+            outcomes[i] = { Target: target, Item: row.session, Error: row.failure ? actionError(kind, target, computerName, row.failure) : null };
           }
         });
       }),

@@ -1,5 +1,6 @@
 /**
- * Which computer names mean "this computer". The Linux backend acts on the local computer only.
+ * Which computer names mean "this computer", for both backends: the Linux backend acts on the local
+ * computer only; the WTS backend opens no server handle for it.
  */
 import { hostname } from 'node:os';
 

@@ -1,0 +1,237 @@
+using System;
+using System.Globalization;
+using System.Text;
+
+namespace SessionTools.Rpc
+{
+    /// <summary>
+    /// A pull reader of one JSON text (RFC 8259), strict: anything else is a FormatException. Small and
+    /// our own, so that the same code runs on .NET Framework 4.7.2 (Windows PowerShell 5.1) and .NET 10
+    /// (PowerShell 7) with no package to ship beside it (docs/powershell.md, section 5). The generated
+    /// readers of the wire types (Generated/*.g.cs) read members in any order through it.
+    /// </summary>
+    internal sealed class JsonReader
+    {
+        private readonly string _text;
+        private int _pos;
+        /// <summary>Per open object or array: whether a first member or item was read.</summary>
+        private bool _afterFirst;
+
+        public JsonReader(string text) : this(text, 0) { }
+
+        public JsonReader(string text, int start)
+        {
+            _text = text ?? throw new ArgumentNullException(nameof(text));
+            _pos = start;
+        }
+
+        public int Position { get { SkipSpace(); return _pos; } }
+
+        private FormatException Bad(string what)
+        {
+            return new FormatException("Not JSON at character " + _pos + ": " + what + ".");
+        }
+
+        private void SkipSpace()
+        {
+            while (_pos < _text.Length)
+            {
+                char c = _text[_pos];
+                if (c != ' ' && c != '\t' && c != '\n' && c != '\r') return;
+                _pos++;
+            }
+        }
+
+        private char Next()
+        {
+            SkipSpace();
+            if (_pos >= _text.Length) throw Bad("the text ends early");
+            return _text[_pos];
+        }
+
+        private void Expect(char c)
+        {
+            if (Next() != c) throw Bad("'" + c + "' expected");
+            _pos++;
+        }
+
+        /// <summary>Whether the next value is null (and reads it when it is).</summary>
+        public bool TryReadNull()
+        {
+            if (Next() != 'n') return false;
+            Literal("null");
+            return true;
+        }
+
+        private void Literal(string word)
+        {
+            if (string.CompareOrdinal(_text, _pos, word, 0, word.Length) != 0) throw Bad("'" + word + "' expected");
+            _pos += word.Length;
+        }
+
+        public void BeginObject() { Expect('{'); _afterFirst = false; }
+
+        /// <summary>The next member's name, or false at the end of the object.</summary>
+        public bool NextMember(out string name)
+        {
+            char c = Next();
+            if (c == '}') { _pos++; _afterFirst = true; name = null; return false; }
+            if (_afterFirst) { Expect(','); }
+            _afterFirst = true;
+            name = ReadString();
+            Expect(':');
+            return true;
+        }
+
+        public void BeginArray() { Expect('['); _afterFirst = false; }
+
+        /// <summary>Whether another item follows (false at the end of the array).</summary>
+        public bool NextItem()
+        {
+            char c = Next();
+            if (c == ']') { _pos++; _afterFirst = true; return false; }
+            if (_afterFirst) Expect(',');
+            _afterFirst = true;
+            return true;
+        }
+
+        public string ReadString()
+        {
+            Expect('"');
+            int start = _pos;
+            while (_pos < _text.Length)
+            {
+                char c = _text[_pos];
+                if (c == '"') { string plain = _text.Substring(start, _pos - start); _pos++; return plain; }
+                if (c == '\\') break;
+                if (c < ' ') throw Bad("a control character in a string");
+                _pos++;
+            }
+            var sb = new StringBuilder(_text, start, _pos - start, _pos - start + 16);
+            while (true)
+            {
+                if (_pos >= _text.Length) throw Bad("the string is not closed");
+                char c = _text[_pos++];
+                if (c == '"') return sb.ToString();
+                if (c < ' ') throw Bad("a control character in a string");
+                if (c != '\\') { sb.Append(c); continue; }
+                if (_pos >= _text.Length) throw Bad("the string is not closed");
+                char e = _text[_pos++];
+                switch (e)
+                {
+                    case '"': sb.Append('"'); break;
+                    case '\\': sb.Append('\\'); break;
+                    case '/': sb.Append('/'); break;
+                    case 'b': sb.Append('\b'); break;
+                    case 'f': sb.Append('\f'); break;
+                    case 'n': sb.Append('\n'); break;
+                    case 'r': sb.Append('\r'); break;
+                    case 't': sb.Append('\t'); break;
+                    case 'u':
+                        int code;
+                        if (_pos + 4 > _text.Length || !int.TryParse(_text.Substring(_pos, 4), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out code))
+                            throw Bad("\\u needs four hex digits");
+                        sb.Append((char)code);
+                        _pos += 4;
+                        break;
+                    default: throw Bad("an unknown escape \\" + e);
+                }
+            }
+        }
+
+        public bool ReadBool()
+        {
+            char c = Next();
+            if (c == 't') { Literal("true"); return true; }
+            if (c == 'f') { Literal("false"); return false; }
+            throw Bad("true or false expected");
+        }
+
+        /// <summary>The text of the next number, checked against JSON's grammar.</summary>
+        private string NumberText()
+        {
+            SkipSpace();
+            int start = _pos;
+            if (_pos < _text.Length && _text[_pos] == '-') _pos++;
+            if (_pos < _text.Length && _text[_pos] == '0') _pos++;
+            else if (!Digits()) throw Bad("a number expected");
+            if (_pos < _text.Length && _text[_pos] == '.') { _pos++; if (!Digits()) throw Bad("digits after the point expected"); }
+            if (_pos < _text.Length && (_text[_pos] == 'e' || _text[_pos] == 'E'))
+            {
+                _pos++;
+                if (_pos < _text.Length && (_text[_pos] == '+' || _text[_pos] == '-')) _pos++;
+                if (!Digits()) throw Bad("digits of the exponent expected");
+            }
+            return _text.Substring(start, _pos - start);
+        }
+
+        private bool Digits()
+        {
+            int start = _pos;
+            while (_pos < _text.Length && _text[_pos] >= '0' && _text[_pos] <= '9') _pos++;
+            return _pos > start;
+        }
+
+        public double ReadDouble()
+        {
+            string n = NumberText();
+            double value;
+            // .NET Framework fails on a number beyond double's range; .NET gives infinity. Both are refused.
+            if (!double.TryParse(n, NumberStyles.Float, CultureInfo.InvariantCulture, out value) || double.IsInfinity(value)) throw Bad("the number " + n + " is out of range");
+            return value;
+        }
+
+        public long ReadInt64()
+        {
+            string n = NumberText();
+            long value;
+            if (long.TryParse(n, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out value)) return value;
+            double d;
+            if (double.TryParse(n, NumberStyles.Float, CultureInfo.InvariantCulture, out d) && d == Math.Floor(d) && Math.Abs(d) < 9007199254740992.0) return (long)d;
+            throw Bad("an integer expected, not " + n);
+        }
+
+        public int ReadInt32()
+        {
+            long v = ReadInt64();
+            if (v < int.MinValue || v > int.MaxValue) throw Bad("the integer " + v + " is out of range");
+            return (int)v;
+        }
+
+        /// <summary>A string or an integer, as the wire's `string | number` (TargetError.Target).</summary>
+        public object ReadStringOrInteger()
+        {
+            return Next() == '"' ? (object)ReadString() : ReadInt64();
+        }
+
+        /// <summary>Reads past the next value, whatever it is.</summary>
+        public void Skip()
+        {
+            char c = Next();
+            switch (c)
+            {
+                case '{':
+                    BeginObject();
+                    string name;
+                    while (NextMember(out name)) Skip();
+                    break;
+                case '[':
+                    BeginArray();
+                    while (NextItem()) Skip();
+                    break;
+                case '"': ReadString(); break;
+                case 't': case 'f': ReadBool(); break;
+                case 'n': Literal("null"); break;
+                default: NumberText(); break;
+            }
+            _afterFirst = true;
+        }
+
+        /// <summary>Fails unless only white space is left.</summary>
+        public void End()
+        {
+            SkipSpace();
+            if (_pos != _text.Length) throw Bad("more text after the value");
+        }
+    }
+}

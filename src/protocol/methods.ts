@@ -1,0 +1,79 @@
+/**
+ * The helper's JSON-RPC 2.0 methods, each declared once (method.ts). The helper serves exactly
+ * these (src/helper/methods.ts); each cmdlet of src/catalog/ names one, and has one parameter per
+ * field of it but the targets: the JSDoc of a field is that parameter's help.
+ */
+import { choiceList, flag, int, intList, INT32_MAX, targets, textList } from './fields.ts';
+import { defineMethod, type Method } from './method.ts';
+import { SESSION_STATES } from './session.ts';
+
+/** Bumped whenever a method's parameters or result change shape. The module refuses another. */
+export const PROTOCOL_VERSION = 2;
+
+/** The first call on every helper: both ends must speak PROTOCOL_VERSION. */
+export const Initialize = defineMethod({
+  name: 'initialize',
+  kind: 'handshake',
+  output: null,
+  params: {
+    /** The protocol version the client speaks. */
+    ProtocolVersion: int({ range: [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER], required: true }),
+  },
+  timeout: { seconds: 15 },
+});
+
+export const ListSessions = defineMethod({
+  name: 'sessions.list',
+  kind: 'query',
+  output: 'UserSession',
+  params: {
+    /** Only the sessions of these users. Wildcards are allowed; case does not matter. */
+    UserName: textList({ format: 'wildcard' }),
+    /** Only the sessions with these ids (on Linux, the session leader's process id). */
+    Id: intList({ range: [0, INT32_MAX] }),
+    /** Only the sessions in these states (Active, Disconnected, ...). */
+    State: choiceList('SessionState', SESSION_STATES),
+    /** The computers to ask (Windows: by name or address, through the RDS RPC interface); default: this computer. */
+    ComputerName: textList({ format: 'computerName' }),
+    /** Also list the services session (0) and listener sessions (RDP-Tcp), which hold no user. */
+    IncludeSystem: flag(),
+    /** How many computers are asked at the same time. */
+    ThrottleLimit: int({ range: [1, 1024], default: 32 }),
+    /** How many seconds one computer may take before it is reported as timed out. */
+    TimeoutSec: int({ range: [1, 3600], default: 15 }),
+  },
+  // Many computers take up to one TimeoutSec per round of ThrottleLimit computers.
+  timeout: { seconds: 30, perRound: { items: 'ComputerName', size: 'ThrottleLimit', each: 'TimeoutSec', plus: 15 } },
+});
+
+export const LogoffSessions = defineMethod({
+  name: 'sessions.logoff',
+  kind: 'action',
+  output: 'UserSession',
+  params: {
+    Targets: targets(),
+    /** Return only once each session is gone. */
+    Wait: flag(),
+  },
+  // Waiting for sessions to end may take the backend's whole escalation.
+  timeout: { seconds: 30, whenFlag: { field: 'Wait', seconds: 120 } },
+});
+
+export const DisconnectSessions = defineMethod({
+  name: 'sessions.disconnect',
+  kind: 'action',
+  output: 'UserSession',
+  params: {
+    Targets: targets(),
+    /** Return only once each session is disconnected. */
+    Wait: flag(),
+  },
+  timeout: { seconds: 30, whenFlag: { field: 'Wait', seconds: 120 } },
+});
+
+/** Every method, in the order the helper registers them. */
+export const METHODS = [Initialize, ListSessions, LogoffSessions, DisconnectSessions] as const;
+
+export type AnyMethod = (typeof METHODS)[number];
+export type ActionMethod = Extract<AnyMethod, Method<string, 'action'>>;
+export type MethodName = AnyMethod['name'];
