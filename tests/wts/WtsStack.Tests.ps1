@@ -92,7 +92,7 @@ BeforeAll {
                     id = 3; state = 'Disconnected'; winStation = ''; user = 'jdoe'; domain = 'CONTOSO'; clientName = 'LAPTOP7'; address = '192.0.2.44'
                     logon = (Ago 600); connect = (Ago 500); disconnect = (Ago 130); locked = -1; protocol = 2
                 }
-                @{ id = 4; state = 'Active'; winStation = 'RDP-Tcp#5'; user = 'fresh'; domain = 'CONTOSO'; clientName = 'WS-9'; address = '198.51.100.9'; lastInput = (Ago (10 / 60)); protocol = 2 }
+                @{ id = 4; state = 'Active'; winStation = 'RDP-Tcp#5'; user = 'fresh'; domain = 'CONTOSO'; clientName = 'WS-9'; address = '198.51.100.9'; lastInput = (Ago 10); protocol = 2 }
                 @{ id = 65536; state = 'Listen'; winStation = 'RDP-Tcp' }
             )
         }
@@ -127,7 +127,7 @@ Describe 'Get-UserSession against wtsapi32 (the double)' {
             }
             4 = @{
                 UserName = 'fresh'; SessionName = 'RDP-Tcp#5'; State = 'Active'; ClientName = 'WS-9'; ClientAddress = '198.51.100.9'; IsLocked = $null; Protocol = 'RDP'
-                Idle = '10s'; LogonTime = $null; ConnectTime = $null; LastInputTime = (10 / 60); DisconnectTime = $null
+                Idle = '10m'; LogonTime = $null; ConnectTime = $null; LastInputTime = 10; DisconnectTime = $null
             }
         }
         foreach ($s in $out) {
