@@ -1,11 +1,18 @@
 /**
  * Ending one session leader with signals: SIGHUP (what a terminal hang-up sends; shells pass it
  * on to their jobs and exit), then SIGTERM if it is still there after a grace period, then
- * SIGKILL. Before every signal the leader is checked again (leader.ts), so a pid that was reused
- * meanwhile is never signalled. Only process.kill() is used, never a shell.
+ * SIGKILL. Only signals are used, never a shell.
+ *
+ * The pid-reuse guard: where the leader has a pidfd (pidfd.ts), every signal goes through it and
+ * can only reach that very process. Where it has none, the leader is checked again before every
+ * signal after the first (leader.ts), so a pid that was reused meanwhile is never signalled; the
+ * first signal follows the caller's own check (logoff.ts) at once. The waits between signals are
+ * one shared wait for all leaders (waiter.ts).
  */
-import { performance } from 'node:perf_hooks';
+import { constants } from 'node:os';
 import { leaderEnded } from './leader.ts';
+import { pidfds } from './pidfd.ts';
+import { waitForEnd, type Leader } from './waiter.ts';
 
 /** Every bound of the logoff sequence, in one place. */
 export const LOGOFF_TIMING = {
@@ -15,16 +22,13 @@ export const LOGOFF_TIMING = {
   termToKillMs: 3_000,
   /** How long after SIGKILL before giving up (a process stuck in uninterruptible sleep). */
   afterKillMs: 2_000,
-  /** How often to look whether the leader is gone. */
-  pollMs: 25,
 } as const;
 
 export type EndResult = { kind: 'ended' } | { kind: 'denied' } | { kind: 'timedOut' } | { kind: 'failed'; error: unknown };
 
 type SendResult = 'sent' | 'ended' | 'denied';
 
-function send(pid: number, startTicks: number | null, signal: NodeJS.Signals): SendResult {
-  if (leaderEnded(pid, startTicks)) return 'ended';
+function kill(pid: number, signal: NodeJS.Signals): SendResult {
   try {
     process.kill(pid, signal);
     return 'sent';
@@ -36,45 +40,45 @@ function send(pid: number, startTicks: number | null, signal: NodeJS.Signals): S
   }
 }
 
-/** A timer that, unless keepAlive, does not keep the helper's event loop alive on its own. */
-function sleep(ms: number, keepAlive: boolean): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    if (!keepAlive) timer.unref();
-  });
+/** One signal to the leader; `recheck`: look whether the pid is still the leader first (no pidfd). */
+function send(leader: Leader, signal: NodeJS.Signals, recheck: boolean): SendResult {
+  if (leader.pidfd !== null) return (pidfds() ?? failNoPidfds()).signal(leader.pidfd, constants.signals[signal]);
+  if (recheck && leaderEnded(leader.pid, leader.startTicks)) return 'ended';
+  return kill(leader.pid, signal);
 }
 
-async function endsWithin(pid: number, startTicks: number | null, ms: number, keepAlive: boolean): Promise<boolean> {
-  const deadline = performance.now() + ms;
-  for (;;) {
-    if (leaderEnded(pid, startTicks)) return true;
-    const left = deadline - performance.now();
-    if (left <= 0) return false;
-    await sleep(Math.min(LOGOFF_TIMING.pollMs, left), keepAlive);
-  }
+function failNoPidfds(): never {
+  throw new Error('a leader has a pidfd but the pidfd calls are not loaded');
 }
 
 export interface Logoff {
   /** What SIGHUP did, decided synchronously: sent, found the leader already ended, refused, failed. */
   readonly hangup: SendResult | 'failed';
-  /** How it ended; never rejects. */
+  /** How it ended; never rejects. Its pidfd is closed by then. */
   readonly done: Promise<EndResult>;
 }
 
 /**
- * Sends SIGHUP now and runs the rest of the sequence on timers. `keepAlive` says whether those
- * timers hold the event loop (yes while a caller awaits `done`; no for a background logoff, so
- * that a finished helper can exit).
+ * Sends SIGHUP now and runs the rest of the sequence in the shared wait. The caller has just
+ * checked that `leader` is the session's leader. `keepAlive` says whether the waits hold the event
+ * loop (yes while a caller awaits `done`; no for a background logoff, so that a finished helper
+ * can exit).
  */
-export function startLogoff(pid: number, startTicks: number | null, keepAlive: boolean): Logoff {
+export function startLogoff(leader: Leader, keepAlive: boolean): Logoff {
+  const release = (): void => {
+    if (leader.pidfd !== null) pidfds()?.close(leader.pidfd);
+  };
   let hangup: SendResult;
   try {
-    hangup = send(pid, startTicks, 'SIGHUP');
+    hangup = send(leader, 'SIGHUP', false);
   } catch (error) {
+    release();
     return { hangup: 'failed', done: Promise.resolve({ kind: 'failed', error }) };
   }
-  if (hangup === 'ended') return { hangup, done: Promise.resolve({ kind: 'ended' }) };
-  if (hangup === 'denied') return { hangup, done: Promise.resolve({ kind: 'denied' }) };
+  if (hangup !== 'sent') {
+    release();
+    return { hangup, done: Promise.resolve(hangup === 'ended' ? { kind: 'ended' } : { kind: 'denied' }) };
+  }
 
   const steps: Array<[NodeJS.Signals | null, number]> = [
     [null, LOGOFF_TIMING.hupToTermMs], // SIGHUP already sent
@@ -85,15 +89,17 @@ export function startLogoff(pid: number, startTicks: number | null, keepAlive: b
     try {
       for (const [signal, graceMs] of steps) {
         if (signal !== null) {
-          const sent = send(pid, startTicks, signal);
+          const sent = send(leader, signal, true);
           if (sent === 'ended') return { kind: 'ended' };
           if (sent === 'denied') return { kind: 'denied' };
         }
-        if (await endsWithin(pid, startTicks, graceMs, keepAlive)) return { kind: 'ended' };
+        if (await waitForEnd(leader, graceMs, keepAlive)) return { kind: 'ended' };
       }
       return { kind: 'timedOut' };
     } catch (error) {
       return { kind: 'failed', error };
+    } finally {
+      release();
     }
   })();
   return { hangup, done };

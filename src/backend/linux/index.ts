@@ -52,9 +52,7 @@ class LinuxBackend implements Backend {
   };
 
   private async logoff(targets: SessionTarget[], wait: boolean): Promise<SessionOutcome[]> {
-    const anyLocal = targets.some((t) => isLocalComputer(t.ComputerName));
-    const sessions = anyLocal ? await readSessions(this.source) : [];
-    return logoffSessions(sessions, targets, wait, (done) => {
+    return logoffSessions(this.source, targets, wait, (done) => {
       this.background.add(done);
       void done.then(() => this.background.delete(done));
     });

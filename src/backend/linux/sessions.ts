@@ -26,7 +26,7 @@ export interface LinuxSession {
 }
 
 /** ut_tv as epoch milliseconds; null when the record has no time (ut_tv all zero). */
-function loginMs(r: UtmpRecord): number | null {
+export function loginMs(r: UtmpRecord): number | null {
   if (r.tvSec === 0 && r.tvUsec === 0) return null;
   return r.tvSec * 1000 + Math.floor(r.tvUsec / 1000);
 }
@@ -36,7 +36,7 @@ function loginMs(r: UtmpRecord): number | null {
  * updated by input). Null when ut_line names no device we can stat (an X display ":0", a line
  * that would lead out of the device directory, a terminal that is gone).
  */
-async function lastInputMs(devDir: string, line: string): Promise<number | null> {
+function lastInputMs(devDir: string, line: string): number | null {
   if (line === '') return null;
   const path = join(devDir, line);
   const rel = relative(devDir, path);
@@ -52,45 +52,55 @@ async function lastInputMs(devDir: string, line: string): Promise<number | null>
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
 /**
- * The live sessions, in utmp order. Skipped: records that are not USER_PROCESS (LOGIN_PROCESS is
- * a getty waiting for a login, DEAD_PROCESS a finished one), records with pid <= 1 (never a
- * session leader; pid 0 or below would address process groups when signalled), and records
- * whose leader is gone, a zombie, or was replaced by a newer process with the same pid.
+ * The records that can be sessions, in utmp order. Skipped: records that are not USER_PROCESS
+ * (LOGIN_PROCESS is a getty waiting for a login, DEAD_PROCESS a finished one) and records with
+ * pid <= 1 (never a session leader; pid 0 or below would address process groups when signalled).
+ */
+export async function readUserRecords(src: SessionSource): Promise<UtmpRecord[]> {
+  return (await readUtmpFile(src.utmpPath)).filter((r) => r.type === UT_TYPE.USER_PROCESS && r.pid > 1);
+}
+
+/** The session of a record whose leader was found live (leader.ts), as of `now`. */
+export function describeRecord(src: SessionSource, r: UtmpRecord, startTicks: number | null, computer: string, now: number): LinuxSession {
+  const login = loginMs(r);
+  const lastInput = lastInputMs(src.devDir, r.line);
+  return {
+    startTicks,
+    session: {
+      ComputerName: computer,
+      SessionId: r.pid,
+      SessionName: r.line === '' ? null : r.line,
+      UserName: r.user,
+      Domain: null,
+      State: 'Active',
+      Idle: lastInput === null ? null : Math.max(0, Math.round(now - lastInput)),
+      LogonTime: iso(login),
+      LastInputTime: iso(lastInput === null ? null : Math.round(lastInput)),
+      // A terminal login is connected for as long as it lives, and never disconnected.
+      ConnectTime: iso(login),
+      DisconnectTime: null,
+      ClientName: r.host === '' ? null : r.host,
+      ClientAddress: formatUtmpAddress(r.addrV6),
+      IsLocked: null,
+      Protocol: null,
+    },
+  };
+}
+
+/**
+ * The live sessions, in utmp order: the records of readUserRecords() whose leader is still there
+ * (not gone, not a zombie, not replaced by a newer process with the same pid).
  */
 export async function readSessions(src: SessionSource): Promise<LinuxSession[]> {
-  const records = (await readUtmpFile(src.utmpPath)).filter((r) => r.type === UT_TYPE.USER_PROCESS && r.pid > 1);
+  const records = await readUserRecords(src);
   if (records.length === 0) return [];
   const bootMs = bootTimeMs();
   const computer = hostname();
   const now = Date.now();
-  const found = await Promise.all(
-    records.map(async (r): Promise<LinuxSession | null> => {
-      const login = loginMs(r);
-      const leader = checkLeader(r.pid, login, bootMs);
-      if (leader.status !== 'live') return null;
-      const lastInput = await lastInputMs(src.devDir, r.line);
-      return {
-        startTicks: leader.startTicks,
-        session: {
-          ComputerName: computer,
-          SessionId: r.pid,
-          SessionName: r.line === '' ? null : r.line,
-          UserName: r.user,
-          Domain: null,
-          State: 'Active',
-          Idle: lastInput === null ? null : Math.max(0, Math.round(now - lastInput)),
-          LogonTime: iso(login),
-          LastInputTime: iso(lastInput === null ? null : Math.round(lastInput)),
-          // A terminal login is connected for as long as it lives, and never disconnected.
-          ConnectTime: iso(login),
-          DisconnectTime: null,
-          ClientName: r.host === '' ? null : r.host,
-          ClientAddress: formatUtmpAddress(r.addrV6),
-          IsLocked: null,
-          Protocol: null,
-        },
-      };
-    }),
-  );
-  return found.filter((s): s is LinuxSession => s !== null);
+  const found: LinuxSession[] = [];
+  for (const r of records) {
+    const leader = checkLeader(r.pid, loginMs(r), bootMs);
+    if (leader.status === 'live') found.push(describeRecord(src, r, leader.startTicks, computer, now));
+  }
+  return found;
 }

@@ -1,0 +1,156 @@
+/**
+ * How the Linux backend logs off many sessions at once, on real processes recorded in a utmp file
+ * (src/backend/linux/logoff.ts, escalation.ts, waiter.ts, pidfd.ts): it looks only at the targets'
+ * records (this process's read() calls, from /proc/self/io, show how much it read), checks each
+ * target once, waits for all of them with one timer, and holds each leader by a pidfd while it
+ * waits (closed afterwards); without pidfds, kill() and /proc do the same work.
+ */
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { LOGOFF_TIMING, startLogoff } from '../../src/backend/linux/escalation.ts';
+import { checkLeader } from '../../src/backend/linux/leader.ts';
+import { logoffSessions } from '../../src/backend/linux/logoff.ts';
+import { pidfds } from '../../src/backend/linux/pidfd.ts';
+import { bootTimeMs } from '../../src/backend/linux/proc.ts';
+import { readSessions, type SessionSource } from '../../src/backend/linux/sessions.ts';
+import { buildUtmpWriter, isGone, makeTempDir, removeDir, startLeader, stopAll, writeUtmp, type LeaderKind } from './support.ts';
+
+let dir: string;
+let writer: string;
+let fileNo = 0;
+
+/** read() system calls this process has made so far (every thread of it). */
+const reads = (): number => Number(/^syscr: (\d+)$/m.exec(readFileSync('/proc/self/io', 'latin1'))?.[1]);
+/** This process's open descriptors that are pidfds. */
+const openPidfds = (): number => readdirSync('/proc/self/fd').filter((fd) => {
+  try {
+    return readlinkSync(`/proc/self/fd/${fd}`) === 'anon_inode:[pidfd]';
+  } catch {
+    return false; // the descriptor readdir itself used, closed meanwhile
+  }
+}).length;
+/** Timers that hold the event loop open. */
+const timers = (): number => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+const never = (): void => {};
+
+/** Orphans started by this file (not its children: their exits cost this process no read() calls). */
+const orphans = new Set<number>();
+
+/** `sleep 600` processes whose parent shell has exited, so that this process does not reap them. */
+function startOrphans(n: number): number[] {
+  const out = execFileSync('/bin/sh', ['-c', `i=0; while [ $i -lt ${n} ]; do sleep 600 </dev/null >/dev/null 2>&1 & echo $!; i=$((i+1)); done`], { encoding: 'utf8' });
+  const pids = out.trim().split('\n').map(Number);
+  for (const pid of pids) orphans.add(pid);
+  return pids;
+}
+
+function stopOrphans(): void {
+  for (const pid of orphans) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  orphans.clear();
+}
+
+/** `n` leaders recorded as logins in a new utmp file: orphaned `sleep`s, or leaders of `kind` (this process's children). */
+async function recorded(n: number, kind?: LeaderKind): Promise<{ src: SessionSource; pids: number[] }> {
+  const pids: number[] = [];
+  if (kind === undefined) pids.push(...startOrphans(n));
+  else for (let i = 0; i < n; i += 100) pids.push(...(await Promise.all(Array.from({ length: Math.min(100, n - i) }, () => startLeader(kind)))));
+  const utmp = join(dir, `utmp-${++fileNo}`);
+  writeUtmp(writer, utmp, pids.map((pid, i) => ({ pid, line: `pts/${4000 + i}`, user: `batch${i}`, loginMs: Date.now() })));
+  return { src: { utmpPath: utmp, devDir: '/dev' }, pids };
+}
+
+beforeAll(() => {
+  dir = makeTempDir('st-logoff-batch-');
+  writer = buildUtmpWriter(dir);
+});
+afterEach(() => {
+  stopAll();
+  stopOrphans();
+});
+afterAll(() => {
+  stopAll();
+  stopOrphans();
+  removeDir(dir);
+});
+
+describe('logging off many sessions', () => {
+  it('looks only at the targets: 2 of 1,000 recorded sessions cost a few reads, a listing a thousand', async () => {
+    const { src, pids } = await recorded(1_000);
+    let before = reads();
+    expect(await readSessions(src)).toHaveLength(1_000);
+    const listingReads = reads() - before;
+
+    const targets = [pids[10]!, pids[990]!];
+    before = reads();
+    const outcomes = await logoffSessions(src, targets.map((SessionId) => ({ SessionId })), true, never);
+    const logoffReads = reads() - before;
+
+    expect(outcomes).toHaveLength(2);
+    expect(targets.every(isGone)).toBe(true);
+    expect(isGone(pids[11]!)).toBe(false);
+    expect(listingReads).toBeGreaterThanOrEqual(1_000);
+    // The utmp file, and one /proc/<pid>/stat per target (two read() calls each: the text, then EOF).
+    expect(logoffReads).toBeLessThan(30);
+  });
+
+  it('ends 1,000 sessions with one check each and one timer for all of them; no pidfd stays open', async () => {
+    const { src, pids } = await recorded(1_000);
+    const timersBefore = timers();
+    const fdsBefore = openPidfds();
+    const before = reads();
+    const done = logoffSessions(src, pids.map((SessionId) => ({ SessionId })), true, never);
+    await new Promise((r) => setImmediate(r)); // every SIGHUP is sent; the leaders are being waited for
+    const timersWhileWaiting = timers();
+    const outcomes = await done;
+    const perTarget = (reads() - before) / pids.length;
+
+    expect(outcomes).toHaveLength(1_000);
+    expect(pids.every(isGone)).toBe(true);
+    expect(timersWhileWaiting - timersBefore).toBeLessThanOrEqual(1);
+    expect(perTarget).toBeLessThan(2.5);
+    expect(openPidfds()).toBe(fdsBefore);
+  });
+});
+
+describe.skipIf(pidfds() === null)('a leader held by its pidfd', () => {
+  it('is signalled through the pidfd, which stays open while the leader is waited for and is closed after', async () => {
+    const { pids } = await recorded(1, 'ignoresHup');
+    const pid = pids[0]!;
+    const fd = pidfds()!.open(pid);
+    const check = checkLeader(pid, Date.now(), bootTimeMs());
+    expect(check.status).toBe('live');
+    const before = openPidfds();
+    const logoff = startLogoff({ pid, startTicks: check.status === 'live' ? check.startTicks : null, pidfd: fd }, true);
+    expect(logoff.hangup).toBe('sent');
+    await new Promise((r) => setTimeout(r, LOGOFF_TIMING.hupToTermMs / 2));
+    expect(isGone(pid)).toBe(false); // SIGHUP ignored, SIGTERM not due yet
+    expect(openPidfds()).toBe(before);
+    expect(await logoff.done).toEqual({ kind: 'ended' });
+    expect(isGone(pid)).toBe(true);
+    expect(openPidfds()).toBe(before - 1);
+  });
+});
+
+describe('without pidfds', () => {
+  it('kill() follows the check, and the shared wait looks in /proc: 200 sessions end, one timer', async () => {
+    const { pids } = await recorded(200);
+    const bootMs = bootTimeMs();
+    const timersBefore = timers();
+    const logoffs = pids.map((pid) => {
+      const check = checkLeader(pid, Date.now(), bootMs);
+      return startLogoff({ pid, startTicks: check.status === 'live' ? check.startTicks : null, pidfd: null }, true);
+    });
+    expect(logoffs.every((l) => l.hangup === 'sent')).toBe(true);
+    expect(timers() - timersBefore).toBeLessThanOrEqual(1);
+    expect(await Promise.all(logoffs.map((l) => l.done))).toEqual(pids.map(() => ({ kind: 'ended' })));
+    expect(pids.every(isGone)).toBe(true);
+  });
+});
