@@ -24,6 +24,13 @@ describe('formatUtmpAddress', () => {
     expect(formatUtmpAddress(bytesOf([0, 0, 0, 0, 0, 0xffff, 0xc000, 0x0201]))).toBe('192.0.2.1');
   });
 
+  it('shows as IPv6 what only looks like a mapped address (ffff elsewhere, half of it, or after a prefix)', () => {
+    expect(formatUtmpAddress(bytesOf([0x2001, 0xdb8, 0, 0, 0, 0xffff, 0xc000, 0x0201]))).toBe('2001:db8::ffff:c000:201');
+    expect(formatUtmpAddress(bytesOf([0, 0, 0, 0, 0, 0x00ff, 0xc000, 0x0201]))).toBe('::ff:c000:201');
+    expect(formatUtmpAddress(bytesOf([0, 0, 0, 0, 0, 0xff00, 0xc000, 0x0201]))).toBe('::ff00:c000:201');
+    expect(formatUtmpAddress(bytesOf([0, 0, 0, 0, 0xffff, 0, 0xc000, 0x0201]))).toBe('::ffff:0:c000:201');
+  });
+
   it('formats IPv6 in RFC 5952 form', () => {
     expect(formatUtmpAddress(bytesOf([0x2001, 0xdb8, 0, 0, 0, 0, 0, 1]))).toBe('2001:db8::1');
     expect(formatUtmpAddress(bytesOf([0, 0, 0, 0, 0, 0, 0, 1]))).toBe('::1');
