@@ -14,6 +14,7 @@ export default defineConfig({
       'tests/helper/rpc.test.ts',
       'tests/helper/fanout.test.ts',
       'tests/helper/wts-classic.test.ts',
+      'tests/helper/eof.test.ts',
       'tests/linux-backend/*.test.ts',
       'tests/wts/backend.test.ts',
       'tests/wts/pool.test.ts',

@@ -1,22 +1,26 @@
 /**
- * The pid-reuse guard between the signals of a Linux logoff, with real processes and the real
- * helper process: the leader ignores SIGHUP, so the helper waits to send SIGTERM; meanwhile the
- * leader dies and its pid is given to a new, unrelated process. The helper must see that the
- * leader it was ending is gone (the pid's start time changed) and never signal the newcomer.
+ * The pid-reuse guard between the signals of a Linux logoff, with real processes: the leader
+ * ignores SIGHUP, so the logoff waits to send SIGTERM; meanwhile the leader dies and its pid is
+ * given to a new, unrelated process. The logoff must see that the leader it was ending is gone and
+ * never signal the newcomer: the helper, which holds the leader by a pidfd, and the path taken
+ * without pidfds (kill() after a look at the pid's start time in /proc), run in a process of its own.
  *
- * To make the swap happen between two of the helper's looks at the pid, the helper is stopped
- * (SIGSTOP) while it happens, and the kernel is asked for that very pid through
+ * To make the swap happen between two of the logoff's looks at the leader, the process running it
+ * is stopped (SIGSTOP) while it happens, and the kernel is asked for that very pid through
  * /proc/sys/kernel/ns_last_pid (root only: the next fork gets the number after the one written).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, existsSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LOGOFF_TIMING } from '../../src/backend/linux/index.ts';
 import { HelperProcess, stopAllHelpers, type RpcAnswer } from '../helper/support.ts';
-import { buildUtmpWriter, isGone, makeTempDir, removeDir, waitFor, writeUtmp } from './support.ts';
+import { LineCollector } from '../support/line-collector.ts';
+import { buildUtmpWriter, bundleScript, isGone, makeTempDir, removeDir, waitFor, writeUtmp } from './support.ts';
 
 const NS_LAST_PID = '/proc/sys/kernel/ns_last_pid';
+const here = dirname(fileURLToPath(import.meta.url));
 
 function canChoosePids(): boolean {
   if (process.getuid?.() !== 0) return false;
@@ -84,7 +88,34 @@ describe.skipIf(!canChoosePids())('Linux logoff: a leader replaced by another pr
   });
   afterAll(() => removeDir(dir));
 
-  it('ends the logoff as soon as the pid is another process, and never signals that process', async () => {
+  /**
+   * The swap: `stopped` (the process running the logoff) is frozen while the leader dies and a new
+   * process gets its pid; then it runs on. Returns the newcomer, to be checked afterwards.
+   */
+  async function swapLeaderWhileStopped(stopped: number, leader: ChildProcess): Promise<ChildProcess> {
+    const pid = leader.pid!;
+    process.kill(stopped, 'SIGSTOP');
+    try {
+      leader.kill('SIGKILL');
+      expect(await waitFor(() => !existsSync(`/proc/${pid}`), 5_000), 'the leader was not reaped').toBe(true);
+      const newcomer = startWithPid(pid);
+      expect(newcomer, `pid ${pid} could not be given to a new process`).not.toBeNull();
+      return newcomer!;
+    } finally {
+      process.kill(stopped, 'SIGCONT');
+    }
+  }
+
+  /** The newcomer was never signalled, even after the whole escalation would have run. */
+  async function expectUntouched(newcomer: ChildProcess): Promise<void> {
+    expect(isGone(newcomer.pid!), `the new process ${newcomer.pid} was signalled`).toBe(false);
+    await new Promise((r) => setTimeout(r, LOGOFF_TIMING.hupToTermMs + 500));
+    expect(isGone(newcomer.pid!)).toBe(false);
+    expect(newcomer.exitCode).toBeNull();
+    expect(newcomer.signalCode).toBeNull();
+  }
+
+  it('the helper (signals through a pidfd) ends the logoff at its next look, and never signals the newcomer', async () => {
     const leader = await startHupIgnoringLeader();
     const pid = leader.pid!;
     const utmp = join(dir, 'utmp');
@@ -93,30 +124,40 @@ describe.skipIf(!canChoosePids())('Linux logoff: a leader replaced by another pr
 
     const hup = lineFrom(leader, 'hup', 10_000);
     await helper.send(JSON.stringify({ jsonrpc: '2.0', id: 'logoff', method: 'sessions.logoff', params: { Targets: [{ SessionId: pid }], Wait: true } }));
-    await hup; // SIGHUP was sent and ignored: the helper now polls the pid until SIGTERM is due.
-
-    helper.kill('SIGSTOP');
-    let newcomer: ChildProcess | null = null;
-    try {
-      leader.kill('SIGKILL');
-      expect(await waitFor(() => !existsSync(`/proc/${pid}`), 5_000), 'the leader was not reaped').toBe(true);
-      newcomer = startWithPid(pid);
-      expect(newcomer, `pid ${pid} could not be given to a new process`).not.toBeNull();
-    } finally {
-      helper.kill('SIGCONT');
-    }
+    await hup; // SIGHUP was sent and ignored: the helper now waits for the leader until SIGTERM is due.
+    const newcomer = await swapLeaderWhileStopped(helper.pid, leader);
     const resumed = Date.now();
 
     const answer = (await helper.next(LOGOFF_TIMING.hupToTermMs + LOGOFF_TIMING.termToKillMs + 5_000)) as RpcAnswer;
-    const answeredAfter = Date.now() - resumed;
     expect(isGone(pid), `the helper signalled the new process ${pid}`).toBe(false);
     expect(answer).toEqual({ jsonrpc: '2.0', id: 'logoff', result: { Outcomes: [{ Target: { SessionId: pid }, Item: null, Error: null }] } });
     // It noticed at its next look, long before SIGTERM would have been due.
-    expect(answeredAfter).toBeLessThan(LOGOFF_TIMING.hupToTermMs);
-    // And it does not come back to it later.
-    await new Promise((r) => setTimeout(r, LOGOFF_TIMING.hupToTermMs + 500));
-    expect(isGone(pid)).toBe(false);
-    expect(newcomer!.exitCode).toBeNull();
-    expect(newcomer!.signalCode).toBeNull();
+    expect(Date.now() - resumed).toBeLessThan(LOGOFF_TIMING.hupToTermMs);
+    await expectUntouched(newcomer);
+  });
+
+  it('without pidfds (kill() after a look in /proc), the same: the start time tells the newcomer apart', async () => {
+    const leader = await startHupIgnoringLeader();
+    const pid = leader.pid!;
+    const script = bundleScript(join(here, 'fixtures', 'logoff-without-pidfd.ts'), dir);
+    const logoff = track(spawn(process.execPath, [script, String(pid)], { stdio: ['ignore', 'pipe', 'inherit'] }));
+    const lines = new LineCollector();
+    logoff.stdout!.on('data', (chunk: Buffer) => lines.push(chunk));
+    const nextLine = async (ms: number): Promise<unknown> => {
+      const want = lines.lines.length + 1;
+      const deadline = Date.now() + ms;
+      while (lines.lines.length < want && Date.now() < deadline) await lines.changed(deadline - Date.now());
+      return JSON.parse(lines.lines[want - 1] ?? 'null');
+    };
+    const hup = lineFrom(leader, 'hup', 10_000);
+    expect(await nextLine(10_000)).toBe('sent');
+    await hup;
+    const newcomer = await swapLeaderWhileStopped(logoff.pid!, leader);
+    const resumed = Date.now();
+
+    expect(await nextLine(LOGOFF_TIMING.hupToTermMs + LOGOFF_TIMING.termToKillMs + 5_000)).toEqual({ kind: 'ended' });
+    expect(isGone(pid), `the logoff signalled the new process ${pid}`).toBe(false);
+    expect(Date.now() - resumed).toBeLessThan(LOGOFF_TIMING.hupToTermMs);
+    await expectUntouched(newcomer);
   });
 });

@@ -1,15 +1,15 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync } from 'node:fs';
+import { chmodSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildSync } from 'esbuild';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LOGOFF_TIMING, createLinuxBackend } from '../../src/backend/linux/index.ts';
 import type { Backend, SessionOutcome } from '../../src/backend/backend.ts';
 import type { SessionTarget } from '../../src/protocol/session.ts';
 import {
   buildUtmpWriter,
+  bundleScript,
   isGone,
   makeTempDir,
   removeDir,
@@ -23,16 +23,6 @@ import {
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-/** Bundles `entry` (and the sources it imports) into one file under `dir`, readable by any user. */
-function bundleForAnyUser(entry: string, dir: string): string {
-  const out = join(dir, 'any-user');
-  mkdirSync(out, { mode: 0o755 });
-  const file = join(out, 'entry.mjs');
-  buildSync({ entryPoints: [entry], outfile: file, bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'warning' });
-  chmodSync(out, 0o755);
-  chmodSync(file, 0o644);
-  return file;
-}
 const HOST = hostname();
 
 /** The backend's handlers of sessions.logoff and sessions.disconnect, as the helper calls them. */
@@ -204,7 +194,7 @@ describe('LinuxBackend.logoff and disconnect, on real processes', () => {
     chmodSync(utmp, 0o644);
     // The checkout may be where nobody else can read (a clone in root's 0700 home): the logoff
     // runs from a bundle in a directory of its own that any user can read.
-    const script = bundleForAnyUser(join(here, 'fixtures', 'logoff-as-caller.ts'), dir);
+    const script = bundleScript(join(here, 'fixtures', 'logoff-as-caller.ts'), dir);
     const out = execFileSync(process.execPath, [script, utmp, String(pids[0])], {
       uid: 65534,
       gid: 65534,

@@ -3,7 +3,8 @@
  * starts real processes to stand in for session leaders (and stops them, by pid).
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { buildSync } from 'esbuild';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +26,20 @@ export function buildUtmpWriter(dir: string): string {
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   return out;
+}
+
+/**
+ * Bundles `entry` (and the sources it imports) into one file in a new directory under `dir`, so
+ * that a child process runs it without tsx, and any user can read it wherever the checkout is
+ * (a clone in root's 0700 home): `node <returned path> ...`.
+ */
+export function bundleScript(entry: string, dir: string): string {
+  const out = mkdtempSync(join(dir, 'bundle-'));
+  const file = join(out, 'entry.mjs');
+  buildSync({ entryPoints: [entry], outfile: file, bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'warning' });
+  chmodSync(out, 0o755);
+  chmodSync(file, 0o644);
+  return file;
 }
 
 export const UT = { LOGIN_PROCESS: 6, USER_PROCESS: 7, DEAD_PROCESS: 8 } as const;
