@@ -304,55 +304,83 @@ describe('the helper process speaks JSON-RPC 2.0', () => {
   });
 
   describe('invalid params -32602, with the request\'s id, and nothing done', () => {
-    // Built per test: they name the live leaders, which must not be touched.
-    const cases: [string, string, () => unknown][] = [
-      ['initialize without params', 'initialize', () => undefined],
-      ['initialize {}', 'initialize', () => ({})],
-      ['initialize protocolVersion a string', 'initialize', () => ({ protocolVersion: '1' })],
-      ['initialize protocolVersion 1.5', 'initialize', () => ({ protocolVersion: 1.5 })],
-      ['initialize an unknown member', 'initialize', () => ({ protocolVersion: 1, extra: true })],
-      ['initialize by position', 'initialize', () => [1]],
-      ['sessions.list a negative Id', 'sessions.list', () => ({ Id: [-1] })],
-      ['sessions.list a non-integer Id', 'sessions.list', () => ({ Id: [1.5] })],
-      ['sessions.list an Id above 2^31-1', 'sessions.list', () => ({ Id: [INT32_MAX + 1] })],
-      ['sessions.list an Id of 1e300', 'sessions.list', () => ({ Id: [1e300] })],
-      ['sessions.list an Id as a string', 'sessions.list', () => ({ Id: [String(leaders[0]!.pid)] })],
-      ['sessions.list Id not an array', 'sessions.list', () => ({ Id: leaders[0]!.pid })],
-      ['sessions.list UserName not an array', 'sessions.list', () => ({ UserName: 'alice' })],
-      ['sessions.list UserName holding a number', 'sessions.list', () => ({ UserName: [1] })],
-      ['sessions.list UserName holding null', 'sessions.list', () => ({ UserName: [null] })],
-      ['sessions.list UserName with a backwards wildcard range', 'sessions.list', () => ({ UserName: ['[z-a]'] })],
-      ['sessions.list an unknown State', 'sessions.list', () => ({ State: ['Bogus'] })],
-      ['sessions.list a State in the wrong case', 'sessions.list', () => ({ State: ['active'] })],
-      ['sessions.list an unknown member', 'sessions.list', () => ({ Name: ['alice'] })],
-      ['sessions.list a __proto__ member', 'sessions.list', () => JSON.parse('{"__proto__":{"Id":[1]}}') as unknown],
-      ['sessions.list by position', 'sessions.list', () => []],
-      ['sessions.logoff without params', 'sessions.logoff', () => undefined],
-      ['sessions.logoff targets missing', 'sessions.logoff', () => ({ wait: true })],
-      ['sessions.logoff targets null', 'sessions.logoff', () => ({ targets: null, wait: true })],
-      ['sessions.logoff targets an object', 'sessions.logoff', () => ({ targets: { SessionId: leaders[0]!.pid }, wait: true })],
-      ['sessions.logoff a negative SessionId', 'sessions.logoff', () => ({ targets: [{ SessionId: leaders[0]!.pid }, { SessionId: -1 }], wait: true })],
-      ['sessions.logoff a non-integer SessionId', 'sessions.logoff', () => ({ targets: [{ SessionId: leaders[0]!.pid + 0.5 }], wait: true })],
-      ['sessions.logoff a SessionId above 2^31-1', 'sessions.logoff', () => ({ targets: [{ SessionId: leaders[0]!.pid }, { SessionId: INT32_MAX + 1 }], wait: true })],
-      ['sessions.logoff a SessionId as a string', 'sessions.logoff', () => ({ targets: [{ SessionId: String(leaders[0]!.pid) }], wait: true })],
-      ['sessions.logoff a target without SessionId', 'sessions.logoff', () => ({ targets: [{ SessionId: leaders[0]!.pid }, { ComputerName: 'localhost' }], wait: true })],
-      ['sessions.logoff a target with an unknown member', 'sessions.logoff', () => ({ targets: [{ SessionId: leaders[0]!.pid, Force: true }], wait: true })],
-      ['sessions.logoff a ComputerName that is a number', 'sessions.logoff', () => ({ targets: [{ SessionId: leaders[0]!.pid, ComputerName: 1 }], wait: true })],
-      ['sessions.logoff a target that is a number', 'sessions.logoff', () => ({ targets: [leaders[0]!.pid], wait: true })],
-      ['sessions.logoff wait a string', 'sessions.logoff', () => ({ targets: [{ SessionId: leaders[0]!.pid }], wait: 'true' })],
-      ['sessions.logoff an unknown member', 'sessions.logoff', () => ({ targets: [{ SessionId: leaders[0]!.pid }], wait: true, force: true })],
-      ['sessions.logoff by position', 'sessions.logoff', () => [[{ SessionId: leaders[0]!.pid }], true]],
-      ['sessions.disconnect a negative SessionId', 'sessions.disconnect', () => ({ targets: [{ SessionId: -5 }] })],
-      ['sessions.disconnect targets missing', 'sessions.disconnect', () => ({})],
-      ['sessions.disconnect a SessionId above 2^31-1', 'sessions.disconnect', () => ({ targets: [{ SessionId: 2 ** 32 }] })],
-      ['sessions.disconnect wait a number', 'sessions.disconnect', () => ({ targets: [{ SessionId: leaders[1]!.pid }], wait: 1 })],
+    // Built per test: they name the live leaders, which must not be touched. Each gets its whole
+    // message: it reaches PowerShell as the text of an InvalidArgument error.
+    const NAMED = 'params must be an object with named members';
+    const VERSION = `"ProtocolVersion" must be an integer from ${Number.MIN_SAFE_INTEGER} to ${Number.MAX_SAFE_INTEGER}`;
+    const ID = `integers from 0 to ${INT32_MAX}`;
+    const STATES = 'values out of Active, Connected, ConnectQuery, Shadow, Disconnected, Idle, Listen, Reset, Down, Init';
+    const TARGETS = `{ SessionId: 0..${INT32_MAX}, ComputerName?: string } objects`;
+    const pid = (): number => leaders[0]!.pid;
+    const cases: [string, string, () => unknown, () => string][] = [
+      ['initialize without params', 'initialize', () => undefined, () => NAMED],
+      ['initialize {}', 'initialize', () => ({}), () => '"ProtocolVersion" is required'],
+      ['initialize ProtocolVersion a string', 'initialize', () => ({ ProtocolVersion: '1' }), () => VERSION],
+      ['initialize ProtocolVersion 1.5', 'initialize', () => ({ ProtocolVersion: 1.5 }), () => VERSION],
+      ['initialize ProtocolVersion null', 'initialize', () => ({ ProtocolVersion: null }), () => '"ProtocolVersion" is required'],
+      ['initialize an unknown member', 'initialize', () => ({ ProtocolVersion: PROTOCOL_VERSION, extra: true }), () => 'unknown member "extra"'],
+      ['initialize by position', 'initialize', () => [1], () => NAMED],
+      ['sessions.list a negative Id', 'sessions.list', () => ({ Id: [-1] }), () => `"Id" must hold only ${ID}; it holds -1`],
+      ['sessions.list a non-integer Id', 'sessions.list', () => ({ Id: [1.5] }), () => `"Id" must hold only ${ID}; it holds 1.5`],
+      ['sessions.list an Id above 2^31-1', 'sessions.list', () => ({ Id: [INT32_MAX + 1] }), () => `"Id" must hold only ${ID}; it holds ${INT32_MAX + 1}`],
+      ['sessions.list an Id of 1e300', 'sessions.list', () => ({ Id: [1e300] }), () => `"Id" must hold only ${ID}; it holds 1e+300`],
+      ['sessions.list an Id as a string', 'sessions.list', () => ({ Id: [String(pid())] }), () => `"Id" must hold only ${ID}; it holds '${pid()}'`],
+      ['sessions.list Id not an array', 'sessions.list', () => ({ Id: pid() }), () => `"Id" must be an array of ${ID}`],
+      ['sessions.list UserName not an array', 'sessions.list', () => ({ UserName: 'alice' }), () => '"UserName" must be an array of strings'],
+      ['sessions.list UserName holding a number', 'sessions.list', () => ({ UserName: [1] }), () => '"UserName" must hold only strings; it holds 1'],
+      ['sessions.list UserName holding null', 'sessions.list', () => ({ UserName: [null] }), () => '"UserName" must hold only strings; it holds null'],
+      ['sessions.list UserName with a backwards wildcard range', 'sessions.list', () => ({ UserName: ['[z-a]'] }),
+        () => `"UserName" holds '[z-a]', which is not a valid wildcard pattern (a range such as [z-a] runs backwards?)`],
+      ['sessions.list an unknown State', 'sessions.list', () => ({ State: ['Bogus'] }), () => `"State" must hold only ${STATES}; it holds 'Bogus'`],
+      ['sessions.list a State in the wrong case', 'sessions.list', () => ({ State: ['active'] }), () => `"State" must hold only ${STATES}; it holds 'active'`],
+      ['sessions.list a ComputerName with a path', 'sessions.list', () => ({ ComputerName: ['srv1', '\\\\srv2\\c$'] }),
+        () => `"ComputerName" must hold only computer names (host names, FQDNs or addresses); it holds '\\\\srv2\\c$'`],
+      ['sessions.list IncludeSystem not a boolean', 'sessions.list', () => ({ IncludeSystem: 'yes' }), () => '"IncludeSystem" must be a boolean'],
+      ['sessions.list ThrottleLimit 0', 'sessions.list', () => ({ ThrottleLimit: 0 }), () => '"ThrottleLimit" must be an integer from 1 to 1024'],
+      ['sessions.list TimeoutSec above 3600', 'sessions.list', () => ({ TimeoutSec: 3601 }), () => '"TimeoutSec" must be an integer from 1 to 3600'],
+      ['sessions.list an unknown member', 'sessions.list', () => ({ Name: ['alice'] }), () => 'unknown member "Name"'],
+      ['sessions.list a __proto__ member', 'sessions.list', () => JSON.parse('{"__proto__":{"Id":[1]}}') as unknown, () => 'unknown member "__proto__"'],
+      ['sessions.list by position', 'sessions.list', () => [], () => NAMED],
+      ['sessions.logoff without params', 'sessions.logoff', () => undefined, () => NAMED],
+      ['sessions.logoff Targets missing', 'sessions.logoff', () => ({ Wait: true }), () => '"Targets" is required'],
+      ['sessions.logoff Targets null', 'sessions.logoff', () => ({ Targets: null, Wait: true }), () => '"Targets" is required'],
+      ['sessions.logoff Targets an object', 'sessions.logoff', () => ({ Targets: { SessionId: pid() }, Wait: true }), () => `"Targets" must be an array of ${TARGETS}`],
+      ['sessions.logoff a negative SessionId', 'sessions.logoff', () => ({ Targets: [{ SessionId: pid() }, { SessionId: -1 }], Wait: true }),
+        () => `"Targets" must hold only ${TARGETS}; it holds {"SessionId":-1}`],
+      ['sessions.logoff a non-integer SessionId', 'sessions.logoff', () => ({ Targets: [{ SessionId: pid() + 0.5 }], Wait: true }),
+        () => `"Targets" must hold only ${TARGETS}; it holds {"SessionId":${pid() + 0.5}}`],
+      ['sessions.logoff a SessionId above 2^31-1', 'sessions.logoff', () => ({ Targets: [{ SessionId: pid() }, { SessionId: INT32_MAX + 1 }], Wait: true }),
+        () => `"Targets" must hold only ${TARGETS}; it holds {"SessionId":${INT32_MAX + 1}}`],
+      ['sessions.logoff a SessionId as a string', 'sessions.logoff', () => ({ Targets: [{ SessionId: String(pid()) }], Wait: true }),
+        () => `"Targets" must hold only ${TARGETS}; it holds {"SessionId":"${pid()}"}`],
+      ['sessions.logoff a target without SessionId', 'sessions.logoff', () => ({ Targets: [{ SessionId: pid() }, { ComputerName: 'localhost' }], Wait: true }),
+        () => `"Targets" must hold only ${TARGETS}; it holds {"ComputerName":"localhost"}`],
+      ['sessions.logoff a target with an unknown member', 'sessions.logoff', () => ({ Targets: [{ SessionId: pid(), Force: true }], Wait: true }),
+        () => `"Targets" must hold only ${TARGETS}; it holds {"SessionId":${pid()},"Force":true}`],
+      ['sessions.logoff a ComputerName that is a number', 'sessions.logoff', () => ({ Targets: [{ SessionId: pid(), ComputerName: 1 }], Wait: true }),
+        () => `"Targets" must hold only ${TARGETS}; it holds {"SessionId":${pid()},"ComputerName":1}`],
+      ['sessions.logoff a ComputerName with a path', 'sessions.logoff', () => ({ Targets: [{ SessionId: pid(), ComputerName: 'a/b' }], Wait: true }),
+        () => `"Targets" must hold only ${TARGETS}; it holds {"SessionId":${pid()},"ComputerName":"a/b"}`],
+      ['sessions.logoff a target that is a number', 'sessions.logoff', () => ({ Targets: [pid()], Wait: true }), () => `"Targets" must hold only ${TARGETS}; it holds ${pid()}`],
+      ['sessions.logoff a target that is null', 'sessions.logoff', () => ({ Targets: [null], Wait: true }), () => `"Targets" must hold only ${TARGETS}; it holds null`],
+      ['sessions.logoff Wait a string', 'sessions.logoff', () => ({ Targets: [{ SessionId: pid() }], Wait: 'true' }), () => '"Wait" must be a boolean'],
+      ['sessions.logoff Wait null (an action takes only what is written)', 'sessions.logoff', () => ({ Targets: [{ SessionId: pid() }], Wait: null }),
+        () => '"Wait" must be a boolean'],
+      ['sessions.logoff an unknown member', 'sessions.logoff', () => ({ Targets: [{ SessionId: pid() }], Wait: true, force: true }), () => 'unknown member "force"'],
+      ['sessions.logoff lower-case members', 'sessions.logoff', () => ({ targets: [{ SessionId: pid() }], wait: true }), () => 'unknown member "targets"'],
+      ['sessions.logoff by position', 'sessions.logoff', () => [[{ SessionId: pid() }], true], () => NAMED],
+      ['sessions.disconnect a negative SessionId', 'sessions.disconnect', () => ({ Targets: [{ SessionId: -5 }] }),
+        () => `"Targets" must hold only ${TARGETS}; it holds {"SessionId":-5}`],
+      ['sessions.disconnect Targets missing', 'sessions.disconnect', () => ({}), () => '"Targets" is required'],
+      ['sessions.disconnect a SessionId above 2^31-1', 'sessions.disconnect', () => ({ Targets: [{ SessionId: 2 ** 32 }] }),
+        () => `"Targets" must hold only ${TARGETS}; it holds {"SessionId":${2 ** 32}}`],
+      ['sessions.disconnect Wait a number', 'sessions.disconnect', () => ({ Targets: [{ SessionId: leaders[1]!.pid }], Wait: 1 }), () => '"Wait" must be a boolean'],
     ];
-    for (const [name, method, params] of cases) {
+    for (const [name, method, params, message] of cases) {
       it(name, async () => {
         const id = `p-${name}`;
         const a = await h.roundTrip(req(method, params(), id));
-        expectError(a, -32602, id);
-        expect((a as RpcAnswer).error?.message).toMatch(/^Invalid params: /);
+        expect(a).toEqual({ jsonrpc: '2.0', id, error: { code: -32602, message: `Invalid params: ${message()}` } });
         for (const l of leaders) expect(isGone(l.pid), `leader ${l.user} (${l.pid})`).toBe(false);
         await expectServesInitialize(h);
       });
