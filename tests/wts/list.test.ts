@@ -115,8 +115,13 @@ describe('the calls of one listing', () => {
 describe('a slow computer', () => {
   it("asks one session's three queries side by side, after the enumeration: two round trips, not four", async () => {
     writeFixture(fixture, [{ name: '.', sessions: [] }, ...[0, 1, 2, 3].map((i) => ({ name: `warm${i}`, latencyMs: 300, sessions: [] })), { name: 'far', latencyMs: 300, sessions: [rdp(2)] }]);
-    // Four computers at once start four workers, which the pool keeps.
-    await Promise.all([0, 1, 2, 3].map((i) => list(`warm${i}`)));
+    // Four computers at once start four workers, which the pool keeps; until three of them are
+    // ready (a worker from source starts slowly on a loaded machine), some of the four wait.
+    for (let round = 0; round < 10; round++) {
+      const before = enumerations().length;
+      await Promise.all([0, 1, 2, 3].map((i) => list(`warm${i}`)));
+      if (mostAtOnce(enumerations().slice(before)) >= 3) break;
+    }
     const [s] = await list('far');
     expect(s).toMatchObject({ SessionId: 2, ClientAddress: '10.0.0.2', Protocol: 'RDP' });
     const far = queries().filter((q) => q.server === 'far');

@@ -9,7 +9,7 @@
  * - every returned buffer is freed in a finally: WTSFreeMemory, or WTSFreeMemoryExW with the type
  *   and count for WTS_SESSION_INFO_1W arrays.
  */
-import koffi from 'koffi';
+import koffi, { type TypeObject } from 'koffi';
 import { RECORDS, type Decoded, type RecordName, type WinApi } from './abi.ts';
 import { koffiDecl } from './koffi-decl.ts';
 import type { Win32Failure } from './win32-errors.ts';
@@ -36,6 +36,20 @@ const NO_CONSOLE_SESSION = 0xffffffff;
  * 2008 (non-R2) server really returns has not been checked (no Windows here).
  */
 const ENUMERATE_EX_UNSUPPORTED = new Set([50, 87, 120, 1745, 1764]);
+
+/** Offsets and koffi types of some members of a record, worked out once per thread. */
+const layouts = new Map<string, { size: number; at: [string, number, TypeObject][] }>();
+function memberLayout(name: RecordName, keys: readonly string[]): { size: number; at: [string, number, TypeObject][] } {
+  const cacheKey = `${name}:${keys.join(',')}`;
+  let layout = layouts.get(cacheKey);
+  if (layout === undefined) {
+    const { records, typeOf } = koffiDecl();
+    const fields = new Map<string, string>(RECORDS[name].fields);
+    layout = { size: koffi.sizeof(records[name]), at: keys.map((k) => [k, koffi.offsetof(records[name], k), typeOf(fields.get(k) as string)]) };
+    layouts.set(cacheKey, layout);
+  }
+  return layout;
+}
 
 /** A Win32 call failed; `failure.code` is GetLastError() taken right after it. */
 export class Win32Error extends Error {
@@ -154,12 +168,10 @@ export class WtsCalls {
    * costs more than the call itself on a fast server.
    */
   private members<R extends RecordName, K extends keyof Decoded<R> & string>(p: bigint, bytes: number, name: R, keys: readonly K[]): Pick<Decoded<R>, K> {
-    const { records, typeOf } = koffiDecl();
-    const type = records[name];
-    if (bytes < koffi.sizeof(type)) throw new Error(`WTSQuerySessionInformationW returned ${bytes} bytes for ${name}, which has ${koffi.sizeof(type)}`);
-    const fields = new Map<string, string>(RECORDS[name].fields);
+    const { size, at } = memberLayout(name, keys);
+    if (bytes < size) throw new Error(`WTSQuerySessionInformationW returned ${bytes} bytes for ${name}, which has ${size}`);
     const out = {} as Pick<Decoded<R>, K>;
-    for (const key of keys) out[key] = koffi.decode(p, koffi.offsetof(type, key), typeOf(fields.get(key) as string)) as Decoded<R>[K];
+    for (const [key, offset, type] of at) out[key as K] = koffi.decode(p, offset, type) as Decoded<R>[K];
     return out;
   }
 

@@ -30,37 +30,41 @@ const CLASS_ORDER: readonly QueryClass[] = ['WTSSessionInfoEx', 'WTSSessionInfo'
 
 /** The answers gathered so far, by session and class. */
 export class SessionAnswers {
-  private readonly byKey = new Map<string, Answer>();
+  private readonly bySession = new Map<number, Partial<Record<QueryClass, Answer>>>();
+  private readonly ended = new Set<number>();
+  /** Each session's first "computer lost" failure, in class order. */
+  private readonly lost = new Map<number, { rank: number; failure: Win32Failure }>();
 
   add(answers: readonly Answer[]): void {
-    for (const a of answers) this.byKey.set(`${a.id}:${a.cls}`, a);
-  }
-
-  private get(id: number, cls: QueryClass): Answer | undefined {
-    return this.byKey.get(`${id}:${cls}`);
+    for (const a of answers) {
+      let byClass = this.bySession.get(a.id);
+      if (byClass === undefined) this.bySession.set(a.id, (byClass = {}));
+      byClass[a.cls] = a;
+      if (a.ok) continue;
+      if (isSessionGone(a.failure.code)) this.ended.add(a.id);
+      const rank = CLASS_ORDER.indexOf(a.cls);
+      const known = this.lost.get(a.id);
+      if (isComputerLost(a.failure.code) && (known === undefined || rank < known.rank)) this.lost.set(a.id, { rank, failure: a.failure });
+    }
   }
 
   /** The value, or undefined when the query was not made or failed. */
   value<C extends QueryClass>(id: number, cls: C): QueryValues[C] | undefined {
-    const a = this.get(id, cls);
+    const a = this.bySession.get(id)?.[cls];
     return a?.ok ? (a.value as QueryValues[C]) : undefined;
   }
 
   /** Did any query say that the session ended? */
   gone(id: number): boolean {
-    return CLASS_ORDER.some((cls) => {
-      const a = this.get(id, cls);
-      return a !== undefined && !a.ok && isSessionGone(a.failure.code);
-    });
+    return this.ended.has(id);
   }
 
-  /** The first failure that means the computer stopped answering, or null. */
+  /** The first failure, in session order, that means the computer stopped answering, or null. */
   computerLost(ids: readonly number[]): Win32Failure | null {
+    if (this.lost.size === 0) return null;
     for (const id of ids) {
-      for (const cls of CLASS_ORDER) {
-        const a = this.get(id, cls);
-        if (a !== undefined && !a.ok && isComputerLost(a.failure.code)) return a.failure;
-      }
+      const lost = this.lost.get(id);
+      if (lost !== undefined) return lost.failure;
     }
     return null;
   }
