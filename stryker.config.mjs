@@ -23,7 +23,9 @@ export default {
     // A worker thread's entry: Stryker sees no coverage from worker threads.
     '!src/backend/wts/worker-main.ts',
   ],
-  buildCommand: 'npx tsx build.ts helper',
+  buildCommand: 'node tests/mutation/build-sandbox.mjs',
+  // build-sandbox.mjs links node_modules itself, before the build needs it.
+  symlinkNodeModules: false,
   coverageAnalysis: 'perTest',
   // Mutants only in code that runs when a module loads (not inside any test) are not run.
   ignoreStatic: true,
