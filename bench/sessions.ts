@@ -24,11 +24,12 @@ async function thousandLogoffs(): Promise<void> {
     let pids = await prepare();
     const pipeline = await pwshResult<{ Ms: number; Rpcs: number }>(`${IMPORT}
 $null = Get-UserSession -Id 1 -ErrorAction SilentlyContinue  # warm: helper started
-$before = & (Get-Module SessionTools) { $script:SessionToolsHelper.NextId }
+$client = [SessionTools.Rpc.HelperClient]::Instances[-1]
+$before = $client.RequestsSent
 $w = [System.Diagnostics.Stopwatch]::StartNew()
 Get-UserSession | Stop-UserSession -Force -Wait
 $elapsed = $w.Elapsed.TotalMilliseconds
-Write-BenchResult ([pscustomobject] @{ Ms = $elapsed; Rpcs = (& (Get-Module SessionTools) { $script:SessionToolsHelper.NextId }) - $before })`, { env, timeoutMs: 300_000 });
+Write-BenchResult ([pscustomobject] @{ Ms = $elapsed; Rpcs = $client.RequestsSent - $before })`, { env, timeoutMs: 300_000 });
     const pipelineGone = pids.filter(isGone).length;
     stopAll();
 

@@ -6,8 +6,8 @@
  * The guard against reuse: a session's leader exists before its login is recorded (login(1),
  * sshd's monitor child and terminal emulators all write the record after forking it), so a process
  * that started after the record's login time, beyond a small tolerance, is not the leader.
- * The tolerance covers btime being whole seconds and ut_tv and btime being read from the
- * wall clock at different moments.
+ * The tolerance covers the boot time (proc.ts) and ut_tv being read from the wall clock at
+ * different moments, and a clock that was stepped in between.
  */
 import { bootTimeMs, isExitedState, processExists, processStartMs, readProcStat } from './proc.ts';
 
@@ -21,7 +21,7 @@ export type LeaderCheck =
 
 /**
  * Checks the leader of a record logged on at `loginMs` (null when the record has no time, which
- * disables the reuse guard). `bootMs` is /proc/stat btime, read once per batch.
+ * disables the reuse guard). `bootMs` is the boot time (proc.ts bootTimeMs), read once per batch.
  */
 export function checkLeader(pid: number, loginMs: number | null, bootMs: number = bootTimeMs()): LeaderCheck {
   const stat = readProcStat(pid);

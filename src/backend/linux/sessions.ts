@@ -42,8 +42,9 @@ function lastInputMs(devDir: string, line: string): number | null {
   const rel = relative(devDir, path);
   if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) return null;
   try {
-    // Synchronous: one local stat per session is cheaper than a thread-pool round trip each.
-    return statSync(path).atimeMs;
+    // Synchronous: one local stat per session is cheaper than a thread-pool round trip each. A
+    // terminal that is gone is no exception (throwing one per session costs more than the stat).
+    return statSync(path, { throwIfNoEntry: false })?.atimeMs ?? null;
   } catch {
     return null;
   }
