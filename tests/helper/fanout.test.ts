@@ -6,7 +6,7 @@
  */
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { ListSessions } from '../../src/protocol/methods.ts';
-import type { CallEvent, FixtureServer } from '../wts/support/double.ts';
+import { mostAtOnce, type FixtureServer } from '../wts/support/double.ts';
 import { stopAllHelpers } from './support.ts';
 import { leftovers, removeWtsHelperFiles, startWtsHelper } from './wts-double.ts';
 
@@ -20,23 +20,6 @@ const local: FixtureServer = { name: '.', sessions: [] };
 /** Servers named srv0..srv<n-1> with no sessions: listing one is one enumeration that takes `latencyMs`. */
 function emptyServers(n: number, latencyMs: number): FixtureServer[] {
   return Array.from({ length: n }, (_, i) => ({ name: `srv${i}`, latencyMs, sessions: [] }));
-}
-
-/** The most calls that were running at the same moment (each from its t0 to its t1). */
-function mostAtOnce(calls: CallEvent[]): number {
-  const edges = calls.flatMap((c) => [
-    [c.t0, 1],
-    [c.t1, -1],
-  ]);
-  // At equal times an end comes before a start: touching calls did not overlap.
-  edges.sort((a, b) => (a[0] as number) - (b[0] as number) || (a[1] as number) - (b[1] as number));
-  let now = 0;
-  let most = 0;
-  for (const [, step] of edges) {
-    now += step as number;
-    most = Math.max(most, now);
-  }
-  return most;
 }
 
 describe('sessions.list fans out over computers, ThrottleLimit at a time', () => {

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Backend } from '../../src/backend/backend.ts';
 import { createWtsBackend } from '../../src/backend/wts/index.ts';
-import { buildDouble, leakedBuffers, readLog, toFileTime, useDoubleFiles, writeFixture, type CallEvent, type FixtureSession } from './support/double.ts';
+import { buildDouble, leakedBuffers, mostAtOnce, readLog, toFileTime, useDoubleFiles, writeFixture, type CallEvent, type FixtureSession } from './support/double.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'st-wts-list-'));
 let library = '';
@@ -40,14 +40,6 @@ function classesBySession(): Record<number, number[]> {
   const out: Record<number, number[]> = {};
   for (const q of [...queries()].sort((a, b) => a.t0 - b.t0)) (out[q.session as number] ??= []).push(q.infoClass as number);
   return out;
-}
-/** The most calls that were inside the double at one moment. */
-function mostAtOnce(calls: CallEvent[]): number {
-  const edges = calls.flatMap((c) => [[c.t0, 1], [c.t1, -1]] as const).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-  let now = 0;
-  let most = 0;
-  for (const [, d] of edges) most = Math.max(most, (now += d));
-  return most;
 }
 
 beforeAll(() => {

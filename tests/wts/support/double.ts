@@ -497,3 +497,19 @@ export function leakedBuffers(events: DoubleEvent[]): AllocEvent[] {
   }
   return [...live.values()];
 }
+
+/** The most calls that were inside the double at one moment, by their t0/t1 (an end and a start at the same time do not overlap). */
+export function mostAtOnce(calls: readonly { t0: number; t1: number }[]): number {
+  const edges = calls.flatMap((c) => [
+    [c.t0, 1],
+    [c.t1, -1],
+  ]);
+  edges.sort((a, b) => (a[0] as number) - (b[0] as number) || (a[1] as number) - (b[1] as number));
+  let now = 0;
+  let most = 0;
+  for (const [, step] of edges) {
+    now += step as number;
+    most = Math.max(most, now);
+  }
+  return most;
+}
