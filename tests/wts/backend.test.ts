@@ -12,9 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ComputerError, type Backend } from '../../src/backend/backend.ts';
 import { selectBackend } from '../../src/backend/select.ts';
-import { WtsCalls } from '../../src/backend/wts/calls.ts';
 import { createWtsBackend } from '../../src/backend/wts/index.ts';
-import { loadWinApi } from '../../src/backend/wts/library.ts';
 import type { SessionTarget, UserSession } from '../../src/protocol/session.ts';
 import { PROTOCOL_VERSION } from '../../src/protocol/methods.ts';
 import type { SessionOutcome } from '../../src/backend/backend.ts';
@@ -253,21 +251,6 @@ describe('WTS backend: logoff and disconnect', () => {
     expect(outcomes[0]?.Error?.Message).toMatch(/No session with id 42 .*7022 ERROR_CTX_WINSTATION_NOT_FOUND/);
     expect(outcomes[2]?.Error).toMatchObject({ Target: 2, ComputerName: 'dead' });
     expect(outcomes.map((o) => o.Target.SessionId)).toEqual([42, 3, 2, 1]);
-  });
-});
-
-describe('WTS thin wrappers (this thread)', () => {
-  it('WTSSendMessageW gets byte lengths and seconds; console id and ProcessIdToSessionId', () => {
-    const server = localServer();
-    server.consoleSession = 1;
-    writeFixture(fixture, [server], { processes: { 4242: 3 } });
-    const calls = new WtsCalls(loadWinApi(library));
-    expect(calls.sendMessage(null, 3, 'Hi 😀', 'Logging off in 5 min', 0x40, 30, false)).toBe(32001); // IDASYNC
-    const [message] = readLog(log).filter((e) => e.event === 'message');
-    expect(message).toMatchObject({ session: 3, titleBytes: 10, messageBytes: 40, timeout: 30, wait: 0, title: 'Hi 😀' });
-    expect(calls.activeConsoleSessionId()).toBe(1);
-    expect(calls.processIdToSessionId(4242)).toBe(3);
-    expect(() => calls.processIdToSessionId(1)).toThrow(/ProcessIdToSessionId failed with Win32 error 87/);
   });
 });
 

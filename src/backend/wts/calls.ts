@@ -27,8 +27,6 @@ type InfoClassName = keyof typeof WTS_INFO;
 
 /** WTS_TYPE_CLASS for WTSFreeMemoryExW. */
 const WTSTypeSessionInfoLevel1 = 2;
-/** WTSGetActiveConsoleSessionId while the console is being attached or detached. */
-const NO_CONSOLE_SESSION = 0xffffffff;
 /**
  * Codes with which WTSEnumerateSessionsExW says "not here" (an older server, or a library without
  * level 1): then WTSEnumerateSessionsW is used. ERROR_NOT_SUPPORTED, ERROR_INVALID_PARAMETER,
@@ -213,31 +211,5 @@ export class WtsCalls {
 
   logoff(h: bigint | null, id: number, wait: boolean): void {
     if (!this.api.WTSLogoffSession(h, id, wait ? 1 : 0)) throw this.lastError('WTSLogoffSession');
-  }
-
-  /**
-   * A message box in a session; the lengths are in bytes, without the NUL; the timeout in seconds
-   * (0: forever). Returns the button (IDOK...), 32000 IDTIMEOUT, or 32001 IDASYNC when not waiting.
-   */
-  sendMessage(h: bigint | null, id: number, title: string, message: string, style: number, timeoutSec: number, wait: boolean): number {
-    const response = [0];
-    // An empty title fails on 2003 and shows "Error" on 2008 R2 (wts-api.md 4.4): a space instead.
-    const t = title === '' ? ' ' : title;
-    if (!this.api.WTSSendMessageW(h, id, t, t.length * 2, message, message.length * 2, style, timeoutSec, response, wait ? 1 : 0)) {
-      throw this.lastError('WTSSendMessageW');
-    }
-    return response[0] ?? 0;
-  }
-
-  /** The physical console's session id; null while the console is being attached or detached. */
-  activeConsoleSessionId(): number | null {
-    const id = this.api.WTSGetActiveConsoleSessionId();
-    return id === NO_CONSOLE_SESSION ? null : id;
-  }
-
-  processIdToSessionId(pid: number): number {
-    const out = [0];
-    if (!this.api.ProcessIdToSessionId(pid, out)) throw this.lastError('ProcessIdToSessionId');
-    return out[0] ?? 0;
   }
 }

@@ -27,14 +27,13 @@ export function isSystemSession(id: number, state: number): boolean {
  *
  * On Windows 7 / Server 2008 R2 (version 6.1) the SERVER reports the two values the other way round
  * (a documented defect). The server's version cannot be learnt through the functions this backend
- * binds (it would take NetServerGetInfo or the remote registry), so `serverIsWin7` is true only when
- * that is known; this backend never knows it: Node 20 does not run on Windows 7/2008 R2, so the
- * local computer never is one, and for a remote 2008 R2 / Windows 7 host IsLocked is inverted.
+ * binds (it would take NetServerGetInfo or the remote registry): Node 20 does not run on Windows
+ * 7/2008 R2, so the local computer never is one, and for a remote 2008 R2 / Windows 7 host IsLocked
+ * is inverted.
  */
-export function isLocked(sessionFlags: number, serverIsWin7 = false): boolean | null {
+export function isLocked(sessionFlags: number): boolean | null {
   if (sessionFlags !== 0 && sessionFlags !== 1) return null;
-  const locked = sessionFlags === 0;
-  return serverIsWin7 ? !locked : locked;
+  return sessionFlags === 0;
 }
 
 /** WTSClientProtocolType: 0 console, 1 ICA (legacy Citrix), 2 RDP. */
