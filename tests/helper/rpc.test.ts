@@ -95,9 +95,26 @@ afterAll(async () => {
   removeDir(dir);
 });
 
-afterEach(async () => {
-  await stopAllHelpers();
-});
+/**
+ * One helper for all the tests of a block, started again when a test ended it; any other helper a
+ * test starts is stopped after it. The tests only read (list, and refused actions), so sharing a
+ * helper costs them nothing and each test one process start less.
+ */
+function sharedHelper(env: () => Record<string, string>): () => HelperProcess {
+  let shared: HelperProcess | null = null;
+  beforeEach(async () => {
+    if (shared === null || shared.exit !== null) shared = HelperProcess.start({ env: env() });
+    else await shared.linesWithin(0); // a failed test's unread answers are not the next test's
+  });
+  afterEach(async () => {
+    await stopAllHelpers(shared);
+  });
+  afterAll(async () => {
+    await shared?.stop();
+    shared = null;
+  });
+  return () => shared as HelperProcess;
+}
 
 /** The fields this test knows of one session (the protocol may carry more). */
 function sessionOf(l: Leader): Record<string, unknown> {
@@ -149,8 +166,9 @@ const req = (method: unknown, params?: unknown, id?: unknown): string => {
 
 describe('the helper process speaks JSON-RPC 2.0', () => {
   let h: HelperProcess;
+  const helper = sharedHelper(() => ({ SESSIONTOOLS_UTMP_PATH: utmp, SESSIONTOOLS_HELPER_IDLE_SECONDS: '120' }));
   beforeEach(() => {
-    h = HelperProcess.start({ env: { SESSIONTOOLS_UTMP_PATH: utmp, SESSIONTOOLS_HELPER_IDLE_SECONDS: '120' } });
+    h = helper();
   });
 
   it('answers initialize with the protocol version, platform, backend and its pid', async () => {
@@ -532,8 +550,9 @@ describe('the helper process speaks JSON-RPC 2.0', () => {
 
 describe('sessions.list against utmp records of live processes', () => {
   let h: HelperProcess;
+  const helper = sharedHelper(() => ({ SESSIONTOOLS_UTMP_PATH: utmp }));
   beforeEach(() => {
-    h = HelperProcess.start({ env: { SESSIONTOOLS_UTMP_PATH: utmp } });
+    h = helper();
   });
 
   const list = async (params: unknown): Promise<{ Items: Record<string, unknown>[]; Errors: Record<string, unknown>[] }> => {
@@ -625,6 +644,10 @@ describe('sessions.list against utmp records of live processes', () => {
 });
 
 describe('the helper process lifetime and stdout', () => {
+  afterEach(async () => {
+    await stopAllHelpers();
+  });
+
   it('exits 0 on stdin EOF, after answering what it was sent', async () => {
     const h = HelperProcess.start({ env: { SESSIONTOOLS_UTMP_PATH: utmp } });
     await h.send(initializeFrame('before-eof'));

@@ -224,9 +224,9 @@ function signal(pid: number, sig: NodeJS.Signals): void {
   }
 }
 
-/** Stops every helper still running (for afterEach/afterAll). */
-export async function stopAllHelpers(): Promise<void> {
-  await Promise.all([...running].map((h) => h.stop()));
+/** Stops every helper still running but `keep` (for afterEach/afterAll). */
+export async function stopAllHelpers(keep?: HelperProcess | null): Promise<void> {
+  await Promise.all([...running].filter((h) => h !== keep).map((h) => h.stop()));
 }
 
 export interface RpcError {
