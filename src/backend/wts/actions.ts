@@ -1,17 +1,22 @@
 /**
- * Logoff and disconnect of some sessions of one computer (worker side), over one server handle.
- * Each session gets its own failure; afterwards each is queried again, for the outcome's session
- * (null when it is gone, as after a finished logoff).
+ * Actions on some sessions of one computer (worker side), over one server handle. Each session
+ * gets its own failure; afterwards each is queried again, for the outcome's session (null when it
+ * is gone, as after a finished logoff).
  */
 import { Win32Error, type WtsCalls } from './calls.ts';
 import { describeSession } from './describe.ts';
 import type { ActionJob, ActionRow } from './jobs.ts';
 import { withServer } from './server.ts';
 
+/** The native call of each action on one session, by the action's name (its jobs' op): a new action is one entry. */
+export const ACTIONS = {
+  logoff: (calls: WtsCalls, h: bigint | null, id: number, job: ActionJob): void => calls.logoff(h, id, job.wait),
+  disconnect: (calls: WtsCalls, h: bigint | null, id: number, job: ActionJob): void => calls.disconnect(h, id, job.wait),
+};
+
 function actOn(calls: WtsCalls, h: bigint | null, job: ActionJob, id: number): ActionRow {
   try {
-    if (job.op === 'logoff') calls.logoff(h, id, job.wait);
-    else calls.disconnect(h, id, job.wait);
+    ACTIONS[job.op](calls, h, id, job);
   } catch (e) {
     if (e instanceof Win32Error) return { id, failure: e.failure, session: null };
     throw e;

@@ -7,6 +7,7 @@
  * tasks, so that the queries of one computer can run on several workers at once.
  */
 import type { UserSession } from '../../protocol/session.ts';
+import type { ACTIONS } from './actions.ts';
 import type { EnumeratedSession } from './calls.ts';
 import type { Answer, Query } from './queries.ts';
 import type { Win32Failure } from './win32-errors.ts';
@@ -29,7 +30,8 @@ export interface ListJob extends ComputerJob {
   includeSystem: boolean;
 }
 
-export type ActionKind = 'logoff' | 'disconnect';
+/** The actions a worker knows (actions.ts). */
+export type ActionKind = keyof typeof ACTIONS;
 
 export interface ActionJob extends ComputerJob {
   op: ActionKind;
