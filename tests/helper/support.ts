@@ -33,6 +33,8 @@ export interface Exit {
 export interface StartOptions {
   /** Environment overrides on top of this process's environment; undefined removes a variable. */
   env?: Record<string, string | undefined>;
+  /** Node's arguments instead of the bundled helper (e.g. the helper from source), and where it runs. */
+  from?: { args: string[]; cwd: string };
 }
 
 /** Every helper started and not yet stopped. */
@@ -76,7 +78,9 @@ export class HelperProcess {
       if (v === undefined) delete env[k];
       else env[k] = v;
     }
-    const child = spawn(HELPER_NODE, [HELPER_SCRIPT], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = opts.from
+      ? spawn(process.execPath, opts.from.args, { cwd: opts.from.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] })
+      : spawn(HELPER_NODE, [HELPER_SCRIPT], { env, stdio: ['pipe', 'pipe', 'pipe'] });
     const helper = new HelperProcess(child);
     running.add(helper);
     return helper;
@@ -179,6 +183,28 @@ export class HelperProcess {
     const req: Record<string, unknown> = { jsonrpc: '2.0', method, id };
     if (params !== undefined) req.params = params;
     return (await this.roundTrip(JSON.stringify(req), timeoutMs)) as RpcAnswer;
+  }
+
+  /**
+   * Sends a request and returns the answer that carries its id, wherever it is among the answer
+   * lines: for requests in flight at the same time, which the helper may answer in any order.
+   * (It does not move the cursor of nextLine().)
+   */
+  async request(method: string, params: unknown, id: string, timeoutMs = 5_000): Promise<RpcAnswer> {
+    const req: Record<string, unknown> = { jsonrpc: '2.0', method, id };
+    if (params !== undefined) req.params = params;
+    await this.send(JSON.stringify(req));
+    const deadline = Date.now() + timeoutMs;
+    for (let seen = 0; ; ) {
+      for (; seen < this.out.lines.length; seen++) {
+        const line = this.out.lines[seen] as string;
+        if (line.includes(JSON.stringify(id)) && (JSON.parse(line) as RpcAnswer).id === id) return JSON.parse(line) as RpcAnswer;
+      }
+      if (this.exitInfo !== null) throw new Error(`the helper exited (${JSON.stringify(this.exitInfo)}) before answering ${id}; stderr: ${this.stderr}`);
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`no answer to ${id} within ${timeoutMs} ms; stderr: ${this.stderr}`);
+      await this.out.changed(left);
+    }
   }
 
   /** Resolves with the exit, or null when the helper is still running after `ms`. */

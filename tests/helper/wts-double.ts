@@ -16,11 +16,13 @@ import {
   type FixtureOptions,
   type FixtureServer,
 } from '../wts/support/double.ts';
-import { HelperProcess, type RpcAnswer } from './support.ts';
+import { HelperProcess, type StartOptions } from './support.ts';
 
 export interface WtsHelper {
   helper: HelperProcess;
   fixture: string;
+  /** The double's log file. */
+  log: string;
   /** Everything the double logged so far. */
   events(): DoubleEvent[];
   /** The double's calls of one function, in the order they ended. */
@@ -38,7 +40,7 @@ let dir: string | null = null;
 let started = 0;
 
 /** Starts the helper on the double with these servers. Stop it with stopAllHelpers(). */
-export function startWtsHelper(servers: FixtureServer[], options: FixtureOptions = {}): WtsHelper {
+export function startWtsHelper(servers: FixtureServer[], options: FixtureOptions = {}, from?: StartOptions['from']): WtsHelper {
   dir ??= mkdtempSync(join(tmpdir(), 'st-helper-wts-'));
   const n = ++started;
   const fixture = join(dir, `fixture-${n}.txt`);
@@ -46,18 +48,20 @@ export function startWtsHelper(servers: FixtureServer[], options: FixtureOptions
   writeFixture(fixture, servers, options);
   const helper = HelperProcess.start({
     env: { SESSIONTOOLS_WTSAPI_PATH: buildDouble('linux'), WTSDOUBLE_FIXTURE: fixture, WTSDOUBLE_LOG: log },
+    ...(from ? { from } : {}),
   });
   const events = (): DoubleEvent[] => readLog(log);
   let nextId = 0;
   return {
     helper,
     fixture,
+    log,
     events,
     calls: (fn) => events().filter((e): e is CallEvent => e.event === 'call' && e.fn === fn),
     async list(params, timeoutMs = 20_000) {
       const id = `list-${++nextId}`;
-      const answer = (await helper.call('sessions.list', params, id, timeoutMs)) as RpcAnswer;
-      if (answer.error !== undefined || answer.id !== id) throw new Error(`sessions.list failed: ${JSON.stringify(answer)}`);
+      const answer = await helper.request('sessions.list', params, id, timeoutMs);
+      if (answer.error !== undefined) throw new Error(`sessions.list failed: ${JSON.stringify(answer)}`);
       return answer.result as ListResult;
     },
   };

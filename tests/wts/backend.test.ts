@@ -1,24 +1,20 @@
 /**
  * The WTS backend against the C test double of wtsapi32 (tests/wts/double/, built for Linux and
  * loaded through SESSIONTOOLS_WTSAPI_PATH's mechanism): fields, filtering, actions recorded in the
- * double's log, Win32 errors, no leaked buffers or handles, and a helper that stays responsive
- * while hosts hang (the real helper process, from source and as module/bin/ bundles it).
+ * double's log, Win32 errors, no leaked buffers or handles. (The helper process with this backend:
+ * tests/helper/wts-*.test.ts.)
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ComputerError, type Backend } from '../../src/backend/backend.ts';
 import { selectBackend } from '../../src/backend/select.ts';
 import { createWtsBackend } from '../../src/backend/wts/index.ts';
 import type { SessionTarget, UserSession } from '../../src/protocol/session.ts';
-import { PROTOCOL_VERSION } from '../../src/protocol/methods.ts';
 import type { SessionOutcome } from '../../src/backend/backend.ts';
-import { buildDouble, leakedBuffers, readLog, toFileTime, useDoubleFiles, writeFixture, type CallEvent, type FixtureServer } from './support/double.ts';
+import { buildDouble, handlesClosed, leakedBuffers, readLog, toFileTime, useDoubleFiles, writeFixture, type CallEvent, type FixtureServer } from './support/double.ts';
 
-const ROOT = resolve(fileURLToPath(import.meta.url), '..', '..', '..');
 const work = mkdtempSync(join(tmpdir(), 'st-wts-backend-'));
 let fixture = '';
 let log = '';
@@ -191,7 +187,7 @@ describe('WTS backend: listing', () => {
     const local = await backend.list(null, { includeSystem: false, signal: never });
     expect(local.map((s) => s.SessionId)).toEqual([1, 3]);
     // The abandoned worker finishes its job in the background: it frees its buffers and closes its handle.
-    await handlesClosed(10_000);
+    expect(await handlesClosed(log, 10_000)).toBe(true);
     expect(readLog(log).filter((e) => e.event === 'close')).toHaveLength(1);
     // The local enumeration ended while the slow one was still running, on another thread.
     const enumeration = (server: string) => readLog(log).find((e) => e.event === 'call' && e.fn === 'WTSEnumerateSessionsExW' && e.server === server) as CallEvent;
@@ -263,91 +259,5 @@ describe('backend selection', () => {
     ];
     expect(picked.map((b) => b.name)).toEqual(['wts', 'wts', 'linux-utmp']);
     await Promise.all(picked.map((b) => b.close?.()));
-  });
-});
-
-// ---- the real helper process ----
-
-class RpcChild {
-  private buffer = '';
-  private readonly waiting = new Map<number, (v: unknown) => void>();
-  private nextId = 1;
-  constructor(readonly child: ChildProcess) {
-    child.stdout?.setEncoding('utf8');
-    child.stdout?.on('data', (chunk: string) => {
-      this.buffer += chunk;
-      let nl: number;
-      while ((nl = this.buffer.indexOf('\n')) >= 0) {
-        const msg = JSON.parse(this.buffer.slice(0, nl)) as { id: number };
-        this.buffer = this.buffer.slice(nl + 1);
-        this.waiting.get(msg.id)?.(msg);
-      }
-    });
-  }
-  call(method: string, params: unknown): Promise<{ result?: any; error?: unknown }> {
-    const id = this.nextId++;
-    this.child.stdin?.write(`${JSON.stringify({ jsonrpc: '2.0', id, method, params })}\n`);
-    return new Promise((r) => this.waiting.set(id, r as (v: unknown) => void));
-  }
-  async stop(): Promise<void> {
-    if (this.child.exitCode !== null) return;
-    const exited = new Promise((r) => this.child.once('exit', r));
-    this.child.stdin?.end();
-    const kill = setTimeout(() => this.child.kill('SIGKILL'), 5000);
-    await exited;
-    clearTimeout(kill);
-  }
-}
-
-/** Resolves once every server handle the double opened has been closed (or after `ms`). */
-async function handlesClosed(ms: number): Promise<void> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const events = readLog(log);
-    if (events.filter((e) => e.event === 'close').length >= events.filter((e) => e.event === 'open').length || Date.now() > until) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-/**
- * `answerMs`: how fast another request must be answered while the hosts hang. A new worker from
- * source registers tsx and compiles the sources in its thread, which takes seconds on a small
- * machine; from the bundle it takes milliseconds, but a loaded machine (or the instrumented bundle
- * of a mutation run) can take a second or more. Either way far below the hosts' 8 s.
- */
-async function responsiveWhileHostsHang(command: string[], cwd: string, answerMs: number): Promise<void> {
-  const dead = Array.from({ length: 10 }, (_, i) => remoteServer(`dead${i}`, { latencyMs: 8000, fail: 1722 }));
-  writeFixture(fixture, [localServer(), ...dead]);
-  const child = new RpcChild(spawn(process.execPath, command, { cwd, env: { ...process.env, SESSIONTOOLS_WTSAPI_PATH: library }, stdio: ['pipe', 'pipe', 'inherit'] }));
-  try {
-    expect((await child.call('initialize', { ProtocolVersion: PROTOCOL_VERSION })).result).toMatchObject({ Backend: 'wts' });
-    const started = Date.now();
-    const hanging = child.call('sessions.list', { ComputerName: dead.map((d) => d.name), TimeoutSec: 2 });
-    await new Promise((r) => setTimeout(r, 300));
-    // The ten hosts hang in their workers; the helper answers other requests meanwhile.
-    const t0 = Date.now();
-    const local = await child.call('sessions.list', {});
-    expect(Date.now() - t0).toBeLessThan(answerMs);
-    expect(local.result.Items.map((s: UserSession) => s.SessionId)).toEqual([1, 3]);
-    const answer = await hanging;
-    expect(Date.now() - started).toBeLessThan(2000 + answerMs);
-    expect(answer.result.Errors.map((e: { ErrorId: string }) => e.ErrorId)).toEqual(Array(10).fill('ComputerTimeout'));
-    // After the timeouts the pool has replaced its abandoned workers.
-    expect((await child.call('sessions.list', { ComputerName: ['localhost'] })).result.Items.length).toBe(2);
-    // The abandoned workers finish their calls in the background and close their handles.
-    await handlesClosed(12_000);
-  } finally {
-    await child.stop();
-  }
-}
-
-describe('the helper process with the WTS backend', () => {
-  it('from source: stays responsive while 10 dead hosts hang, and times them out', async () => {
-    await responsiveWhileHostsHang(['--import', 'tsx', join(ROOT, 'src', 'helper', 'main.ts')], ROOT, 6000);
-  });
-
-  it('bundled (module/bin/helper.mjs and wts-worker.mjs, as build.ts makes them): the worker is found next to the helper', async () => {
-    const bin = join(ROOT, 'module', 'bin');
-    await responsiveWhileHostsHang([join(bin, 'helper.mjs')], bin, 3000);
   });
 });

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ComputerError, type Backend } from '../../src/backend/backend.ts';
 import { createWtsBackend, type WtsBackendOptions } from '../../src/backend/wts/index.ts';
-import { buildDouble, leakedBuffers, readLog, useDoubleFiles, writeFixture, type CallEvent, type FixtureServer } from './support/double.ts';
+import { buildDouble, handlesClosed, leakedBuffers, readLog, useDoubleFiles, writeFixture, type CallEvent, type FixtureServer } from './support/double.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'st-wts-pool-'));
 let library = '';
@@ -38,16 +38,7 @@ function enumerations(): CallEvent[] {
 const list = (backend: Backend, computer: string | null, signal: AbortSignal = never) => backend.list(computer, { includeSystem: false, signal });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Resolves once every server handle the double opened was closed again (the abandoned workers finished). */
-async function allHandlesClosed(ms: number): Promise<boolean> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const events = readLog(log);
-    if (events.filter((e) => e.event === 'close').length === events.filter((e) => e.event === 'open').length) return true;
-    if (Date.now() > until) return false;
-    await sleep(100);
-  }
-}
+const allHandlesClosed = (ms: number): Promise<boolean> => handlesClosed(log, ms);
 
 beforeAll(() => {
   library = buildDouble('linux');

@@ -488,6 +488,20 @@ export function readLog(path: string): DoubleEvent[] {
   return out;
 }
 
+/**
+ * Waits until every server handle the double opened (per the log at `path`) was closed again, as
+ * workers given up on finish their calls in the background. False when `ms` pass first.
+ */
+export async function handlesClosed(path: string, ms: number): Promise<boolean> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const events = readLog(path);
+    if (events.filter((e) => e.event === 'close').length >= events.filter((e) => e.event === 'open').length) return true;
+    if (Date.now() > until) return false;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 /** Live buffers according to the log: alloc events whose pointer was never freed. */
 export function leakedBuffers(events: DoubleEvent[]): AllocEvent[] {
   const live = new Map<bigint, AllocEvent>();
