@@ -61,6 +61,21 @@ describe('sessions.list fans out over computers, ThrottleLimit at a time', () =>
   });
 });
 
+describe('TimeoutSec', () => {
+  it('gives up on a computer slower than TimeoutSec with one ComputerTimeout; the others answer meanwhile', async () => {
+    const wts = startWtsHelper([
+      local,
+      { name: 'slow', latencyMs: 4_000, sessions: [] },
+      { name: 'quick', sessions: [{ id: 7, state: 'Active', winStation: 'RDP-Tcp#7', user: 'erin', domain: 'LAB' }] },
+    ]);
+    const started = Date.now();
+    const result = await wts.list({ ComputerName: ['slow', 'quick'], TimeoutSec: 1 });
+    expect(Date.now() - started).toBeLessThan(3_000);
+    expect(result.Items.map((s) => [s.ComputerName, s.SessionId])).toEqual([['quick', 7]]);
+    expect(result.Errors).toEqual([{ ErrorId: 'ComputerTimeout', Message: 'slow did not answer within 1 s.', Target: 'slow', ComputerName: 'slow' }]);
+  });
+});
+
 describe('a computer named more than once', () => {
   const servers: FixtureServer[] = [
     local,

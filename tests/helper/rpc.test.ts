@@ -689,6 +689,24 @@ describe('the helper process lifetime and stdout', () => {
     expect(await h.call('initialize', { ProtocolVersion: PROTOCOL_VERSION }, 'last')).toMatchObject({ id: 'last', result: { Pid: h.pid } });
   });
 
+  it('SESSIONTOOLS_HELPER_TRACE=<file>: one line per request to a method, with its params as received', async () => {
+    const trace = join(dir, 'trace.jsonl');
+    const h = HelperProcess.start({ env: { SESSIONTOOLS_UTMP_PATH: utmp, SESSIONTOOLS_HELPER_TRACE: trace } });
+    expect(await h.call('initialize', { ProtocolVersion: PROTOCOL_VERSION }, 't1')).toEqual(initializeAnswer(h, 't1'));
+    expect((await h.call('sessions.list', { UserName: ['x*'] }, 't2')) as RpcAnswer).toMatchObject({ result: { Items: [], Errors: [] } });
+    expect(((await h.call('sessions.list', { Id: [-1] }, 't3')) as RpcAnswer).error?.code).toBe(-32602);
+    expect(((await h.call('no.such.method', { a: 1 }, 't4')) as RpcAnswer).error?.code).toBe(-32601);
+    await h.send(req('sessions.list'));
+    expect(await h.call('initialize', { ProtocolVersion: PROTOCOL_VERSION }, 't5')).toEqual(initializeAnswer(h, 't5'));
+    expect(readFileSync(trace, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as unknown)).toEqual([
+      { method: 'initialize', params: { ProtocolVersion: PROTOCOL_VERSION } },
+      { method: 'sessions.list', params: { UserName: ['x*'] } },
+      { method: 'sessions.list', params: { Id: [-1] } },
+      { method: 'sessions.list', params: null },
+      { method: 'initialize', params: { ProtocolVersion: PROTOCOL_VERSION } },
+    ]);
+  });
+
   it('keeps serving after SIGINT when its stdin is a pipe (Ctrl+C at a terminal is meant for PowerShell)', async () => {
     const h = HelperProcess.start({ env: { SESSIONTOOLS_UTMP_PATH: utmp } });
     expect(await h.call('initialize', { ProtocolVersion: PROTOCOL_VERSION }, 'before')).toEqual(initializeAnswer(h, 'before'));
