@@ -6,12 +6,7 @@
 
 BeforeDiscovery {
     Import-Module ([System.IO.Path]::Combine($PSScriptRoot, '..', 'support', 'TestFixture.psm1')) -Force
-    $fixture = Start-TestFixture
-    try {
-        $catalog = @(Invoke-TestFixture -Fixture $fixture -Op 'catalog')
-    } finally {
-        Stop-TestFixture -Fixture $fixture
-    }
+    $catalog = Get-TestCatalog
     # One test case per command, and per declared parameter of it.
     $commands = foreach ($c in $catalog) {
         $parameters = foreach ($p in $c.parameters.PSObject.Properties) { @{ Parameter = $p.Name; Declared = $p.Value } }

@@ -6,12 +6,7 @@
 
 BeforeDiscovery {
     Import-Module ([System.IO.Path]::Combine($PSScriptRoot, '..', 'support', 'TestFixture.psm1')) -Force
-    $fixture = Start-TestFixture
-    try {
-        $catalog = @(Invoke-TestFixture -Fixture $fixture -Op 'catalog')
-    } finally {
-        Stop-TestFixture -Fixture $fixture
-    }
+    $catalog = Get-TestCatalog
 }
 
 BeforeAll {

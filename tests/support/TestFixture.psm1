@@ -69,6 +69,17 @@ function Stop-TestFixture {
     if (-not $Fixture.Process.WaitForExit(30000)) { $Fixture.Process.Kill() }
 }
 
+function Get-TestCatalog {
+    # The command catalog as resolved with the methods' fields (the fixture's 'catalog' op), for
+    # Pester's discovery: one object per command, its parameters keyed by name.
+    $fixture = Start-TestFixture
+    try {
+        @(Invoke-TestFixture -Fixture $fixture -Op 'catalog')
+    } finally {
+        Stop-TestFixture -Fixture $fixture
+    }
+}
+
 function Get-TestSshdAvailability {
     # Whether real ssh logins can be made here (the fixture's 'sshd.availability'), for -Skip at
     # discovery: @{ Ok; Reason; Failure }. Under CI=true nothing may be skipped: Failure says why
