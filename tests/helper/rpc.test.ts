@@ -345,6 +345,10 @@ describe('the helper process speaks JSON-RPC 2.0', () => {
       ['sessions.list an Id as a string', 'sessions.list', () => ({ Id: [String(pid())] }), () => `"Id" must hold only ${ID}; it holds '${pid()}'`],
       ['sessions.list Id not an array', 'sessions.list', () => ({ Id: pid() }), () => `"Id" must be an array of ${ID}`],
       ['sessions.list UserName not an array', 'sessions.list', () => ({ UserName: 'alice' }), () => '"UserName" must be an array of strings'],
+      ['sessions.list a long offending value, shown cut at 200 characters', 'sessions.list', () => ({ Id: ['x'.repeat(300)] }),
+        () => `"Id" must hold only ${ID}; it holds '${'x'.repeat(199)}...`],
+      ['sessions.list more than 100,000 items', 'sessions.list', () => ({ Id: Array.from({ length: 100_001 }, (_, i) => i) }),
+        () => '"Id" has more than 100000 items'],
       ['sessions.list UserName holding a number', 'sessions.list', () => ({ UserName: [1] }), () => '"UserName" must hold only strings; it holds 1'],
       ['sessions.list UserName holding null', 'sessions.list', () => ({ UserName: [null] }), () => '"UserName" must hold only strings; it holds null'],
       ['sessions.list UserName with a backwards wildcard range', 'sessions.list', () => ({ UserName: ['[z-a]'] }),
@@ -606,6 +610,9 @@ describe('sessions.list against utmp records of live processes', () => {
     expect(users(await list({ UserName: ['*L*'] }))).toEqual(['alice', 'Carol']);
     // `* is a literal star: no user is named "a*", so it is a literal that matches nothing.
     expect(await list({ UserName: ['a`*'] })).toEqual({ Items: [], Errors: [userNotFound('a*')] });
+    // In a set, `- is the character "-", not a range: [a`-c] is a, - or c (bob's b is not in it).
+    expect(users(await list({ UserName: ['[a`-c]*'] }))).toEqual(['alice', 'Carol']);
+    expect(users(await list({ UserName: ['svc[`-]*'] }))).toEqual(['svc-backup']);
   });
 
   it('filters by a literal UserName with a hyphen (svc-backup)', async () => {
@@ -705,6 +712,21 @@ describe('the helper process lifetime and stdout', () => {
       { method: 'sessions.list', params: null },
       { method: 'initialize', params: { ProtocolVersion: PROTOCOL_VERSION } },
     ]);
+  });
+
+  it('does not end at the idle limit while a request is still being answered, nor stop reading', async () => {
+    const pid = await startLeader('ignoresHup');
+    const slow = join(dir, 'utmp-slow');
+    writeUtmp(writer, slow, [{ pid, line: 'pts/9971', user: 'slow', loginMs: Date.now() }]);
+    const h = HelperProcess.start({ env: { SESSIONTOOLS_UTMP_PATH: slow, SESSIONTOOLS_HELPER_IDLE_SECONDS: '1' } });
+    // Ends only at SIGTERM, 2 s after SIGHUP: longer than the idle limit.
+    await h.send(req('sessions.logoff', { Targets: [{ SessionId: pid }], Wait: true }, 'slow'));
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(h.exit).toBeNull();
+    expect(await h.request('initialize', { ProtocolVersion: PROTOCOL_VERSION }, 'meanwhile')).toEqual(initializeAnswer(h, 'meanwhile'));
+    expect(await h.answer('slow', 5_000)).toMatchObject({ id: 'slow', result: { Outcomes: [{ Error: null }] } });
+    // Idle again: it ends about a second later.
+    expect(await h.waitExit(3_000)).toEqual({ code: 0, signal: null });
   });
 
   it('keeps serving after SIGINT when its stdin is a pipe (Ctrl+C at a terminal is meant for PowerShell)', async () => {

@@ -194,6 +194,11 @@ export class HelperProcess {
     const req: Record<string, unknown> = { jsonrpc: '2.0', method, id };
     if (params !== undefined) req.params = params;
     await this.send(JSON.stringify(req));
+    return this.answer(id, timeoutMs);
+  }
+
+  /** The answer that carries `id` (string ids only), among the lines so far or the next ones. */
+  async answer(id: string, timeoutMs = 5_000): Promise<RpcAnswer> {
     const deadline = Date.now() + timeoutMs;
     for (let seen = 0; ; ) {
       for (; seen < this.out.lines.length; seen++) {
