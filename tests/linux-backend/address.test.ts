@@ -11,6 +11,10 @@ function bytesOf(groups: number[]): Uint8Array {
 }
 
 describe('formatUtmpAddress', () => {
+  it('refuses anything but the 16 bytes of ut_addr_v6', () => {
+    expect(() => formatUtmpAddress(new Uint8Array(4))).toThrow(new RangeError('ut_addr_v6 must be 16 bytes, got 4'));
+  });
+
   it('gives null for all zero (a local session)', () => {
     expect(formatUtmpAddress(new Uint8Array(16))).toBeNull();
   });
