@@ -50,8 +50,11 @@ describe('ending a leader without pidfds', () => {
   it.skipIf(process.getuid?.() !== 0)("another user's leader (EPERM) is refused at SIGHUP, and left alone", async () => {
     const pid = await startLeader();
     const script = bundleScript(join(here, 'fixtures', 'logoff-without-pidfd.ts'), dir);
+    const started = performance.now();
     const out = execFileSync(process.execPath, [script, String(pid)], { uid: 65534, gid: 65534, cwd: dirname(script), env: { ...process.env, HOME: '/tmp' }, encoding: 'utf8' });
     expect(out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as unknown)).toEqual(['denied', { kind: 'denied' }]);
+    // At once: no grace period is waited out for a leader that cannot be signalled at all.
+    expect(performance.now() - started).toBeLessThan(LOGOFF_TIMING.hupToTermMs);
     expect(isGone(pid)).toBe(false);
   });
 });
