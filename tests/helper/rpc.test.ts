@@ -205,10 +205,8 @@ describe('the helper process speaks JSON-RPC 2.0', () => {
     ];
     for (const [name, frame] of cases) {
       it(name, async () => {
-        const a = (await h.roundTrip(frame)) as RpcAnswer;
-        expectError(a, -32700, null);
-        expect(a.error?.message).toBe('Parse error');
-        if (name.startsWith('invalid UTF-8')) expect(a.error?.data).toEqual({ reason: expect.stringMatching(/UTF-8/) });
+        const reason = name.startsWith('invalid UTF-8') ? 'the frame is not valid UTF-8' : 'not valid JSON';
+        expect(await h.roundTrip(frame)).toEqual({ jsonrpc: '2.0', id: null, error: { code: -32700, message: 'Parse error', data: { reason } } });
         await expectServesInitialize(h);
       });
     }
@@ -484,6 +482,13 @@ describe('the helper process speaks JSON-RPC 2.0', () => {
   });
 
   describe('frame size and line endings', () => {
+    /** The answer to a frame of `bytes` bytes, refused unread. */
+    const oversize = (bytes: number): RpcAnswer => ({
+      jsonrpc: '2.0',
+      id: null,
+      error: { code: -32600, message: 'Invalid Request', data: { reason: `the frame has ${bytes} bytes; at most ${MAX_FRAME_BYTES} are read` } },
+    });
+
     const padded = (id: string, total: number): string => {
       const head = initializeFrame(id);
       return head.slice(0, -1) + ' '.repeat(total - head.length) + '}';
@@ -494,8 +499,7 @@ describe('the helper process speaks JSON-RPC 2.0', () => {
       expect(Buffer.byteLength(big)).toBe(MAX_FRAME_BYTES + 1);
       await h.send(big);
       await h.send(initializeFrame('after-big'));
-      const first = await h.next(15_000);
-      expectError(first, -32600, null);
+      expect(await h.next(15_000)).toEqual(oversize(MAX_FRAME_BYTES + 1));
       expect(((await h.next()) as RpcAnswer).id).toBe('after-big');
       await expectServesInitialize(h);
     });
@@ -505,7 +509,8 @@ describe('the helper process speaks JSON-RPC 2.0', () => {
       await h.write(`{"jsonrpc":"2.0","method":"initialize","id":"huge","params":{"ProtocolVersion":${PROTOCOL_VERSION}}`);
       for (let i = 0; i < 20; i++) await h.write(chunk);
       await h.write('}\n');
-      expectError(await h.next(15_000), -32600, null);
+      const head = `{"jsonrpc":"2.0","method":"initialize","id":"huge","params":{"ProtocolVersion":${PROTOCOL_VERSION}}`;
+      expect(await h.next(15_000)).toEqual(oversize(head.length + 20 * chunk.length + 1));
       expect(await h.linesWithin(200)).toEqual([]);
       await expectServesInitialize(h);
     });
@@ -664,6 +669,16 @@ describe('the helper process lifetime and stdout', () => {
     expect(exit).toEqual({ code: 0, signal: null });
     const ids = h.lines.map((l) => (JSON.parse(l) as RpcAnswer).id).sort();
     expect(ids).toEqual(['before-eof', 'list-before-eof']);
+  });
+
+  it('refuses a last frame over 8 MiB without a newline at EOF, once', async () => {
+    const h = HelperProcess.start({ env: { SESSIONTOOLS_UTMP_PATH: utmp } });
+    await h.write(Buffer.alloc(MAX_FRAME_BYTES + 10, 0x20));
+    h.closeStdin();
+    expect(await h.waitExit(15_000)).toEqual({ code: 0, signal: null });
+    expect(h.lines.map((l) => JSON.parse(l) as unknown)).toEqual([
+      { jsonrpc: '2.0', id: null, error: { code: -32600, message: 'Invalid Request', data: { reason: `the frame has ${MAX_FRAME_BYTES + 10} bytes; at most ${MAX_FRAME_BYTES} are read` } } },
+    ]);
   });
 
   it('answers a last frame without a newline at EOF', async () => {
