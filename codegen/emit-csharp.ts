@@ -115,7 +115,9 @@ function methodInfo({ id, method: m }: MethodModel): string {
   if (t.whenFlag) members.push(`WhenFlag = ${cs(t.whenFlag.field)}`, `WhenFlagSeconds = ${t.whenFlag.seconds}`);
   if (t.perRound) {
     const r = t.perRound;
-    members.push(`RoundItems = ${cs(r.items)}`, `RoundSize = ${cs(r.size)}`, `RoundEach = ${cs(r.each)}`, `RoundPlus = ${r.plus}`);
+    if ((r.items === undefined) !== (r.size === undefined)) throw new Error(`codegen: ${m.name}'s timeout names perRound.items or perRound.size without the other`);
+    if (r.items !== undefined && r.size !== undefined) members.push(`RoundItems = ${cs(r.items)}`, `RoundSize = ${cs(r.size)}`);
+    members.push(`RoundEach = ${cs(r.each)}`, `RoundPlus = ${r.plus}`);
   }
   const defaults = Object.entries(m.params).filter(([, f]) => f.kind === 'int' && f.default !== undefined);
   if (defaults.length > 0) members.push(`Defaults = { ${defaults.map(([n, f]) => `{ ${cs(n)}, ${f.default} }`).join(', ')} }`);

@@ -21,13 +21,13 @@ export const GENERATED_CS = 'src/dotnet/SessionTools.Types/Generated';
 export async function generate(root = ROOT): Promise<Map<string, string>> {
   const s = await readSources(root);
   const csHeader = header((line) => `// ${line}`);
-  const outputs = new Set(s.methods.map((m) => m.method.output));
+  const outputs = new Set<string | null>(s.methods.map((m) => m.method.output));
   const files = new Map<string, string>([
     ['module/SessionTools.psm1', emitPsm1(s)],
     ['module/SessionTools.psd1', emitPsd1(s)],
     ['module/SessionTools.format.ps1xml', emitFormat(s)],
     ['module/SessionTools.types.ps1xml', emitTypes(s)],
-    ...s.wireTypes.map((t): [string, string] => [`${GENERATED_CS}/${t.name}.g.cs`, emitWireClass(t, outputs.has(t.name as never), csHeader)]),
+    ...s.wireTypes.map((t): [string, string] => [`${GENERATED_CS}/${t.name}.g.cs`, emitWireClass(t, outputs.has(t.name), csHeader)]),
     [`${GENERATED_CS}/Protocol.g.cs`, emitProtocol(s, csHeader)],
   ]);
   for (const [path, text] of files) assertAscii(path, text);

@@ -204,18 +204,25 @@ const METHODS = 'src/protocol/methods.ts';
 const CATALOG = 'src/catalog/commands.ts';
 
 describe('a field added to a method', () => {
-  it('becomes a parameter of its command, with its type, range, default and help, and a row of the command table', async () => {
+  it('becomes a parameter of its command, with its type, range, default and help, a row of the command table, and its part in the wait', async () => {
     const generated = await withSources(METHODS, (t) =>
       t.replace(
         "    /** Return only once each session is gone. */\n    Wait: flag(),\n",
         "    /** Return only once each session is gone. */\n    Wait: flag(),\n    /** How many seconds a remote computer may take. */\n    TimeoutSec: int({ range: [1, 3600], default: 15 }),\n",
+      ).replace(
+        "  timeout: { seconds: 30, whenFlag: { field: 'Wait', seconds: 120 } },\n});\n\nexport const DisconnectSessions",
+        "  timeout: { seconds: 30, whenFlag: { field: 'Wait', seconds: 120 }, perRound: { each: 'TimeoutSec', plus: 15 } },\n});\n\nexport const DisconnectSessions",
       ),
     )();
     const f = fn('Stop-UserSession', generated.get('module/SessionTools.psm1') as string);
     expect(f).toContain('        [Parameter()]\n        [ValidateRange(1, 3600)]\n        [int]\n        $TimeoutSec = 15\n    )');
     expect(f).toContain('    .PARAMETER TimeoutSec\n    How many seconds a remote computer may take.\n');
-    expect(generated.get(`${GENERATED_CS}/Protocol.g.cs`)).toContain(
-      '                new ParameterInfo("Force", Role.Force, false),\n                new ParameterInfo("TimeoutSec", Role.Field, false)),\n',
+    const table = generated.get(`${GENERATED_CS}/Protocol.g.cs`) as string;
+    expect(table).toContain('                new ParameterInfo("Force", Role.Force, false),\n                new ParameterInfo("TimeoutSec", Role.Field, false)),\n');
+    // The client waits at least TimeoutSec (the declared default when it is not given) and 15 s more.
+    expect(table).toContain(
+      '            Name = "sessions.logoff",\n            Kind = MethodKind.Action,\n            Seconds = 30,\n            WhenFlag = "Wait",\n            WhenFlagSeconds = 120,\n' +
+        '            RoundEach = "TimeoutSec",\n            RoundPlus = 15,\n            Defaults = { { "TimeoutSec", 15 } },\n',
     );
   });
 });

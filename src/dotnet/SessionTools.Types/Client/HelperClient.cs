@@ -22,6 +22,8 @@ namespace SessionTools.Rpc
         private static readonly List<HelperClient> Live = new List<HelperClient>();
         private readonly object _gate = new object();
         private HelperProcess _helper;
+        /// <summary>Whether _helper answered the handshake (a call stopped during it leaves it unchecked).</summary>
+        private bool _checked;
         private bool _disposed;
 
         public HelperClient(string moduleBase)
@@ -133,7 +135,7 @@ namespace SessionTools.Rpc
         private HelperProcess Running(PSCmdlet cmdlet)
         {
             if (_disposed) throw new ObjectDisposedException("HelperClient", "The SessionTools module was removed.");
-            if (_helper != null && !_helper.HasExited) return _helper;
+            if (_helper != null && !_helper.HasExited) return _checked ? _helper : Handshake(cmdlet);
             Drop(0);
             string bin = Path.Combine(ModuleBase, "bin");
             string entry = Path.Combine(bin, "helper.mjs");
@@ -145,12 +147,18 @@ namespace SessionTools.Rpc
             try
             {
                 _helper = HelperProcess.Start(node, entry);
+                _checked = false;
             }
             catch (Exception e) when (e is Win32Exception || e is InvalidOperationException || e is IOException || e is UnauthorizedAccessException)
             {
                 throw Errors.Terminate(cmdlet, "HelperStartFailed", node, "The SessionTools helper could not be started (" + node + "): " + e.Message);
             }
-            // The handshake: the helper refuses another protocol version (HelperProtocolError).
+            return Handshake(cmdlet);
+        }
+
+        /// <summary>The handshake: the helper refuses another protocol version (HelperProtocolError).</summary>
+        private HelperProcess Handshake(PSCmdlet cmdlet)
+        {
             MethodInfo init = Protocol.Handshake;
             var values = new Dictionary<string, object>();
             JsonReader ignored;
@@ -158,6 +166,7 @@ namespace SessionTools.Rpc
             switch (Exchange(cmdlet, _helper, init, json, init.TimeoutMs(values), out ignored))
             {
                 case Sent.Answered:
+                    _checked = true;
                     return _helper;
                 case Sent.NotWritten:
                     throw Ended(cmdlet, _helper, init, "ended before 'initialize' could be sent", "Nothing was done.");

@@ -46,9 +46,10 @@ namespace SessionTools.Rpc
             else
             {
                 if (WhenFlag != null && LanguagePrimitives.IsTrue(Get(values, WhenFlag))) seconds = Math.Max(seconds, WhenFlagSeconds);
-                if (RoundItems != null)
+                if (RoundEach != null)
                 {
-                    double rounds = Math.Ceiling(Count(Get(values, RoundItems)) / Math.Max(1.0, Number(values, RoundSize)));
+                    // Without RoundItems: one round (every computer at once).
+                    double rounds = RoundItems == null ? 1 : Math.Ceiling(Count(Get(values, RoundItems)) / Math.Max(1.0, Number(values, RoundSize)));
                     seconds = Math.Max(seconds, rounds * Number(values, RoundEach) + RoundPlus);
                 }
             }
