@@ -7,7 +7,7 @@ namespace SessionTools.Rpc
     /// <summary>
     /// A pull reader of one JSON text (RFC 8259), strict: anything else is a FormatException. Small and
     /// our own, so that the same code runs on .NET Framework 4.7.2 (Windows PowerShell 5.1) and .NET 10
-    /// (PowerShell 7) with no package to ship beside it (docs/powershell.md, section 5). The generated
+    /// (PowerShell 7) with no package to ship beside it (docs/powershell.md, section 4). The generated
     /// readers of the wire types (Generated/*.g.cs) read members in any order through it.
     /// </summary>
     internal sealed class JsonReader
