@@ -1,8 +1,9 @@
-import { mkdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, realpathSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createLinuxBackend } from '../../src/backend/linux/index.ts';
+import { createLinuxBackend, defaultUtmpPath } from '../../src/backend/linux/index.ts';
 import type { UserSession } from '../../src/protocol/session.ts';
 import {
   UT,
@@ -117,6 +118,13 @@ describe('LinuxBackend.list reads utmp written with the real struct', () => {
     expect(Date.now() - statSync(join(devDir, 'pts', '7')).atimeMs).toBeGreaterThan(45 * 60_000 - 5_000);
   });
 
+  it('lists a record without a login time (ut_tv zero): no LogonTime, and no start-time guard to apply', async () => {
+    const file = join(dir, 'utmp-untimed');
+    writeUtmp(writer, file, [{ pid: pids[0]!, line: 'pts/0', user: 'alice', loginMs: 0 }]);
+    const sessions = await createLinuxBackend({ utmpPath: file, devDir }).list(null, LOCAL);
+    expect(sessions).toEqual([{ ...expected()[0], LogonTime: null, ConnectTime: null, ClientName: null, ClientAddress: null }]);
+  });
+
   it('uses /dev by default for Idle', async () => {
     const file = join(dir, 'utmp-devnull');
     writeUtmp(writer, file, [{ pid: pids[0]!, line: 'null', user: 'alice', loginMs: base }]);
@@ -144,6 +152,13 @@ describe('LinuxBackend.list reads utmp written with the real struct', () => {
         errorId: 'NotSupportedOnPlatform',
         message: expect.stringContaining("Cannot list the sessions of 'server01'"),
       });
+    });
+
+    it("is the C library's own (_PATH_UTMP) when neither a path nor SESSIONTOOLS_UTMP_PATH is given", () => {
+      delete process.env.SESSIONTOOLS_UTMP_PATH;
+      const cPath = execFileSync(writer, ['path'], { encoding: 'utf8' }).trim();
+      // glibc names /var/run/utmp, which is /run/utmp through the /var/run link where /run exists.
+      expect(realpathSync(defaultUtmpPath())).toBe(realpathSync(cPath));
     });
 
     it('a missing utmp file means no sessions (as for who)', async () => {

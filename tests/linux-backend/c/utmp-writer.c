@@ -3,6 +3,7 @@
  *
  *   utmp-writer layout       prints sizeof(struct utmp) and the offset and size of every field
  *                            as JSON, shaped like UTMP_LAYOUT in src/backend/linux/utmp-layout.ts.
+ *   utmp-writer path         prints _PATH_UTMP, the utmp file the C library reads by default.
  *   utmp-writer write FILE   reads records from stdin, one per line, tab-separated:
  *                              type pid line user host tv_sec tv_usec addr
  *                            line/user/host are hex-encoded bytes (so a value may be any bytes,
@@ -15,6 +16,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <paths.h>
 #include <string.h>
 #include <utmp.h>
 
@@ -102,7 +104,8 @@ static int write_records(const char *path) {
 
 int main(int argc, char **argv) {
   if (argc == 2 && strcmp(argv[1], "layout") == 0) return layout();
+  if (argc == 2 && strcmp(argv[1], "path") == 0) return puts(_PATH_UTMP) < 0;
   if (argc == 3 && strcmp(argv[1], "write") == 0) return write_records(argv[2]);
-  fprintf(stderr, "usage: utmp-writer layout | utmp-writer write FILE < records\n");
+  fprintf(stderr, "usage: utmp-writer layout | utmp-writer path | utmp-writer write FILE < records\n");
   return 2;
 }
