@@ -18,6 +18,7 @@ export default defineConfig({
       'tests/linux-backend/*.test.ts',
       'tests/wts/backend.test.ts',
       'tests/wts/pool.test.ts',
+      'tests/wts/pool-dispatch.test.ts',
       'tests/wts/layout.test.ts',
     ],
     setupFiles: ['tests/mutation/setup.ts'],
