@@ -1,8 +1,10 @@
 /**
  * The suites mutation testing runs (npm run mutation; see stryker.config.mjs): those that
  * exercise src/helper, src/protocol and src/backend through real processes, the helper and the
- * wtsapi32 double. Not the fuzz run (a new random seed each time, and slow), the PowerShell, sshd,
- * Wine and codegen suites (they test other code, or read the sources as text).
+ * wtsapi32 double. Not the fuzz run (a new random seed each time, and slow), the hanging-hosts run
+ * (tests/helper/wts-hosts-hang.test.ts: 20 s of waiting for what fanout and pool tests check in
+ * one), the PowerShell, sshd, Wine and codegen suites (they test other code, or read the sources
+ * as text).
  */
 import { defineConfig } from 'vitest/config';
 import base from './vitest.config.ts';
