@@ -12,8 +12,14 @@ import type { UserSession } from '../protocol/session.ts';
 export interface ListOptions {
   /** Also the services session 0 and listener sessions. */
   includeSystem: boolean;
-  /** Aborted when the caller stops waiting (the per-computer timeout): release what you can. */
+  /** Aborted when the caller stops waiting: release what you can. */
   signal: AbortSignal;
+  /**
+   * -TimeoutSec of this computer, counted from the moment the backend starts asking it (not from
+   * when it was queued behind other computers): past it, reject with ComputerError('ComputerTimeout').
+   * A backend that answers from local files may ignore it; absent: only `signal` ends the wait.
+   */
+  timeoutMs?: number;
 }
 
 /** A failure of a whole computer (unreachable, access denied): one error for that computer. */

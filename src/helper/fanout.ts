@@ -2,6 +2,10 @@
  * sessions.list over many computers at once: at most ThrottleLimit at a time, each bounded by
  * TimeoutSec, so one dead or slow computer costs one error and never delays the others beyond its
  * own timeout. Sessions come back grouped by computer, in the order the computers were named.
+ *
+ * TimeoutSec is counted by the backend from the moment it starts asking a computer (a computer
+ * queued behind others for a worker thread was not slow: it was not asked yet). Here only a backstop
+ * runs, at BACKSTOP_FACTOR times TimeoutSec, for a backend that cannot even start in that time.
  */
 import { ComputerError, type Backend } from '../backend/backend.ts';
 import type { TargetError } from '../protocol/errors.ts';
@@ -20,17 +24,20 @@ function hostError(computer: string, e: unknown): TargetError {
   return { ErrorId: 'BackendFailed', Message: `Listing the sessions of ${computer} failed: ${message}`, Target: computer, ComputerName: computer };
 }
 
+const BACKSTOP_FACTOR = 3;
+
 async function listOne(backend: Backend, computer: string | null, label: string, params: ListParams, timeoutMs: number): Promise<ListResult> {
   const abort = new AbortController();
   let timer: NodeJS.Timeout | undefined;
+  const backstopMs = timeoutMs * BACKSTOP_FACTOR;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       abort.abort();
-      reject(new ComputerError('ComputerTimeout', `${label} did not answer within ${timeoutMs / 1000} s.`));
-    }, timeoutMs);
+      reject(new ComputerError('ComputerTimeout', `${label} was not answered within ${backstopMs / 1000} s (waiting for a free worker included).`));
+    }, backstopMs);
   });
   try {
-    const all = await Promise.race([backend.list(computer, { includeSystem: params.IncludeSystem, signal: abort.signal }), timeout]);
+    const all = await Promise.race([backend.list(computer, { includeSystem: params.IncludeSystem, signal: abort.signal, timeoutMs }), timeout]);
     return filterSessions(all, params, all[0]?.ComputerName ?? label);
   } catch (e) {
     return { Items: [], Errors: [hostError(label, e)] };

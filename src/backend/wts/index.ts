@@ -58,9 +58,13 @@ class WtsBackend implements Backend {
     const { computer, computerName } = computerOf(name);
     let reply: Reply;
     try {
-      reply = await this.pool.run({ op: 'list', computer, computerName, includeSystem: opts.includeSystem }, opts.signal);
+      reply = await this.pool.run({ op: 'list', computer, computerName, includeSystem: opts.includeSystem }, opts.signal, { timeoutMs: opts.timeoutMs });
     } catch (e) {
-      if (e instanceof Error && e.name === 'AbortError') throw new ComputerError('ComputerTimeout', `${computerName} did not answer in time; the listing was given up.`);
+      if (e instanceof Error && e.name === 'AbortError') {
+        // Our own clock (started when a worker began asking) or the caller's backstop.
+        const within = opts.signal.aborted || opts.timeoutMs === undefined ? 'in time; the listing was given up' : `within ${opts.timeoutMs / 1000} s`;
+        throw new ComputerError('ComputerTimeout', `${computerName} did not answer ${within}.`);
+      }
       throw new ComputerError('BackendFailed', `Listing the sessions of ${computerName} failed: ${e instanceof Error ? e.message : String(e)}`);
     }
     if (reply.ok) return reply.value as UserSession[];
