@@ -281,14 +281,12 @@ Describe 'many computers at once' {
         $hanging.Count | Should -BeGreaterThan 0
         $refusing.Count | Should -BeGreaterThan 0
 
-        # The helper starts its WTS worker threads on demand, and a host's -TimeoutSec runs from
-        # when it is queued: on this 2-core machine under load, starting 32 threads at once took
-        # 1.5-3 s and made the first 32 good hosts ComputerTimeout. That cold start is not what
-        # this test measures, so one call over $throttle good hosts starts the workers first.
+        # A fresh helper: its worker threads start during this very call (1.5-3 s for 32 of them on
+        # this 2-core machine under load). A host's -TimeoutSec counts from when a worker starts
+        # asking it, so that start-up costs no good host a ComputerTimeout; it is the only allowance
+        # in the bound below beyond -TimeoutSec itself.
         $throttle = 32
-        $warm = @($good | Select-Object -First $throttle | ForEach-Object name)
-        @($warm | Get-UserSession -ThrottleLimit $throttle -TimeoutSec 60 -ErrorAction Stop).Count | Should -Be $warm.Count
-
+        $coldStartSec = 4
         $timeoutSec = 3
         $watch = [System.Diagnostics.Stopwatch]::StartNew()
         $sessions = @($servers.name | Get-UserSession -ThrottleLimit $throttle -TimeoutSec $timeoutSec -ErrorVariable ev -ErrorAction SilentlyContinue)
@@ -300,6 +298,6 @@ Describe 'many computers at once' {
             @($hanging | ForEach-Object { "ComputerTimeout,Get-UserSession OperationTimeout $_" })
         @($ev | ForEach-Object { "$($_.FullyQualifiedErrorId) $($_.CategoryInfo.Category) $($_.TargetObject)" } | Sort-Object) |
             Should -Be @($expected | Sort-Object)
-        $watch.ElapsedMilliseconds | Should -BeLessThan (($timeoutSec + 4) * 1000)
+        $watch.ElapsedMilliseconds | Should -BeLessThan (($timeoutSec + $coldStartSec + 4) * 1000)
     }
 }
