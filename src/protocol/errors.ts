@@ -40,6 +40,10 @@ export const ERRORS = {
     category: 'InvalidArgument',
     action: 'Check the parameter values.',
   },
+  SessionSourceUnreadable: {
+    category: 'ReadError',
+    action: 'Check that the file of sessions exists and can be read by this user (on Linux the utmp file: SESSIONTOOLS_UTMP_PATH when set, else /run/utmp).',
+  },
   BackendFailed: {
     category: 'NotSpecified',
     action: 'See the message for the system error.',

@@ -161,8 +161,16 @@ describe('LinuxBackend.list reads utmp written with the real struct', () => {
       expect(realpathSync(defaultUtmpPath())).toBe(realpathSync(cPath));
     });
 
-    it('a missing utmp file means no sessions (as for who)', async () => {
-      expect(await createLinuxBackend({ utmpPath: join(dir, 'no-such-utmp') }).list(null, LOCAL)).toEqual([]);
+    it('a missing or unreadable utmp file is an error, not "no sessions"', async () => {
+      const missing = join(dir, 'no-such-utmp');
+      await expect(createLinuxBackend({ utmpPath: missing }).list(null, LOCAL)).rejects.toMatchObject({
+        errorId: 'SessionSourceUnreadable',
+        message: `The utmp file '${missing}', which lists the sessions, does not exist.`,
+      });
+      await expect(createLinuxBackend({ utmpPath: dir }).list(null, LOCAL)).rejects.toMatchObject({
+        errorId: 'SessionSourceUnreadable',
+        message: `The utmp file '${dir}', which lists the sessions, cannot be read (EISDIR).`,
+      });
     });
 
     it('a file cut mid-record yields the whole records', async () => {

@@ -89,7 +89,15 @@ async function logoffOne(target: SessionTarget, batch: Batch, wait: boolean, tra
 
 export async function logoffSessions(src: SessionSource, targets: readonly SessionTarget[], wait: boolean, track: TrackBackground): Promise<SessionOutcome[]> {
   const anyLocal = targets.some((t) => isLocalComputer(t.ComputerName));
-  const records = anyLocal ? await readUserRecords(src) : [];
+  let records: UtmpRecord[] = [];
+  let unreadable: unknown = null; // the utmp file: each local target's error, not the whole call's
+  if (anyLocal) {
+    try {
+      records = await readUserRecords(src);
+    } catch (err) {
+      unreadable = err;
+    }
+  }
   const batch: Batch = {
     src,
     byPid: new Map(records.map((r) => [r.pid, r])),
@@ -97,5 +105,9 @@ export async function logoffSessions(src: SessionSource, targets: readonly Sessi
     computer: hostname(),
     now: Date.now(),
   };
-  return Promise.all(targets.map((target) => logoffOne(target, batch, wait, track).catch((err: unknown): SessionOutcome => outcome(target, null, backendFailed(target, err)))));
+  const one = async (target: SessionTarget): Promise<SessionOutcome> => {
+    if (unreadable !== null && isLocalComputer(target.ComputerName)) throw unreadable;
+    return logoffOne(target, batch, wait, track);
+  };
+  return Promise.all(targets.map((target) => one(target).catch((err: unknown): SessionOutcome => outcome(target, null, backendFailed(target, err)))));
 }

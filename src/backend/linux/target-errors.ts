@@ -1,6 +1,7 @@
 /**
  * The TargetErrors the Linux backend reports, with their messages, in one place.
  */
+import { ComputerError } from '../backend.ts';
 import type { TargetError } from '../../protocol/errors.ts';
 import type { SessionTarget } from '../../protocol/session.ts';
 import { reportedComputerName } from '../local-computer.ts';
@@ -50,5 +51,6 @@ export function timedOut(target: SessionTarget, user: string, afterKillMs: numbe
 
 export function backendFailed(target: SessionTarget, err: unknown): TargetError {
   const detail = err instanceof Error ? err.message : String(err);
-  return targetError(target, 'BackendFailed', `Could not log off session ${target.SessionId}: ${detail}`);
+  // A failure the backend named (the utmp file unreadable) keeps its ErrorId.
+  return targetError(target, err instanceof ComputerError ? err.errorId : 'BackendFailed', `Could not log off session ${target.SessionId}: ${detail}`);
 }

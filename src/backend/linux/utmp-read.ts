@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { endianness } from 'node:os';
+import { ComputerError } from '../backend.ts';
 import { UTMP_LAYOUT, type UtmpFieldName } from './utmp-layout.ts';
 
 /** One utmp record, its strings decoded and its numbers read. */
@@ -68,8 +69,9 @@ export function parseUtmp(data: Buffer): UtmpRecord[] {
 }
 
 /**
- * The records of the utmp file at `path`. A missing file means nobody is logged on (as for
- * `who`: glibc's getutent() returns nothing then); any other error is thrown.
+ * The records of the utmp file at `path`. The file is the only source of sessions, so a file that
+ * is missing or cannot be read is an error (SessionSourceUnreadable), never "nobody is logged on":
+ * a compliance check must not report a clean machine because the file it was pointed at is gone.
  */
 export async function readUtmpFile(path: string): Promise<UtmpRecord[]> {
   let data: Buffer;
@@ -77,8 +79,9 @@ export async function readUtmpFile(path: string): Promise<UtmpRecord[]> {
     // Synchronous on purpose: a small local file, read faster than a thread-pool round trip.
     data = readFileSync(path);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw err;
+    const code = (err as NodeJS.ErrnoException).code ?? 'an unknown error';
+    const why = code === 'ENOENT' ? 'does not exist' : `cannot be read (${code})`;
+    throw new ComputerError('SessionSourceUnreadable', `The utmp file '${path}', which lists the sessions, ${why}.`);
   }
   return parseUtmp(data);
 }

@@ -23,6 +23,7 @@ namespace SessionTools.Rpc
             { "ActionTimedOut", new ErrorInfo(ErrorCategory.OperationTimeout, "The session may still be ending; run Get-UserSession to check.") },
             { "ConfirmationRequired", new ErrorInfo(ErrorCategory.InvalidOperation, "Pass -Force or -Confirm:$false to act without asking (as unattended scripts must), or -WhatIf to see what would be done.") },
             { "InvalidArgument", new ErrorInfo(ErrorCategory.InvalidArgument, "Check the parameter values.") },
+            { "SessionSourceUnreadable", new ErrorInfo(ErrorCategory.ReadError, "Check that the file of sessions exists and can be read by this user (on Linux the utmp file: SESSIONTOOLS_UTMP_PATH when set, else /run/utmp).") },
             { "BackendFailed", new ErrorInfo(ErrorCategory.NotSpecified, "See the message for the system error.") },
             { "HelperNotFound", new ErrorInfo(ErrorCategory.NotInstalled, "Reinstall the module, or run `npm run build` in a source checkout.") },
             { "HelperStartFailed", new ErrorInfo(ErrorCategory.ResourceUnavailable, "See the message for the helper's own output.") },
