@@ -21,7 +21,7 @@ function typeLines(p: ResolvedParameter, c: Command): string[] {
     case 'string':
       return ['[ValidateNotNullOrEmpty()]', '[string]'];
     case 'string[]':
-      return ['[ValidateNotNullOrEmpty()]', '[string[]]'];
+      return ['[ValidateNotNullOrEmpty()]', ...(p.maxLength ? [`[ValidateLength(1, ${p.maxLength})]`] : []), '[string[]]'];
     case 'int':
       return [range(), '[int]'];
     case 'int[]':

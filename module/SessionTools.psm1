@@ -98,6 +98,7 @@ function Get-UserSession {
         [Alias('User')]
         [SupportsWildcards()]
         [ValidateNotNullOrEmpty()]
+        [ValidateLength(1, 256)]
         [string[]]
         $UserName,
 

@@ -15,6 +15,8 @@ export interface ResolvedParameter extends Binding {
   /** PowerShell wildcards are honoured. */
   wildcards: boolean;
   range?: readonly [number, number];
+  /** The most characters one text may have (ValidateLength). */
+  maxLength?: number;
   default?: number;
   /** For a choice list: the values of its ValidateSet. */
   choices?: readonly string[];
@@ -96,6 +98,7 @@ export function resolveCommand(id: string, decl: CommandDecl): ResolvedCommand {
       type,
       wildcards: f.format === 'wildcard',
       ...(f.range ? { range: f.range } : {}),
+      ...(f.maxLength ? { maxLength: f.maxLength } : {}),
       ...(f.default !== undefined ? { default: f.default } : {}),
       ...(f.choices ? { choices: f.choices } : {}),
       wire: pname,

@@ -19,10 +19,20 @@ export const HELPER_VERSION = typeof __HELPER_VERSION__ === 'string' ? __HELPER_
 /** JSON-RPC server error code (implementation-defined range) for a protocol version mismatch. */
 export const PROTOCOL_MISMATCH = -32000;
 
+/**
+ * JSON-RPC server error code for a method called before a successful `initialize` (the code LSP
+ * gives the same case, ServerNotInitialized).
+ */
+export const NOT_INITIALIZED = -32002;
+
 /** What serves each method, given its checked params. */
 type Serve = { [M in AnyMethod as M['name']]: (params: ParamsOf<M>) => Promise<ResultOf<M>> };
 
 export function createServer(backend: Backend): JSONRPCServer {
+  // No method but initialize is served until an initialize has succeeded: a client that never
+  // agreed on the protocol (or failed to) cannot list or log off. Once made, the handshake stands:
+  // a later failed initialize is answered with its error and changes nothing.
+  let initialized = false;
   const serve: Serve = {
     async [Initialize.name](p) {
       if (p.ProtocolVersion !== PROTOCOL_VERSION) {
@@ -32,6 +42,7 @@ export function createServer(backend: Backend): JSONRPCServer {
           { HelperProtocolVersion: PROTOCOL_VERSION },
         );
       }
+      initialized = true;
       return { ProtocolVersion: PROTOCOL_VERSION, HelperVersion: HELPER_VERSION, Platform: process.platform, Backend: backend.name, Pid: process.pid };
     },
     [ListSessions.name]: (p) => listComputers(backend, p, hostname()),
@@ -54,6 +65,9 @@ export function createServer(backend: Backend): JSONRPCServer {
     const handler = serve[method.name] as (params: unknown) => Promise<unknown>;
     server.addMethod(method.name, (params: unknown) => {
       trace?.(method.name, params);
+      if (!initialized && method !== Initialize) {
+        throw new JSONRPCErrorException(`${method.name} was called before a successful initialize; send initialize with ProtocolVersion ${PROTOCOL_VERSION} first.`, NOT_INITIALIZED);
+      }
       return handler(checkParams(method, params));
     });
   }

@@ -11,7 +11,7 @@ import { JSONRPCErrorCode, JSONRPCErrorException } from 'json-rpc-2.0';
 import type { Field, TextFormat } from '../protocol/fields.ts';
 import type { Method, ParamsOf } from '../protocol/method.ts';
 import type { SessionTarget } from '../protocol/session.ts';
-import { wildcardToRegExp } from './wildcard.ts';
+import { wildcardProblem, wildcardToRegExp } from './wildcard.ts';
 
 /** One list may hold this many items at most (one call may name this many sessions). */
 export const MAX_ITEMS = 100_000;
@@ -100,9 +100,12 @@ function check(name: string, f: Field, v: unknown, nullIsAbsent: boolean): unkno
       if (typeof v !== 'string' || (format !== null && !format.ok(v))) throw invalidParams(`"${name}" must be ${format ? `one of the ${format.what}` : 'a string'}; it is ${shown(v)}`);
       return v;
     case 'textList':
-      return list(name, v, 'strings', (x) => typeof x === 'string', (x) =>
-        typeof x === 'string' && format !== null && !format.ok(x) ? formatRefusal(name, f.format as TextFormat, x) : null,
-      );
+      return list(name, v, 'strings', (x) => typeof x === 'string', (x) => {
+        if (typeof x !== 'string') return null;
+        // Before the format: a huge text is refused without being parsed, and shown cut.
+        if (f.maxLength !== undefined && x.length > f.maxLength) return `"${name}" holds a text of ${x.length} characters, ${shown(x)}; at most ${f.maxLength} are accepted`;
+        return format !== null && !format.ok(x) ? formatRefusal(name, f.format as TextFormat, x) : null;
+      });
     case 'choiceList': {
       const choices = f.choices ?? [];
       return list(name, v, `values out of ${choices.join(', ')}`, (x) => typeof x === 'string' && choices.includes(x));
@@ -114,7 +117,7 @@ function check(name: string, f: Field, v: unknown, nullIsAbsent: boolean): unkno
 
 /** Why a text is refused by its format, in the words each format's users know. */
 function formatRefusal(name: string, format: TextFormat, value: string): string {
-  if (format === 'wildcard') return `"${name}" holds ${shown(value)}, which is not a valid wildcard pattern (a range such as [z-a] runs backwards?)`;
+  if (format === 'wildcard') return `"${name}" holds ${shown(value)}, which is not a valid wildcard pattern (${wildcardProblem(value)})`;
   return `"${name}" must hold only ${FORMATS[format].what}; it holds ${shown(value)}`;
 }
 

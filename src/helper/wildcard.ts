@@ -15,6 +15,13 @@ export function hasWildcard(pattern: string): boolean {
 const escapeRegex = (c: string): string => c.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&');
 const escapeInClass = (c: string): string => c.replace(/[\\\]^[-]/g, '\\$&');
 
+/** A pattern PowerShell's WildcardPattern refuses, with the reason. */
+export class WildcardError extends Error {}
+
+/**
+ * The regular expression of a wildcard pattern; throws WildcardError for an unclosed or empty set,
+ * and the RegExp constructor's SyntaxError for a range that runs backwards ([z-a]).
+ */
 export function wildcardToRegExp(pattern: string): RegExp {
   let out = '';
   for (let i = 0; i < pattern.length; i++) {
@@ -24,17 +31,18 @@ export function wildcardToRegExp(pattern: string): RegExp {
     if (c === '?') { out += '[\\s\\S]'; continue; }
     if (c === '[') {
       const close = pattern.indexOf(']', i + 1);
-      if (close > i + 1) {
-        let set = '';
-        for (let j = i + 1; j < close; j++) {
-          const s = pattern[j] as string;
-          if (s === '`' && j + 1 < close) { set += escapeInClass(pattern[++j] as string); continue; }
-          set += s === '-' && j > i + 1 && j < close - 1 ? '-' : escapeInClass(s);
-        }
-        out += `[${set}]`;
-        i = close;
-        continue;
+      // As PowerShell's WildcardPattern: an unclosed or empty set is an invalid pattern, not a literal [.
+      if (close < 0) throw new WildcardError(`the [ at character ${i + 1} has no closing ]`);
+      if (close === i + 1) throw new WildcardError(`the set [] at character ${i + 1} is empty`);
+      let set = '';
+      for (let j = i + 1; j < close; j++) {
+        const s = pattern[j] as string;
+        if (s === '`' && j + 1 < close) { set += escapeInClass(pattern[++j] as string); continue; }
+        set += s === '-' && j > i + 1 && j < close - 1 ? '-' : escapeInClass(s);
       }
+      out += `[${set}]`;
+      i = close;
+      continue;
     }
     out += escapeRegex(c);
   }
@@ -44,4 +52,14 @@ export function wildcardToRegExp(pattern: string): RegExp {
 /** Removes backtick escapes, for comparing a literal name. */
 export function unescapeWildcard(pattern: string): string {
   return pattern.replace(/`([\s\S])/g, '$1');
+}
+
+/** Why `pattern` is not a valid wildcard pattern, or null when it is. */
+export function wildcardProblem(pattern: string): string | null {
+  try {
+    wildcardToRegExp(pattern);
+    return null;
+  } catch (e) {
+    return e instanceof WildcardError ? e.message : 'a range such as [z-a] runs backwards?';
+  }
 }

@@ -30,6 +30,8 @@ export interface Field<K extends FieldKind = FieldKind, V = unknown> {
   readonly default?: number;
   /** text and textList: a check beyond "a string". */
   readonly format?: TextFormat;
+  /** text and textList: the most characters one text may have (PowerShell: ValidateLength). */
+  readonly maxLength?: number;
   /** choiceList: the values accepted, exactly as spelled, and what they are called (SessionState). */
   readonly choices?: readonly string[];
   readonly choiceName?: string;
@@ -65,9 +67,12 @@ export function text(o: { format?: TextFormat } = {}): Field<'text', string | nu
   return { kind: 'text', required: false, ...(o.format ? { format: o.format } : {}) };
 }
 
-/** Texts; absent is []. PowerShell: [string[]] with ValidateNotNullOrEmpty (SupportsWildcards for 'wildcard'). */
-export function textList(o: { format?: TextFormat } = {}): Field<'textList', string[]> {
-  return { kind: 'textList', required: false, ...(o.format ? { format: o.format } : {}) };
+/**
+ * Texts; absent is []. PowerShell: [string[]] with ValidateNotNullOrEmpty (SupportsWildcards for
+ * 'wildcard'), and ValidateLength with `maxLength`.
+ */
+export function textList(o: { format?: TextFormat; maxLength?: number } = {}): Field<'textList', string[]> {
+  return { kind: 'textList', required: false, ...(o.format ? { format: o.format } : {}), ...(o.maxLength ? { maxLength: o.maxLength } : {}) };
 }
 
 /** Values out of `choices`, which are called `name`; absent is []. PowerShell: [string[]] with ValidateSet. */

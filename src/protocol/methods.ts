@@ -22,13 +22,20 @@ export const Initialize = defineMethod({
   timeout: { seconds: 15 },
 });
 
+/**
+ * The longest -UserName (one name or pattern): far above any user name a session can hold (Linux
+ * utmp keeps 32 bytes, ut_user; Windows WTS user names are at most 20 characters, USERNAME_LENGTH
+ * in wtsapi32.h), yet short enough that a pattern costs nothing to match and to show in an error.
+ */
+export const USER_NAME_MAX = 256;
+
 export const ListSessions = defineMethod({
   name: 'sessions.list',
   kind: 'query',
   output: 'UserSession',
   params: {
     /** Only the sessions of these users. Wildcards are allowed; case does not matter. */
-    UserName: textList({ format: 'wildcard' }),
+    UserName: textList({ format: 'wildcard', maxLength: USER_NAME_MAX }),
     /** Only the sessions with these ids (on Linux, the session leader's process id). */
     Id: intList({ range: [0, INT32_MAX] }),
     /** Only the sessions in these states (Active, Disconnected, ...). */

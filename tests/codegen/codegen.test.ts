@@ -82,7 +82,7 @@ describe('psm1 functions', () => {
   it('Get-UserSession: parameters from the fields of sessions.list, bound as the catalog says', () => {
     const f = fn('Get-UserSession');
     expect(f).toContain("    [CmdletBinding(DefaultParameterSetName = 'Default')]\n    [OutputType('SessionTools.UserSession')]\n");
-    expect(f).toContain("        [Parameter(Position = 0)]\n        [Alias('User')]\n        [SupportsWildcards()]\n        [ValidateNotNullOrEmpty()]\n        [string[]]\n        $UserName,\n");
+    expect(f).toContain("        [Parameter(Position = 0)]\n        [Alias('User')]\n        [SupportsWildcards()]\n        [ValidateNotNullOrEmpty()]\n        [ValidateLength(1, 256)]\n        [string[]]\n        $UserName,\n");
     expect(f).toContain(
       "        [ValidateSet('Active', 'Connected', 'ConnectQuery', 'Shadow', 'Disconnected', 'Idle', 'Listen', 'Reset', 'Down', 'Init')]\n        [string[]]\n        $State,\n",
     );

@@ -351,6 +351,14 @@ describe('the helper process speaks JSON-RPC 2.0', () => {
       ['sessions.list UserName holding null', 'sessions.list', () => ({ UserName: [null] }), () => '"UserName" must hold only strings; it holds null'],
       ['sessions.list UserName with a backwards wildcard range', 'sessions.list', () => ({ UserName: ['[z-a]'] }),
         () => `"UserName" holds '[z-a]', which is not a valid wildcard pattern (a range such as [z-a] runs backwards?)`],
+      ['sessions.list UserName with an unclosed wildcard set', 'sessions.list', () => ({ UserName: ['alice', 'x[a-'] }),
+        () => `"UserName" holds 'x[a-', which is not a valid wildcard pattern (the [ at character 2 has no closing ])`],
+      ['sessions.list UserName with an empty wildcard set', 'sessions.list', () => ({ UserName: ['[]'] }),
+        () => `"UserName" holds '[]', which is not a valid wildcard pattern (the set [] at character 1 is empty)`],
+      ['sessions.list UserName of 257 characters', 'sessions.list', () => ({ UserName: ['a'.repeat(257)] }),
+        () => `"UserName" holds a text of 257 characters, '${'a'.repeat(199)}...; at most 256 are accepted`],
+      ['sessions.list UserName of 7 MiB (a wildcard set), refused unparsed and shown cut', 'sessions.list', () => ({ UserName: [`[${'a'.repeat(7 * 1024 * 1024)}`] }),
+        () => `"UserName" holds a text of ${7 * 1024 * 1024 + 1} characters, '[${'a'.repeat(198)}...; at most 256 are accepted`],
       ['sessions.list an unknown State', 'sessions.list', () => ({ State: ['Bogus'] }), () => `"State" must hold only ${STATES}; it holds 'Bogus'`],
       ['sessions.list a State in the wrong case', 'sessions.list', () => ({ State: ['active'] }), () => `"State" must hold only ${STATES}; it holds 'active'`],
       ['sessions.list a ComputerName with a path', 'sessions.list', () => ({ ComputerName: ['srv1', '\\\\srv2\\c$'] }),
@@ -673,6 +681,30 @@ describe('the helper process lifetime and stdout', () => {
     expect(ids).toEqual(['before-eof', 'list-before-eof']);
   });
 
+  it('refuses every method before a successful initialize, and after a failed one; nothing is done', async () => {
+    const h = HelperProcess.start({ env: { SESSIONTOOLS_UTMP_PATH: utmp }, initialize: false });
+    const pid = leaders[0]!.pid;
+    const refused = (method: string, id: string): RpcAnswer => ({
+      jsonrpc: '2.0',
+      id,
+      error: { code: -32002, message: `${method} was called before a successful initialize; send initialize with ProtocolVersion ${PROTOCOL_VERSION} first.` },
+    });
+    const calls = (round: string): [string, unknown, string][] => [
+      ['sessions.list', {}, `list-${round}`],
+      ['sessions.logoff', { Targets: [{ SessionId: pid }], Wait: true }, `logoff-${round}`],
+      ['sessions.disconnect', { Targets: [{ SessionId: pid }] }, `disconnect-${round}`],
+    ];
+    for (const [method, params, id] of calls('first')) expect(await h.call(method, params, id)).toEqual(refused(method, id));
+    expectError(await h.call('initialize', { ProtocolVersion: PROTOCOL_VERSION + 1 }, 'wrong'), -32000, 'wrong');
+    for (const [method, params, id] of calls('after-failed')) expect(await h.call(method, params, id)).toEqual(refused(method, id));
+    expect(() => process.kill(pid, 0)).not.toThrow(); // the leader named in the refused logoffs lives
+    expect(await h.roundTrip(initializeFrame('good'))).toEqual(initializeAnswer(h, 'good'));
+    expect(await h.call('sessions.list', { Id: [pid] }, 'served')).toEqual({ jsonrpc: '2.0', id: 'served', result: { Items: [sessionOf(leaders[0]!)], Errors: [] } });
+    // The handshake, once made, stands: a later failed initialize changes nothing.
+    expectError(await h.call('initialize', { ProtocolVersion: 0 }, 'late-wrong'), -32000, 'late-wrong');
+    expect(await h.call('sessions.list', { Id: [pid] }, 'still-served')).toMatchObject({ result: { Items: [sessionOf(leaders[0]!)] } });
+  });
+
   it('refuses a last frame over 8 MiB without a newline at EOF, once', async () => {
     const h = HelperProcess.start({ env: { SESSIONTOOLS_UTMP_PATH: utmp } });
     await h.write(Buffer.alloc(MAX_FRAME_BYTES + 10, 0x20));
@@ -715,7 +747,7 @@ describe('the helper process lifetime and stdout', () => {
 
   it('SESSIONTOOLS_HELPER_TRACE=<file>: one line per request to a method, with its params as received', async () => {
     const trace = join(dir, 'trace.jsonl');
-    const h = HelperProcess.start({ env: { SESSIONTOOLS_UTMP_PATH: utmp, SESSIONTOOLS_HELPER_TRACE: trace } });
+    const h = HelperProcess.start({ env: { SESSIONTOOLS_UTMP_PATH: utmp, SESSIONTOOLS_HELPER_TRACE: trace }, initialize: false });
     expect(await h.call('initialize', { ProtocolVersion: PROTOCOL_VERSION }, 't1')).toEqual(initializeAnswer(h, 't1'));
     expect((await h.call('sessions.list', { UserName: ['x*'] }, 't2')) as RpcAnswer).toMatchObject({ result: { Items: [], Errors: [] } });
     expect(((await h.call('sessions.list', { Id: [-1] }, 't3')) as RpcAnswer).error?.code).toBe(-32602);

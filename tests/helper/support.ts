@@ -35,15 +35,26 @@ export interface StartOptions {
   env?: Record<string, string | undefined>;
   /** Node's arguments instead of the bundled helper (e.g. the helper from source), and where it runs. */
   from?: { args: string[]; cwd: string };
+  /**
+   * false: the helper starts without a handshake (it refuses every method until an initialize
+   * succeeds). Default: start() sends a valid initialize (id HANDSHAKE_ID) and its answer is kept
+   * out of the lines, so that a test talks to a helper ready for its methods, as the module's is.
+   */
+  initialize?: boolean;
 }
+
+/** The id of the initialize that start() sends, whose answer no test reads. */
+export const HANDSHAKE_ID = 'support-handshake';
 
 /** Every helper started and not yet stopped. */
 const running = new Set<HelperProcess>();
 
 export class HelperProcess {
   readonly pid: number;
-  /** Stdout, as lines. */
-  private readonly out = new LineCollector();
+  /** Stdout, as lines (without the answer to start()'s own initialize). */
+  private readonly out = new LineCollector((line) => this.keepLine(line));
+  /** start() sent an initialize whose answer has not been seen yet. */
+  private handshakePending = false;
   /** Every complete stdout line received so far (without its line ending), in order. */
   get lines(): string[] {
     return this.out.lines;
@@ -71,6 +82,15 @@ export class HelperProcess {
     child.stdin!.on('error', () => {});
   }
 
+  /** Drops the one answer to start()'s initialize (when it succeeded). */
+  private keepLine(line: string): boolean {
+    if (!this.handshakePending || !line.includes(HANDSHAKE_ID)) return true;
+    const answer = JSON.parse(line) as RpcAnswer;
+    if (answer.id !== HANDSHAKE_ID) return true;
+    this.handshakePending = false;
+    return answer.error !== undefined; // a refused handshake stays in the lines, for the test to see
+  }
+
   static start(opts: StartOptions = {}): HelperProcess {
     requireHelperBundle();
     const env: Record<string, string | undefined> = { ...process.env };
@@ -83,6 +103,10 @@ export class HelperProcess {
       : spawn(HELPER_NODE, [HELPER_SCRIPT], { env, stdio: ['pipe', 'pipe', 'pipe'] });
     const helper = new HelperProcess(child);
     running.add(helper);
+    if (opts.initialize !== false) {
+      helper.handshakePending = true;
+      void helper.send(initializeFrame(HANDSHAKE_ID)).catch(() => {}); // a helper that exits at once: its tests see the exit
+    }
     return helper;
   }
 

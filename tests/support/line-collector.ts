@@ -9,6 +9,9 @@ export class LineCollector {
   private pending: Buffer[] = [];
   private readonly waiters = new Set<() => void>();
 
+  /** `keep`: a line for which it returns false is not collected. */
+  constructor(private readonly keep: (line: string) => boolean = () => true) {}
+
   /** Bytes after the last LF: a partial line. */
   get partial(): Buffer {
     return Buffer.concat(this.pending);
@@ -23,7 +26,8 @@ export class LineCollector {
         break;
       }
       this.pending.push(chunk.subarray(start, nl));
-      this.lines.push(Buffer.concat(this.pending).toString('utf8').replace(/\r$/, ''));
+      const line = Buffer.concat(this.pending).toString('utf8').replace(/\r$/, '');
+      if (this.keep(line)) this.lines.push(line);
       this.pending = [];
       start = nl + 1;
     }
