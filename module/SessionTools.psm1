@@ -116,6 +116,7 @@ function Get-UserSession {
         [Parameter(ValueFromPipeline = $true, ValueFromPipelineByPropertyName = $true)]
         [Alias('CN', 'Server')]
         [ValidateNotNullOrEmpty()]
+        [ValidateLength(1, 1024)]
         [string[]]
         $ComputerName,
 

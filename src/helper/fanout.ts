@@ -13,10 +13,17 @@ import type { ParamsOf, ResultOf } from '../protocol/method.ts';
 import type { ListSessions } from '../protocol/methods.ts';
 import type { UserSession } from '../protocol/session.ts';
 import { filterSessions } from './filter.ts';
+import { isComputerName, shown } from './validate.ts';
 
 /** sessions.list's params as checked: ThrottleLimit and TimeoutSec hold the declared defaults when not sent. */
 export type ListParams = ParamsOf<typeof ListSessions>;
 type ListResult = ResultOf<typeof ListSessions>;
+
+/** A name that passed the cmdlet but that no computer can have: that computer's error, not the call's. */
+function notAComputerName(name: string): TargetError {
+  const message = `Cannot ask ${shown(name)}: it is not a computer name (a host name, an FQDN or an address: at most 255 ASCII letters, digits and . _ : % [ ] -).`;
+  return { ErrorId: 'InvalidArgument', Message: message, Target: name, ComputerName: name };
+}
 
 function hostError(computer: string, e: unknown): TargetError {
   if (e instanceof ComputerError) return { ErrorId: e.errorId, Message: e.message, Target: computer, ComputerName: computer };
@@ -65,6 +72,10 @@ export async function listComputers(backend: Backend, params: ListParams, localN
     while (next < computers.length) {
       const i = next++;
       const computer = computers[i] as string | null;
+      if (computer !== null && !isComputerName(computer)) {
+        results[i] = { Items: [], Errors: [notAComputerName(computer)] };
+        continue;
+      }
       results[i] = await listOne(backend, computer, computer ?? localName, params, timeoutMs);
     }
   };

@@ -25,16 +25,19 @@ export function invalidParams(message: string): JSONRPCErrorException {
  * JSON one level deep (nested arrays and objects as "..."), so that any input is cheap to show; at
  * most 200 characters.
  */
-function shown(v: unknown): string {
+export function shown(v: unknown): string {
   const text = typeof v === 'string' ? `'${v}'` : JSON.stringify(v, (k, x: unknown) => (k !== '' && typeof x === 'object' && x !== null ? '...' : x));
   return text.length > 200 ? `${text.slice(0, 200)}...` : text;
 }
 
 const COMPUTER_NAME = /^[A-Za-z0-9._:%[\]-]{1,255}$/;
 
+/** A host name, an FQDN or an address the helper can ask: at most 255 ASCII letters, digits and . _ : % [ ] -. */
+export const isComputerName = (s: string): boolean => COMPUTER_NAME.test(s);
+
 /** Each text format: its check, and how an error names what it wants. */
 const FORMATS: Record<TextFormat, { what: string; ok: (s: string) => boolean }> = {
-  computerName: { what: 'computer names (host names, FQDNs or addresses)', ok: (s) => COMPUTER_NAME.test(s) },
+  computerName: { what: 'computer names (host names, FQDNs or addresses)', ok: isComputerName },
   wildcard: {
     what: 'wildcard patterns',
     ok: (s) => {
@@ -104,7 +107,7 @@ function check(name: string, f: Field, v: unknown, nullIsAbsent: boolean): unkno
         if (typeof x !== 'string') return null;
         // Before the format: a huge text is refused without being parsed, and shown cut.
         if (f.maxLength !== undefined && x.length > f.maxLength) return `"${name}" holds a text of ${x.length} characters, ${shown(x)}; at most ${f.maxLength} are accepted`;
-        return format !== null && !format.ok(x) ? formatRefusal(name, f.format as TextFormat, x) : null;
+        return format !== null && !f.formatErrorPerItem && !format.ok(x) ? formatRefusal(name, f.format as TextFormat, x) : null;
       });
     case 'choiceList': {
       const choices = f.choices ?? [];

@@ -32,6 +32,11 @@ export interface Field<K extends FieldKind = FieldKind, V = unknown> {
   readonly format?: TextFormat;
   /** text and textList: the most characters one text may have (PowerShell: ValidateLength). */
   readonly maxLength?: number;
+  /**
+   * textList: an item that fails `format` does not make the request invalid; it is that item's
+   * own error, which the method's handler reports (a computer name: that computer's error).
+   */
+  readonly formatErrorPerItem?: boolean;
   /** choiceList: the values accepted, exactly as spelled, and what they are called (SessionState). */
   readonly choices?: readonly string[];
   readonly choiceName?: string;
@@ -71,8 +76,14 @@ export function text(o: { format?: TextFormat } = {}): Field<'text', string | nu
  * Texts; absent is []. PowerShell: [string[]] with ValidateNotNullOrEmpty (SupportsWildcards for
  * 'wildcard'), and ValidateLength with `maxLength`.
  */
-export function textList(o: { format?: TextFormat; maxLength?: number } = {}): Field<'textList', string[]> {
-  return { kind: 'textList', required: false, ...(o.format ? { format: o.format } : {}), ...(o.maxLength ? { maxLength: o.maxLength } : {}) };
+export function textList(o: { format?: TextFormat; maxLength?: number; formatErrorPerItem?: boolean } = {}): Field<'textList', string[]> {
+  return {
+    kind: 'textList',
+    required: false,
+    ...(o.format ? { format: o.format } : {}),
+    ...(o.maxLength ? { maxLength: o.maxLength } : {}),
+    ...(o.formatErrorPerItem ? { formatErrorPerItem: true } : {}),
+  };
 }
 
 /** Values out of `choices`, which are called `name`; absent is []. PowerShell: [string[]] with ValidateSet. */

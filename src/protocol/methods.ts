@@ -29,6 +29,13 @@ export const Initialize = defineMethod({
  */
 export const USER_NAME_MAX = 256;
 
+/**
+ * The longest -ComputerName the cmdlet takes. No computer name is longer than 255 characters (DNS,
+ * RFC 1035 2.3.4), but a longer one that passes here is that computer's own error (InvalidArgument)
+ * and the other computers are answered; only what is absurdly long is refused for the whole call.
+ */
+export const COMPUTER_NAME_ARG_MAX = 1024;
+
 export const ListSessions = defineMethod({
   name: 'sessions.list',
   kind: 'query',
@@ -41,7 +48,7 @@ export const ListSessions = defineMethod({
     /** Only the sessions in these states (Active, Disconnected, ...). */
     State: choiceList('SessionState', SESSION_STATES),
     /** The computers to ask (Windows: by name or address, through the RDS RPC interface); default: this computer. */
-    ComputerName: textList({ format: 'computerName' }),
+    ComputerName: textList({ format: 'computerName', formatErrorPerItem: true, maxLength: COMPUTER_NAME_ARG_MAX }),
     /** Also list the services session (0) and listener sessions (RDP-Tcp), which hold no user. */
     IncludeSystem: flag(),
     /** How many computers are asked at the same time. */

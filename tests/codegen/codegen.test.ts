@@ -87,7 +87,7 @@ describe('psm1 functions', () => {
       "        [ValidateSet('Active', 'Connected', 'ConnectQuery', 'Shadow', 'Disconnected', 'Idle', 'Listen', 'Reset', 'Down', 'Init')]\n        [string[]]\n        $State,\n",
     );
     expect(f).toContain(
-      "        [Parameter(ValueFromPipeline = $true, ValueFromPipelineByPropertyName = $true)]\n        [Alias('CN', 'Server')]\n        [ValidateNotNullOrEmpty()]\n        [string[]]\n        $ComputerName,\n",
+      "        [Parameter(ValueFromPipeline = $true, ValueFromPipelineByPropertyName = $true)]\n        [Alias('CN', 'Server')]\n        [ValidateNotNullOrEmpty()]\n        [ValidateLength(1, 1024)]\n        [string[]]\n        $ComputerName,\n",
     );
     expect(f).toContain('        [ValidateRange(1, 1024)]\n        [int]\n        $ThrottleLimit = 32,\n');
     expect(f).toContain('        [Parameter()]\n        [switch]\n        $IncludeSystem,\n');

@@ -361,8 +361,8 @@ describe('the helper process speaks JSON-RPC 2.0', () => {
         () => `"UserName" holds a text of ${7 * 1024 * 1024 + 1} characters, '[${'a'.repeat(198)}...; at most 256 are accepted`],
       ['sessions.list an unknown State', 'sessions.list', () => ({ State: ['Bogus'] }), () => `"State" must hold only ${STATES}; it holds 'Bogus'`],
       ['sessions.list a State in the wrong case', 'sessions.list', () => ({ State: ['active'] }), () => `"State" must hold only ${STATES}; it holds 'active'`],
-      ['sessions.list a ComputerName with a path', 'sessions.list', () => ({ ComputerName: ['srv1', '\\\\srv2\\c$'] }),
-        () => `"ComputerName" must hold only computer names (host names, FQDNs or addresses); it holds '\\\\srv2\\c$'`],
+      ['sessions.list a ComputerName over 1024 characters', 'sessions.list', () => ({ ComputerName: ['srv1', 'h'.repeat(1025)] }),
+        () => `"ComputerName" holds a text of 1025 characters, '${'h'.repeat(199)}...; at most 1024 are accepted`],
       ['sessions.list IncludeSystem not a boolean', 'sessions.list', () => ({ IncludeSystem: 'yes' }), () => '"IncludeSystem" must be a boolean'],
       ['sessions.list ThrottleLimit 0', 'sessions.list', () => ({ ThrottleLimit: 0 }), () => '"ThrottleLimit" must be an integer from 1 to 1024'],
       ['sessions.list TimeoutSec above 3600', 'sessions.list', () => ({ TimeoutSec: 3601 }), () => '"TimeoutSec" must be an integer from 1 to 3600'],
@@ -588,6 +588,19 @@ describe('sessions.list against utmp records of live processes', () => {
     expect(await list({})).toEqual(expected);
     expect(await list({ UserName: null, Id: null, State: null })).toEqual(expected);
     expect(await list({ UserName: [], Id: [], State: [] })).toEqual(expected);
+  });
+
+  it('a ComputerName no computer can have is that name\'s InvalidArgument error, in its place; the others are answered', async () => {
+    const bad = ['a'.repeat(300), 'localhost ', 'h\u00f4st', '\\\\srv2\\c$'];
+    const invalid = (name: string) => ({
+      ErrorId: 'InvalidArgument',
+      Message: `Cannot ask '${name.length > 198 ? `${name.slice(0, 199)}...` : `${name}'`}: it is not a computer name (a host name, an FQDN or an address: at most 255 ASCII letters, digits and . _ : % [ ] -).`,
+      Target: name,
+      ComputerName: name,
+    });
+    expect(await list({ ComputerName: [bad[0], 'localhost', ...bad.slice(1)] })).toEqual({ Items: leaders.map(sessionOf), Errors: bad.map(invalid) });
+    expect(await list({ ComputerName: bad })).toEqual({ Items: [], Errors: bad.map(invalid) });
+    expect(await list({})).toEqual({ Items: leaders.map(sessionOf), Errors: [] }); // the same helper serves on
   });
 
   it('reports a missing utmp file as this computer\'s SessionSourceUnreadable error, whatever the filters', async () => {

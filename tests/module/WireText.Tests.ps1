@@ -59,7 +59,7 @@ Describe 'user names on the wire' -ForEach @{ Names = $names; ByName = $byName }
 }
 
 Describe 'computer names on the wire' {
-    It 'a -ComputerName with <What> is refused by name, intact; the helper is kept' -ForEach @(
+    It 'a -ComputerName with <What> is its own error, naming it intact; the helper is kept' -ForEach @(
         @{ What = 'a double quote'; Name = 'ho"st' }
         @{ What = 'a backslash and a double quote'; Name = 'CORP\ho"st' }
         @{ What = 'a single quote'; Name = "o'host" }
@@ -70,7 +70,8 @@ Describe 'computer names on the wire' {
         $caught = try { Get-UserSession -ComputerName 'localhost', $Name -ErrorAction Stop; $null } catch { $_ }
         $caught.FullyQualifiedErrorId | Should -BeExactly 'InvalidArgument,Get-UserSession'
         [string] $caught.CategoryInfo.Category | Should -BeExactly 'InvalidArgument'
-        $caught.Exception.Message | Should -BeLike "*""ComputerName"" must hold only computer names*it holds '$([System.Management.Automation.WildcardPattern]::Escape($Name))'"
+        $caught.Exception.Message | Should -BeLike "Cannot ask '$([System.Management.Automation.WildcardPattern]::Escape($Name))': it is not a computer name *"
+        $caught.TargetObject | Should -BeExactly $Name
         (Get-HelperState).Pid | Should -Be $helper
         @(Get-UserSession).UserName | Should -BeExactly 'st-ann'
         Stop-UtmpLeader
