@@ -171,9 +171,9 @@ describe('format and types', () => {
     const format = files.get('module/SessionTools.format.ps1xml') as string;
     expect(format).toContain('        <TypeName>SessionTools.UserSession</TypeName>\n        <TypeName>Deserialized.SessionTools.UserSession</TypeName>\n');
     expect(format).toContain('      </ViewSelectedBy>\n      <GroupBy>\n        <PropertyName>ComputerName</PropertyName>\n      </GroupBy>\n');
-    expect(format).toContain('            <TableColumnHeader><Label>Id</Label><Width>7</Width><Alignment>Right</Alignment></TableColumnHeader>\n');
+    expect(format).toContain('            <TableColumnHeader><Label>Id</Label><Width>6</Width><Alignment>Right</Alignment></TableColumnHeader>\n');
     expect(format).toContain(
-      "                <TableColumnItem><ScriptBlock>if ($null -ne $_.LogonTime) { $_.LogonTime.ToString('yyyy-MM-dd HH:mm') }</ScriptBlock></TableColumnItem>\n",
+      "                <TableColumnItem><ScriptBlock>if ($null -ne $_.LogonTime) { $_.LogonTime.ToString('MM-dd HH:mm') }</ScriptBlock></TableColumnItem>\n",
     );
   });
   it('Id is an alias of SessionId', () => {
