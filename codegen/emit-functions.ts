@@ -74,7 +74,7 @@ function body(c: Command): string {
     `    $call = $script:SessionToolsClient.Begin($PSCmdlet, ${psString(c.Name)}, $PSBoundParameters)`,
     '}',
     'process {',
-    '    $call.Process($PSBoundParameters)',
+    '    $call.Process($PSBoundParameters, $_)',
     '}',
     'end {',
     '    $call.End()',

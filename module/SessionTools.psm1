@@ -139,7 +139,7 @@ function Get-UserSession {
         $call = $script:SessionToolsClient.Begin($PSCmdlet, 'Get-UserSession', $PSBoundParameters)
     }
     process {
-        $call.Process($PSBoundParameters)
+        $call.Process($PSBoundParameters, $_)
     }
     end {
         $call.End()
@@ -246,7 +246,7 @@ function Stop-UserSession {
         $call = $script:SessionToolsClient.Begin($PSCmdlet, 'Stop-UserSession', $PSBoundParameters)
     }
     process {
-        $call.Process($PSBoundParameters)
+        $call.Process($PSBoundParameters, $_)
     }
     end {
         $call.End()
@@ -350,7 +350,7 @@ function Disconnect-UserSession {
         $call = $script:SessionToolsClient.Begin($PSCmdlet, 'Disconnect-UserSession', $PSBoundParameters)
     }
     process {
-        $call.Process($PSBoundParameters)
+        $call.Process($PSBoundParameters, $_)
     }
     end {
         $call.End()

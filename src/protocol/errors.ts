@@ -36,6 +36,10 @@ export const ERRORS = {
     category: 'InvalidOperation',
     action: 'Pass -Force or -Confirm:$false to act without asking (as unattended scripts must), or -WhatIf to see what would be done.',
   },
+  NotASession: {
+    category: 'InvalidType',
+    action: 'Pipe the sessions Get-UserSession writes (or objects with a SessionId property, such as the rows of a CSV of sessions), or name them with -Id.',
+  },
   InvalidArgument: {
     category: 'InvalidArgument',
     action: 'Check the parameter values.',

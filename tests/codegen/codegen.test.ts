@@ -96,7 +96,7 @@ describe('psm1 functions', () => {
   it('every function is the same thin body: the compiled call made in begin, fed in process, sent in end', () => {
     for (const name of ['Get-UserSession', 'Stop-UserSession', 'Disconnect-UserSession']) {
       expect(fn(name)).toContain(
-        `        $call = $script:SessionToolsClient.Begin($PSCmdlet, '${name}', $PSBoundParameters)\n    }\n    process {\n        $call.Process($PSBoundParameters)\n    }\n    end {\n        $call.End()\n    }\n}`,
+        `        $call = $script:SessionToolsClient.Begin($PSCmdlet, '${name}', $PSBoundParameters)\n    }\n    process {\n        $call.Process($PSBoundParameters, $_)\n    }\n    end {\n        $call.End()\n    }\n}`,
       );
     }
   });

@@ -31,12 +31,20 @@ namespace SessionTools.Rpc
             _bound = bound;
         }
 
-        /// <summary>The process block: what this input object bound.</summary>
-        public void Process(IDictionary bound)
+        /// <summary>The process block: what this input object ($_, when piped) bound.</summary>
+        public void Process(IDictionary bound, object input)
         {
             _bound = bound;
             if (_command.Method.Kind == MethodKind.Action)
             {
+                if (_cmdlet.MyInvocation.ExpectingInput && input != null && !IsSession(input))
+                {
+                    string type = PSObject.AsPSObject(input).TypeNames.Count > 0 ? PSObject.AsPSObject(input).TypeNames[0] : input.GetType().FullName;
+                    _cmdlet.WriteError(Errors.Record("NotASession",
+                        _command.Name + " acts only on sessions from the pipeline: SessionTools.UserSession (as Get-UserSession writes it, also deserialized) or an object with a SessionId property of its own, such as a row of a CSV of sessions. The input is a " + type + ", which is none (its Id is no session id); nothing was done for it.",
+                        input));
+                    return;
+                }
                 CollectTargets();
                 return;
             }
@@ -47,6 +55,20 @@ namespace SessionTools.Rpc
                 if (!_piped.TryGetValue(p.Name, out values)) _piped[p.Name] = values = new List<object>();
                 Append(values, bound[p.Name]);
             }
+        }
+
+        /// <summary>
+        /// A piped object an action may take as a session: a UserSession, a deserialized one, or an
+        /// object made of properties (Import-Csv, ConvertFrom-Json, [pscustomobject]) that has a
+        /// SessionId. Any other .NET object is refused, even with a SessionId: a Process has one
+        /// (the session it runs in), but piping processes does not name sessions to end.
+        /// </summary>
+        private static bool IsSession(object input)
+        {
+            PSObject o = PSObject.AsPSObject(input);
+            if (o.BaseObject is UserSession) return true;
+            foreach (string t in o.TypeNames) if (t == "Deserialized.SessionTools.UserSession") return true;
+            return o.BaseObject is PSCustomObject && o.Properties["SessionId"] != null;
         }
 
         private static void Append(List<object> values, object value)

@@ -22,6 +22,7 @@ namespace SessionTools.Rpc
             { "ComputerTimeout", new ErrorInfo(ErrorCategory.OperationTimeout, "The computer did not answer within -TimeoutSec; check that it is reachable, or raise -TimeoutSec.") },
             { "ActionTimedOut", new ErrorInfo(ErrorCategory.OperationTimeout, "The session may still be ending; run Get-UserSession to check.") },
             { "ConfirmationRequired", new ErrorInfo(ErrorCategory.InvalidOperation, "Pass -Force or -Confirm:$false to act without asking (as unattended scripts must), or -WhatIf to see what would be done.") },
+            { "NotASession", new ErrorInfo(ErrorCategory.InvalidType, "Pipe the sessions Get-UserSession writes (or objects with a SessionId property, such as the rows of a CSV of sessions), or name them with -Id.") },
             { "InvalidArgument", new ErrorInfo(ErrorCategory.InvalidArgument, "Check the parameter values.") },
             { "SessionSourceUnreadable", new ErrorInfo(ErrorCategory.ReadError, "Check that the file of sessions exists and can be read by this user (on Linux the utmp file: SESSIONTOOLS_UTMP_PATH when set, else /run/utmp).") },
             { "BackendFailed", new ErrorInfo(ErrorCategory.NotSpecified, "See the message for the system error.") },
