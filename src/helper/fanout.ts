@@ -5,7 +5,8 @@
  *
  * TimeoutSec is counted by the backend from the moment it starts asking a computer (a computer
  * queued behind others for a worker thread was not slow: it was not asked yet). Here only a backstop
- * runs, at BACKSTOP_FACTOR times TimeoutSec, for a backend that cannot even start in that time.
+ * runs, for a backend that cannot even start asking: three times TimeoutSec plus BACKSTOP_SLACK_MS,
+ * room for worker threads that start slowly (from source under tsx, or on a loaded machine).
  */
 import { ComputerError, type Backend } from '../backend/backend.ts';
 import type { TargetError } from '../protocol/errors.ts';
@@ -31,12 +32,12 @@ function hostError(computer: string, e: unknown): TargetError {
   return { ErrorId: 'BackendFailed', Message: `Listing the sessions of ${computer} failed: ${message}`, Target: computer, ComputerName: computer };
 }
 
-const BACKSTOP_FACTOR = 3;
+const BACKSTOP_SLACK_MS = 10_000;
 
 async function listOne(backend: Backend, computer: string | null, label: string, params: ListParams, timeoutMs: number): Promise<ListResult> {
   const abort = new AbortController();
   let timer: NodeJS.Timeout | undefined;
-  const backstopMs = timeoutMs * BACKSTOP_FACTOR;
+  const backstopMs = timeoutMs * 3 + BACKSTOP_SLACK_MS;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       abort.abort();
