@@ -125,6 +125,35 @@ describe('LinuxBackend.list reads utmp written with the real struct', () => {
     expect(sessions).toEqual([{ ...expected()[0], LogonTime: null, ConnectTime: null, ClientName: null, ClientAddress: null }]);
   });
 
+  it('shows a login on a whole second (ut_tv_usec 0) with its time', async () => {
+    const file = join(dir, 'utmp-whole-second');
+    const whole = Math.floor(base / 1000) * 1000;
+    writeUtmp(writer, file, [{ pid: pids[0]!, line: 'pts/0', user: 'alice', loginMs: whole }]);
+    const [s] = await createLinuxBackend({ utmpPath: file, devDir }).list(null, LOCAL);
+    expect([s?.LogonTime, s?.ConnectTime]).toEqual([new Date(whole).toISOString(), new Date(whole).toISOString()]);
+  });
+
+  it('takes Idle only from a terminal inside the device directory: not for no line, ".", or a line leading out', async () => {
+    // Each of these, if stat()ed, would give an Idle: the directory itself, and a file beside it.
+    writeFileSync(join(dir, 'outside'), '');
+    const file = join(dir, 'utmp-lines');
+    writeUtmp(writer, file, ['', '.', '../outside', 'pts/../../outside', 'pts/7'].map((line) => ({ pid: pids[0]!, line, user: 'alice', loginMs: base })));
+    const sessions = await createLinuxBackend({ utmpPath: file, devDir }).list(null, LOCAL);
+    expect(sessions.map((s) => [s.SessionName, s.Idle === null])).toEqual([
+      [null, true],
+      ['.', true],
+      ['../outside', true],
+      ['pts/../../outside', true],
+      ['pts/7', false],
+    ]);
+  });
+
+  it('never takes pid 1 (init) for a session leader, whatever utmp says', async () => {
+    const file = join(dir, 'utmp-init');
+    writeUtmp(writer, file, [{ pid: 1, line: 'pts/0', user: 'init', loginMs: Date.now() }]);
+    expect(await createLinuxBackend({ utmpPath: file, devDir }).list(null, LOCAL)).toEqual([]);
+  });
+
   it('uses /dev by default for Idle', async () => {
     const file = join(dir, 'utmp-devnull');
     writeUtmp(writer, file, [{ pid: pids[0]!, line: 'null', user: 'alice', loginMs: base }]);
