@@ -151,6 +151,35 @@ describe('WTS backend: listing', () => {
     });
   });
 
+  it('reads odd FILETIMEs: 0 and negative are never, a clock behind the input is idle 0, a reconnected session is idle since its input', async () => {
+    const times = (id: number, state: 'Active' | 'Disconnected', t: { logon?: bigint; connect?: bigint; disconnect?: bigint; lastInput?: bigint; current?: bigint }) => ({
+      id, state, winStation: `RDP-Tcp#${id}`, user: `u${id}`, domain: 'D', ...t,
+    });
+    writeFixture(fixture, [{
+      name: '.',
+      sessions: [
+        // Never logged on (0), a negative connect time, and input "after" the server's clock.
+        times(10, 'Active', { logon: 0n, connect: -5n, lastInput: ft('2026-03-01T12:00:05Z'), current: ft(NOW) }),
+        // Disconnected, but without a disconnect time: idle since the last input.
+        times(11, 'Disconnected', { disconnect: 0n, lastInput: ft('2026-03-01T11:59:00Z'), current: ft(NOW) }),
+        // No input recorded: the idle time is not known.
+        times(12, 'Active', { logon: ft('2026-03-01T08:00:00Z'), lastInput: 0n, current: ft(NOW) }),
+        // Reconnected: active again, with the past disconnect still recorded; idle since its input.
+        times(13, 'Active', { disconnect: ft('2026-03-01T10:00:00Z'), lastInput: ft('2026-03-01T11:59:30Z'), current: ft(NOW) }),
+        // A server clock that is not a time at all: the idle time is not known.
+        times(14, 'Active', { lastInput: ft('2026-03-01T11:59:30Z'), current: -1n }),
+      ],
+    }]);
+    const sessions = await backend.list(null, { includeSystem: false, signal: never });
+    expect(sessions.map((s) => [s.SessionId, s.LogonTime, s.ConnectTime, s.DisconnectTime, s.Idle])).toEqual([
+      [10, null, null, null, 0],
+      [11, null, null, null, 60_000],
+      [12, '2026-03-01T08:00:00.000Z', null, null, null],
+      [13, null, null, '2026-03-01T10:00:00.000Z', 30_000],
+      [14, null, null, null, null],
+    ]);
+  });
+
   it('keeps a session whose details are denied (5 on every query), with those fields null', async () => {
     const server = localServer();
     (server.sessions[1] as { deny?: string[] }).deny = ['query'];
