@@ -21,6 +21,7 @@ export default defineConfig({
       'tests/wts/backend.test.ts',
       'tests/wts/pool.test.ts',
       'tests/wts/pool-dispatch.test.ts',
+      'tests/wts/list.test.ts',
       'tests/wts/layout.test.ts',
     ],
     setupFiles: ['tests/mutation/setup.ts'],
