@@ -5,7 +5,7 @@
  * reuses, bounds, abandons and ends its workers.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ComputerError, type Backend } from '../../src/backend/backend.ts';
@@ -146,6 +146,13 @@ describe('the WTS worker pool', () => {
       errorId: 'BackendFailed',
       message: expect.stringMatching(/: The WTS worker pool is closed\.$/),
     });
+    // An action on a closed backend: each target fails, in order, nothing is done.
+    const { Outcomes } = await backend.actions['sessions.logoff']({ Targets: [{ SessionId: 4, ComputerName: 'slow1' }, { SessionId: 5 }], Wait: false });
+    const host = hostname();
+    expect(Outcomes).toEqual([
+      { Target: { SessionId: 4, ComputerName: 'slow1' }, Item: null, Error: { ErrorId: 'BackendFailed', Message: 'Logging off session 4 on slow1 failed: The WTS worker pool is closed.', Target: 4, ComputerName: 'slow1' } },
+      { Target: { SessionId: 5 }, Item: null, Error: { ErrorId: 'BackendFailed', Message: `Logging off session 5 on ${host} failed: The WTS worker pool is closed.`, Target: 5, ComputerName: host } },
+    ]);
     // The running call still returns and frees what it holds; the waiting one never ran.
     expect(await allHandlesClosed(5_000)).toBe(true);
     expect(enumerations().map((c) => c.server)).toEqual(['slow0']);
