@@ -13,7 +13,7 @@ const dir = process.env.STRYKER_CHILD_COVERAGE_DIR;
 if (dir) {
   if (isMainThread) {
     process.on('exit', () => writeCoverage(dir));
-    patchWorkers(import.meta.url);
+    patchWorkers({ hookUrl: import.meta.url });
   } else if (parentPort !== null) {
     const post = parentPort.postMessage;
     parentPort.postMessage = function postMessage(...args) {

@@ -27,17 +27,24 @@ export function writeCoverage(dir) {
 }
 
 /**
- * Makes every worker thread started from now on in this thread import `hookUrl` before its own
- * code (node:worker_threads' Worker is replaced, for ESM importers too).
+ * Replaces node:worker_threads' Worker (for ESM importers too) in this thread, for the workers
+ * started from now on:
+ * - `hookUrl`: each imports that module before its own code;
+ * - `bundleFor`: a worker whose code imports `bundleFor.source` (the WTS worker run from source
+ *   through tsx, which compiles it in every new thread) runs `bundleFor.bundle` instead (the same
+ *   sources, bundled by the build from the instrumented ones).
+ * @param {{ hookUrl?: string | null, bundleFor?: { source: string, bundle: string } | null }} [options]
  */
-export function patchWorkers(hookUrl) {
+export function patchWorkers({ hookUrl = null, bundleFor = null } = {}) {
   const workerThreads = createRequire(import.meta.url)('node:worker_threads');
   const Original = workerThreads.Worker;
   if (Original.strykerPatched) return;
   class Worker extends Original {
     constructor(code, options = {}) {
-      const body = options.eval ? String(code) : `return import(${JSON.stringify(code instanceof URL ? code.href : String(code))});`;
-      super(`import(${JSON.stringify(hookUrl)}).then(() => { ${body} });`, { ...options, eval: true });
+      let body = options.eval ? String(code) : `return import(${JSON.stringify(code instanceof URL ? code.href : String(code))});`;
+      if (bundleFor !== null && body.includes(bundleFor.source)) body = `return import(${JSON.stringify(bundleFor.bundle)});`;
+      if (hookUrl !== null) body = `return import(${JSON.stringify(hookUrl)}).then(() => { ${body} });`;
+      super(`(() => { ${body} })();`, { ...options, eval: true });
     }
   }
   Worker.strykerPatched = true;

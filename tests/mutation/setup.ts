@@ -38,11 +38,22 @@ const ns = (): Namespace => {
   return (g[namespace as string] ??= {});
 };
 
+/**
+ * The WTS backend run in-process starts its workers from source (tsx compiles the sources anew in
+ * every worker thread, seconds each when instrumented); here they run the worker bundle the build
+ * command made from the same instrumented sources.
+ */
+const wtsWorker = {
+  source: 'src/backend/wts/worker-main.ts',
+  bundle: new URL('../../module/bin/wts-worker.mjs', import.meta.url).href,
+};
+
 if (typeof namespace !== 'string') {
   // Not run by Stryker (vitest --config vitest.mutation.config.ts by hand): nothing to carry.
 } else if (provided('mode') === 'mutant') {
   beforeAll(() => {
     process.env[ACTIVE_MUTANT] = String(ns().activeMutant);
+    patchWorkers({ bundleFor: wtsWorker });
   });
   afterAll(() => {
     delete process.env[ACTIVE_MUTANT];
@@ -82,7 +93,7 @@ if (typeof namespace !== 'string') {
     process.env.STRYKER_CHILD_COVERAGE_DIR = dir;
     process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --import=${hook}`.trim();
     // Worker threads started here (the WTS backend's pool) report their coverage too.
-    patchWorkers(hook);
+    patchWorkers({ hookUrl: hook, bundleFor: wtsWorker });
   });
   beforeEach(() => {
     const id = ns().currentTestId;
