@@ -110,6 +110,13 @@ describe('WTS backend: listing', () => {
     expect(listener).toMatchObject({ SessionName: 'RDP-Tcp', UserName: '', Domain: null, Idle: null, LogonTime: null, IsLocked: null });
   });
 
+  it('takes a session for a system one by its id (0, or 65536 and up) or by its state (Listen), each alone', async () => {
+    const session = (id: number, state: 'Active' | 'Down' | 'Listen') => ({ id, state, winStation: `W${id}`, user: `u${id}`, domain: 'D' });
+    writeFixture(fixture, [{ name: '.', sessions: [session(0, 'Active'), session(7, 'Listen'), session(65535, 'Active'), session(65536, 'Down'), session(70000, 'Active')] }]);
+    expect((await backend.list(null, { includeSystem: false, signal: never })).map((s) => s.SessionId)).toEqual([65535]);
+    expect((await backend.list(null, { includeSystem: true, signal: never })).map((s) => s.SessionId)).toEqual([0, 7, 65535, 65536, 70000]);
+  });
+
   it('opens a remote server by name and reports it as the caller named it (IPv4 client)', async () => {
     writeFixture(fixture, [localServer(), remoteServer('srv1')]);
     const [s] = await backend.list('SRV1', { includeSystem: false, signal: never });
