@@ -117,6 +117,18 @@ describe('WTS backend: listing', () => {
     expect((await backend.list(null, { includeSystem: true, signal: never })).map((s) => s.SessionId)).toEqual([0, 7, 65535, 65536, 70000]);
   });
 
+  it('a Win32 code it has no name for is BackendFailed with the bare number; a known one without a hint gets no hint', async () => {
+    writeFixture(fixture, [localServer(), remoteServer('odd', { fail: 1234 }), remoteServer('bad', { fail: 6 })]);
+    const odd = await backend.list('odd', { includeSystem: false, signal: never }).catch((e: unknown) => e);
+    expect(odd).toMatchObject({ errorId: 'BackendFailed', code: 1234, message: 'Listing the sessions of odd failed: WTSEnumerateSessionsExW failed with Win32 error 1234' });
+    const bad = await backend.list('bad', { includeSystem: false, signal: never }).catch((e: unknown) => e);
+    expect(bad).toMatchObject({
+      errorId: 'BackendFailed',
+      code: 6,
+      message: 'Listing the sessions of bad failed: WTSEnumerateSessionsExW failed with Win32 error 6 ERROR_INVALID_HANDLE: The handle is invalid.',
+    });
+  });
+
   it('opens a remote server by name and reports it as the caller named it (IPv4 client)', async () => {
     writeFixture(fixture, [localServer(), remoteServer('srv1')]);
     const [s] = await backend.list('SRV1', { includeSystem: false, signal: never });
