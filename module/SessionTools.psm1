@@ -90,6 +90,9 @@ function Get-UserSession {
 
     .LINK
     Disconnect-UserSession
+
+    .LINK
+    Lock-UserSession
     #>
     [CmdletBinding(DefaultParameterSetName = 'Default')]
     [OutputType('SessionTools.UserSession')]
@@ -208,6 +211,9 @@ function Stop-UserSession {
 
     .LINK
     Disconnect-UserSession
+
+    .LINK
+    Lock-UserSession
     #>
     [CmdletBinding(DefaultParameterSetName = 'InputObject', SupportsShouldProcess = $true, ConfirmImpact = 'High')]
     [OutputType('SessionTools.UserSession')]
@@ -312,6 +318,9 @@ function Disconnect-UserSession {
 
     .LINK
     Disconnect-UserSession
+
+    .LINK
+    Lock-UserSession
     #>
     [CmdletBinding(DefaultParameterSetName = 'InputObject', SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
     [OutputType('SessionTools.UserSession')]
@@ -348,6 +357,102 @@ function Disconnect-UserSession {
     begin {
         if ($Force -and -not $PSBoundParameters.ContainsKey('Confirm')) { $ConfirmPreference = 'None' }
         $call = $script:SessionToolsClient.Begin($PSCmdlet, 'Disconnect-UserSession', $PSBoundParameters)
+    }
+    process {
+        $call.Process($PSBoundParameters, $_)
+    }
+    end {
+        $call.End()
+    }
+}
+
+function Lock-UserSession {
+    <#
+    .SYNOPSIS
+    Locks the session PowerShell runs in, where the system can.
+
+    .DESCRIPTION
+    Windows locks only the caller's own session (LockWorkStation, on this computer): the user's
+    programs keep running and the user unlocks with a password. Any other session, on this
+    computer or another, gets a NotSupportedOnPlatform error that names what to use instead
+    (Disconnect-UserSession keeps the session and its programs, and asks for the password on
+    reconnecting). Linux terminal sessions have no lock: each gets the same error, naming
+    loginctl lock-session for graphical logind sessions.
+
+    .PARAMETER InputObject
+    The sessions to lock, as Get-UserSession writes them.
+
+    .PARAMETER Id
+    The ids of the sessions to lock.
+
+    .PARAMETER ComputerName
+    The computer the -Id sessions are on; default: this computer.
+
+    .PARAMETER PassThru
+    Write each session that was locked to the pipeline.
+
+    .PARAMETER Force
+    Do not ask for confirmation (-WhatIf still only shows what would happen).
+
+    .EXAMPLE
+    PS> Lock-UserSession -Id ([System.Diagnostics.Process]::GetCurrentProcess().SessionId)
+
+    Locks this PowerShell's own Windows session, as Windows+L does.
+
+    .EXAMPLE
+    PS> Lock-UserSession -Id 3 -PassThru
+
+    Locks session 3 when it is this PowerShell's own session, and writes it as it is then.
+
+    .INPUTS
+    SessionTools.UserSession, or any object with a SessionId (or Id) property.
+
+    .OUTPUTS
+    SessionTools.UserSession
+
+    .LINK
+    Get-UserSession
+
+    .LINK
+    Stop-UserSession
+
+    .LINK
+    Disconnect-UserSession
+
+    .LINK
+    Lock-UserSession
+    #>
+    [CmdletBinding(DefaultParameterSetName = 'InputObject', SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
+    [OutputType('SessionTools.UserSession')]
+    param(
+        [Parameter(Mandatory = $true, ValueFromPipeline = $true, ParameterSetName = 'InputObject')]
+        [SessionTools.UserSession[]]
+        $InputObject,
+
+        [Parameter(Mandatory = $true, Position = 0, ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Id')]
+        [Alias('SessionId')]
+        [ValidateRange(0, 2147483647)]
+        [int[]]
+        $Id,
+
+        [Parameter(ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Id')]
+        [Alias('CN', 'Server')]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $ComputerName,
+
+        [Parameter()]
+        [switch]
+        $PassThru,
+
+        [Parameter()]
+        [switch]
+        $Force
+    )
+
+    begin {
+        if ($Force -and -not $PSBoundParameters.ContainsKey('Confirm')) { $ConfirmPreference = 'None' }
+        $call = $script:SessionToolsClient.Begin($PSCmdlet, 'Lock-UserSession', $PSBoundParameters)
     }
     process {
         $call.Process($PSBoundParameters, $_)

@@ -6,7 +6,7 @@
  * first paragraph is the synopsis, the rest the description; each @example is one example (first
  * line the code, the rest its explanation).
  */
-import { DisconnectSessions, ListSessions, LogoffSessions } from '../protocol/methods.ts';
+import { DisconnectSessions, ListSessions, LockSessions, LogoffSessions } from '../protocol/methods.ts';
 import { command } from './schema.ts';
 
 /**
@@ -124,6 +124,42 @@ export const DisconnectUserSession = command({
     ComputerName: { role: 'targetComputer', pipeline: 'propertyName', aliases: ['CN', 'Server'], sets: ['Id'] },
     Wait: {},
     /** Write each session after the action to the pipeline. */
+    PassThru: { role: 'passThru' },
+    /** Do not ask for confirmation (-WhatIf still only shows what would happen). */
+    Force: { role: 'force' },
+  },
+});
+
+/**
+ * Locks the session PowerShell runs in, where the system can.
+ *
+ * Windows locks only the caller's own session (LockWorkStation, on this computer): the user's
+ * programs keep running and the user unlocks with a password. Any other session, on this computer
+ * or another, gets a NotSupportedOnPlatform error that names what to use instead
+ * (Disconnect-UserSession keeps the session and its programs, and asks for the password on
+ * reconnecting). Linux terminal sessions have no lock: each gets the same error, naming
+ * loginctl lock-session for graphical logind sessions.
+ *
+ * @example Lock-UserSession -Id ([System.Diagnostics.Process]::GetCurrentProcess().SessionId)
+ * Locks this PowerShell's own Windows session, as Windows+L does.
+ * @example Lock-UserSession -Id 3 -PassThru
+ * Locks session 3 when it is this PowerShell's own session, and writes it as it is then.
+ */
+export const LockUserSession = command({
+  verb: 'Lock',
+  noun: 'UserSession',
+  method: LockSessions,
+  action: 'Lock',
+  confirmImpact: 'Medium',
+  defaultSet: 'InputObject',
+  parameters: {
+    /** The sessions to lock, as Get-UserSession writes them. */
+    InputObject: { role: 'inputObject', mandatory: true, pipeline: 'value', sets: ['InputObject'] },
+    /** The ids of the sessions to lock. */
+    Id: { role: 'targetId', mandatory: true, position: 0, pipeline: 'propertyName', aliases: ['SessionId'], sets: ['Id'] },
+    /** The computer the -Id sessions are on; default: this computer. */
+    ComputerName: { role: 'targetComputer', pipeline: 'propertyName', aliases: ['CN', 'Server'], sets: ['Id'] },
+    /** Write each session that was locked to the pipeline. */
     PassThru: { role: 'passThru' },
     /** Do not ask for confirmation (-WhatIf still only shows what would happen). */
     Force: { role: 'force' },

@@ -85,8 +85,22 @@ export const DisconnectSessions = defineMethod({
   timeout: { seconds: 30, whenFlag: { field: 'Wait', seconds: 120 } },
 });
 
+/**
+ * Locks sessions. Windows can lock only the session the caller runs in (LockWorkStation); every
+ * other session, and every Linux session, is that target's NotSupportedOnPlatform error.
+ */
+export const LockSessions = defineMethod({
+  name: 'sessions.lock',
+  kind: 'action',
+  output: 'UserSession',
+  params: {
+    Targets: targets(),
+  },
+  timeout: { seconds: 30 },
+});
+
 /** Every method, in the order the helper registers them. */
-export const METHODS = [Initialize, ListSessions, LogoffSessions, DisconnectSessions] as const;
+export const METHODS = [Initialize, ListSessions, LogoffSessions, DisconnectSessions, LockSessions] as const;
 
 export type AnyMethod = (typeof METHODS)[number];
 export type ActionMethod = Extract<AnyMethod, Method<string, 'action'>>;

@@ -9,7 +9,7 @@ import type { SessionTarget, UserSession } from '../../protocol/session.ts';
 import type { EndResult } from './escalation.ts';
 import { logoffSessions } from './logoff.ts';
 import { readSessions, type SessionSource } from './sessions.ts';
-import { disconnectNotSupported, remoteNotSupported } from './target-errors.ts';
+import { disconnectNotSupported, lockNotSupported, remoteNotSupported } from './target-errors.ts';
 
 export interface LinuxBackendOptions {
   /** The utmp file; default $SESSIONTOOLS_UTMP_PATH, else /run/utmp, else /var/run/utmp. */
@@ -49,6 +49,9 @@ class LinuxBackend implements Backend {
   readonly actions: ActionHandlers = {
     'sessions.logoff': async (p) => ({ Outcomes: await this.logoff(p.Targets, p.Wait) }),
     'sessions.disconnect': async (p) => ({ Outcomes: this.disconnect(p.Targets) }),
+    'sessions.lock': async (p) => ({
+      Outcomes: p.Targets.map((target) => ({ Target: target, Item: null, Error: isLocalComputer(target.ComputerName) ? lockNotSupported(target) : remoteNotSupported(target) })),
+    }),
   };
 
   private async logoff(targets: SessionTarget[], wait: boolean): Promise<SessionOutcome[]> {

@@ -28,6 +28,15 @@ export function disconnectNotSupported(target: SessionTarget): TargetError {
   );
 }
 
+export function lockNotSupported(target: SessionTarget): TargetError {
+  return targetError(
+    target,
+    'NotSupportedOnPlatform',
+    `Session ${target.SessionId} cannot be locked: a Linux terminal session has no lock screen. For a graphical ` +
+      'session of systemd-logind use `loginctl lock-session <its logind id>`; else Stop-UserSession logs it off.',
+  );
+}
+
 export function sessionNotFound(target: SessionTarget): TargetError {
   const computer = reportedComputerName(target.ComputerName);
   return targetError(target, 'SessionNotFound', `No session with id ${target.SessionId} on ${computer}.`);

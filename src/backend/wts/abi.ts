@@ -208,7 +208,7 @@ export type RecordName = keyof typeof RECORDS;
 /** A parameter: [name, C type] or [name, C type, direction] for pointers the callee writes. */
 type ParamDecl = readonly [name: string, ctype: CScalar] | readonly [name: string, ctype: CScalar, dir: 'out' | 'inout'];
 export interface FunctionDecl {
-  readonly dll: 'wtsapi32' | 'kernel32';
+  readonly dll: 'wtsapi32' | 'kernel32' | 'user32';
   readonly ret: CScalar;
   readonly params: readonly ParamDecl[];
   /**
@@ -309,6 +309,8 @@ export const FUNCTIONS = {
     ],
   },
   GetLastError: { dll: 'kernel32', ret: 'DWORD', params: [] },
+  // Locks the workstation's display, for the session of the calling process only.
+  LockWorkStation: { dll: 'user32', ret: 'BOOL', params: [] },
   GetSystemDirectoryW: {
     dll: 'kernel32',
     ret: 'UINT',

@@ -3,7 +3,7 @@
  * gets its own failure; afterwards each is queried again, for the outcome's session (null when it
  * is gone, as after a finished logoff).
  */
-import { Win32Error, type WtsCalls } from './calls.ts';
+import { NotOwnSession, Win32Error, type WtsCalls } from './calls.ts';
 import { describeSession } from './describe.ts';
 import type { ActionJob, ActionRow } from './jobs.ts';
 import { withServer } from './server.ts';
@@ -12,6 +12,7 @@ import { withServer } from './server.ts';
 export const ACTIONS = {
   logoff: (calls: WtsCalls, h: bigint | null, id: number, job: ActionJob): void => calls.logoff(h, id, job.wait),
   disconnect: (calls: WtsCalls, h: bigint | null, id: number, job: ActionJob): void => calls.disconnect(h, id, job.wait),
+  lock: (calls: WtsCalls, h: bigint | null, id: number): void => calls.lockOwnSession(h, id),
 };
 
 function actOn(calls: WtsCalls, h: bigint | null, job: ActionJob, id: number): ActionRow {
@@ -19,6 +20,7 @@ function actOn(calls: WtsCalls, h: bigint | null, job: ActionJob, id: number): A
     ACTIONS[job.op](calls, h, id, job);
   } catch (e) {
     if (e instanceof Win32Error) return { id, failure: e.failure, session: null };
+    if (e instanceof NotOwnSession) return { id, failure: null, session: null, ownSession: e.own };
     throw e;
   }
   let session = null;

@@ -56,6 +56,16 @@ export class Win32Error extends Error {
   }
 }
 
+/** A session that Windows cannot lock from here: it is not the calling process's own session. */
+export class NotOwnSession extends Error {
+  constructor(
+    readonly id: number,
+    readonly own: number,
+  ) {
+    super(`session ${id} is not the caller's session (${own})`);
+  }
+}
+
 /** One session as enumerated. UserName/Domain are null from the classic enumeration (not in it). */
 export interface EnumeratedSession {
   SessionId: number;
@@ -207,6 +217,18 @@ export class WtsCalls {
 
   disconnect(h: bigint | null, id: number, wait: boolean): void {
     if (!this.api.WTSDisconnectSession(h, id, wait ? 1 : 0)) throw this.lastError('WTSDisconnectSession');
+  }
+
+  /**
+   * Locks session `id` when it is the one this process runs in (LockWorkStation locks only the
+   * caller's own session; the helper runs in its PowerShell's session). Otherwise nothing is
+   * called and NotOwnSession says which session is the caller's.
+   */
+  lockOwnSession(h: bigint | null, id: number): void {
+    const own = [0];
+    if (!this.api.ProcessIdToSessionId(process.pid, own)) throw this.lastError('ProcessIdToSessionId');
+    if (h !== null || own[0] !== id) throw new NotOwnSession(id, own[0] as number);
+    if (!this.api.LockWorkStation()) throw this.lastError('LockWorkStation');
   }
 
   logoff(h: bigint | null, id: number, wait: boolean): void {

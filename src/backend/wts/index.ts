@@ -26,7 +26,19 @@ export interface WtsBackendOptions {
 
 const DEFAULT_POOL_SIZE = 64;
 
-const ACTION_TEXT: Record<ActionKind, string> = { logoff: 'Logging off', disconnect: 'Disconnecting' };
+const ACTION_TEXT: Record<ActionKind, string> = { logoff: 'Logging off', disconnect: 'Disconnecting', lock: 'Locking' };
+
+/** LockWorkStation locks only the caller's own session: any other is refused with what to use instead. */
+function lockNotSupported(target: SessionTarget, computerName: string, ownSession: number | null): TargetError {
+  const whose = ownSession === null ? `on ${computerName}, another computer` : `not this PowerShell's own session (${ownSession})`;
+  return targetError(
+    target,
+    computerName,
+    'NotSupportedOnPlatform',
+    `Session ${target.SessionId} cannot be locked: Windows locks only the session the caller runs in (LockWorkStation), and session ${target.SessionId} is ${whose}. ` +
+      'Use Disconnect-UserSession to keep it running behind the sign-in screen, or Send-UserSessionMessage to ask its user to lock it.',
+  );
+}
 
 /** The computer to open (null: this one) and the name to report, for a name as the caller gave it. */
 function computerOf(name: string | null | undefined): { computer: string | null; computerName: string } {
@@ -75,6 +87,14 @@ class WtsBackend implements Backend {
   readonly actions: ActionHandlers = {
     'sessions.logoff': async (p) => ({ Outcomes: await this.act('logoff', p.Targets, p.Wait) }),
     'sessions.disconnect': async (p) => ({ Outcomes: await this.act('disconnect', p.Targets, p.Wait) }),
+    'sessions.lock': async (p) => {
+      // Only this computer's sessions reach a worker; a remote one can never be the caller's.
+      const local = p.Targets.filter((t) => isLocalComputer(t.ComputerName));
+      const done = await this.act('lock', local, false);
+      return {
+        Outcomes: p.Targets.map((t) => (isLocalComputer(t.ComputerName) ? (done.shift() as SessionOutcome) : { Target: t, Item: null, Error: lockNotSupported(t, computerOf(t.ComputerName).computerName, null) })),
+      };
+    },
   };
 
   /** One job (one server handle) per computer, all computers at once; outcomes in target order. */
@@ -107,7 +127,8 @@ class WtsBackend implements Backend {
             const error = targetError(target, computerName, 'BackendFailed', `${ACTION_TEXT[kind]} session ${target.SessionId} on ${computerName} failed: ${failed}`);
             outcomes[i] = { Target: target, Item: null, Error: error };
           } else {
-            outcomes[i] = { Target: target, Item: row.session, Error: row.failure ? actionError(kind, target, computerName, row.failure) : null };
+            const error = row.ownSession !== undefined ? lockNotSupported(target, computerName, row.ownSession) : row.failure ? actionError(kind, target, computerName, row.failure) : null;
+            outcomes[i] = { Target: target, Item: error === null ? row.session : null, Error: error };
           }
         });
       }),

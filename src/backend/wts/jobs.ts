@@ -67,6 +67,8 @@ export interface ActionRow {
   id: number;
   failure: Win32Failure | null;
   session: UserSession | null;
+  /** Not acted on: the action works only on the caller's own session, which is this one. */
+  ownSession?: number;
 }
 
 /** What each task answers when it succeeds. */
@@ -75,6 +77,7 @@ export interface TaskValues {
   query: Answer[];
   logoff: ActionRow[];
   disconnect: ActionRow[];
+  lock: ActionRow[];
 }
 
 /** An answer: the value, a Win32 failure of the whole task or job, or any other error's message. */

@@ -1413,6 +1413,25 @@ DBL_API DBL_BOOL ProcessIdToSessionId(uint32_t dwProcessId, uint32_t *pSessionId
   return finish(err, saved);
 }
 
+/* user32!LockWorkStation: locks the caller's session (fixture `self`, else the console), which
+ * then reads as locked in WTSSessionInfoEx; no such session -> FALSE, ERROR_NOT_SUPPORTED. */
+DBL_API DBL_BOOL LockWorkStation(void) {
+  uint32_t saved = dbl_get_last_error();
+  uint32_t err = 0, id = WTS_CURRENT_SESSION;
+  enter_locked();
+  Server *sv = lookup_server(".");
+  Session *s = NULL;
+  resolve_session(".", &id);
+  if (!sv || !(s = find_session(sv, id))) err = ERROR_NOT_SUPPORTED;
+  else s->locked = 1;
+  Buf b;
+  log_begin(&b, "lock");
+  buf_printf(&b, " fn=LockWorkStation session=%" PRIu32 " ok=%d error=%" PRIu32, id, err ? 0 : 1, err);
+  log_line(&b);
+  dbl_unlock();
+  return finish(err, saved);
+}
+
 /* ---- probes for the double's own tests ---- */
 #define LAYOUT(X)                                                          \
   X(sizeof(DBL_WTSINFOW), "sizeof(WTSINFOW)")                              \

@@ -296,6 +296,7 @@ void dbl_append_env_file(const char *var, const char *line);
  *         *_hex: those units as UTF-16LE bytes)
  *   console session=<n>                                       (WTSGetActiveConsoleSessionId)
  *   pid pid=<n> session=<n> ok=<0|1> error=<n>                (ProcessIdToSessionId)
+ *   lock fn=LockWorkStation session=<n> ok=<0|1> error=<n>    (the caller's session, locked)
  * session= in call/action events is the resolved id (WTS_CURRENT_SESSION resolved via `self`).
  */
 

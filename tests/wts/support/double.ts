@@ -339,6 +339,7 @@ export type MessageEvent = EventBase &
   };
 export type ConsoleEvent = EventBase & { event: 'console'; session: number };
 export type PidEvent = EventBase & { event: 'pid'; pid: number; session: number; ok: boolean; error: number };
+export type LockEvent = EventBase & { event: 'lock'; fn: 'LockWorkStation'; session: number; ok: boolean; error: number };
 
 export type DoubleEvent =
   | LoadEvent
@@ -353,7 +354,8 @@ export type DoubleEvent =
   | LogoffEvent
   | MessageEvent
   | ConsoleEvent
-  | PidEvent;
+  | PidEvent
+  | LockEvent;
 
 /** Decodes a percent-encoded log value; '-' -> null. */
 export function decodeValue(v: string | undefined): string | null {
@@ -480,6 +482,9 @@ export function readLog(path: string): DoubleEvent[] {
         break;
       case 'pid':
         out.push({ ...base, event, pid: num('pid'), session: num('session'), ok: f.ok === '1', error: num('error') });
+        break;
+      case 'lock':
+        out.push({ ...base, event, fn: 'LockWorkStation', session: num('session'), ok: f.ok === '1', error: num('error') });
         break;
       default:
         throw new Error(`double log: unknown event in: ${raw}`);

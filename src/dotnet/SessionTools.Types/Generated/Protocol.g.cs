@@ -73,6 +73,14 @@ namespace SessionTools.Rpc
             ReadItem = UserSession.ReadJson,
         };
 
+        internal static readonly MethodInfo LockSessions = new MethodInfo
+        {
+            Name = "sessions.lock",
+            Kind = MethodKind.Action,
+            Seconds = 30,
+            ReadItem = UserSession.ReadJson,
+        };
+
         /// <summary>The handshake every helper is checked with.</summary>
         internal static MethodInfo Handshake { get { return Initialize; } }
 
@@ -97,6 +105,12 @@ namespace SessionTools.Rpc
                 new ParameterInfo("Id", Role.TargetId, true),
                 new ParameterInfo("ComputerName", Role.TargetComputer, true),
                 new ParameterInfo("Wait", Role.Field, false),
+                new ParameterInfo("PassThru", Role.PassThru, false),
+                new ParameterInfo("Force", Role.Force, false)),
+            new CommandInfo("Lock-UserSession", LockSessions, "Targets", "Lock", ConfirmImpact.Medium,
+                new ParameterInfo("InputObject", Role.InputObject, true),
+                new ParameterInfo("Id", Role.TargetId, true),
+                new ParameterInfo("ComputerName", Role.TargetComputer, true),
                 new ParameterInfo("PassThru", Role.PassThru, false),
                 new ParameterInfo("Force", Role.Force, false)));
 
