@@ -51,7 +51,9 @@ describe('LinuxBackend.logoff and disconnect, on real processes', () => {
     const pids = await Promise.all(kinds.map((k) => startLeader(k)));
     const loginMs = Date.now() + loginOffsetMs;
     const utmp = join(dir, `utmp-${++fileNo}`);
-    const records: RecordSpec[] = pids.map((pid, i) => ({ pid, line: `pts/${i}`, user: `user${i}`, loginMs }));
+    // Lines naming no terminal under /dev: a real pts/0 (a terminal open on this machine) would give
+    // an Idle that grows between two listings.
+    const records: RecordSpec[] = pids.map((pid, i) => ({ pid, line: `pts/${9800 + i}`, user: `user${i}`, loginMs }));
     writeUtmp(writer, utmp, records);
     return { backend: createLinuxBackend({ utmpPath: utmp }), pids, utmp };
   }
