@@ -63,9 +63,12 @@ function lineFrom(child: ChildProcess, text: string, timeoutMs: number): Promise
   });
 }
 
-/** Starts `sleep 600` with exactly this pid, which must be free; null when others took it first, five times. */
+/**
+ * Starts `sleep 600` with exactly this pid, which must be free; null when others took it first, 50
+ * times (a loaded machine starts processes between the write and the fork; each try costs a fork).
+ */
 function startWithPid(pid: number): ChildProcess | null {
-  for (let attempt = 0; attempt < 5; attempt++) {
+  for (let attempt = 0; attempt < 50; attempt++) {
     writeFileSync(NS_LAST_PID, String(pid - 1));
     const child = track(spawn('sleep', ['600'], { detached: true, stdio: 'ignore' }));
     if (child.pid === pid) return child;
