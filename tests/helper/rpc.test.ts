@@ -806,21 +806,32 @@ describe('the helper process lifetime and stdout', () => {
       'pid, fd = pty.fork()',
       'if pid == 0: os.execv(sys.argv[1], sys.argv[1:])',
       'print(pid, flush=True)',
+      // Ready once it has answered an initialize written to the terminal (its handlers are set).
+      'os.write(fd, os.environ["INIT_FRAME"].encode() + b"\\n")',
+      'out = b""',
+      'while b\'"result"\' not in out:',
+      '    chunk = os.read(fd, 4096)',
+      '    if not chunk: break',
+      '    out += chunk',
+      'print("ready", flush=True)',
       '_, status = os.waitpid(pid, 0)',
       'print("code" if os.WIFEXITED(status) else "signal", os.WEXITSTATUS(status) if os.WIFEXITED(status) else os.WTERMSIG(status), flush=True)',
     ].join('\n');
-    const py = spawn('python3', ['-c', driver, HELPER_NODE, HELPER_SCRIPT], { env: { ...process.env, SESSIONTOOLS_UTMP_PATH: utmp }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const py = spawn('python3', ['-c', driver, HELPER_NODE, HELPER_SCRIPT], {
+      env: { ...process.env, SESSIONTOOLS_UTMP_PATH: utmp, INIT_FRAME: initializeFrame() },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     const lines = new LineCollector();
     py.stdout.on('data', (chunk: Buffer) => lines.push(chunk));
     const exited = new Promise((r) => py.once('exit', r));
     try {
-      while (lines.lines.length < 1) await lines.changed(5_000);
+      while (lines.lines.length < 2) await lines.changed(15_000);
       const pid = Number(lines.lines[0]);
-      await new Promise((r) => setTimeout(r, 500)); // let it start listening
+      expect(lines.lines[1]).toBe('ready');
       process.kill(pid, 'SIGINT');
       const deadline = Date.now() + 5_000;
-      while (lines.lines.length < 2 && Date.now() < deadline) await lines.changed(deadline - Date.now());
-      expect(lines.lines[1]).toBe('code 0');
+      while (lines.lines.length < 3 && Date.now() < deadline) await lines.changed(deadline - Date.now());
+      expect(lines.lines[2]).toBe('code 0');
     } finally {
       py.kill('SIGKILL');
       await exited;
