@@ -4,7 +4,8 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { buildSync } from 'esbuild';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,12 +20,24 @@ export function removeDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
 }
 
-/** Compiles c/utmp-writer.c with the system compiler into `dir`; returns the binary's path. */
+/**
+ * Compiles c/utmp-writer.c with the system compiler; returns the binary's path. The binary is kept
+ * in $TMPDIR/sessiontools-utmp-writer/<hash of the source and command>/ (a test file's every run,
+ * and a mutation run's every mutant, would compile it again); `dir` is the caller's directory, kept
+ * for the callers.
+ */
 export function buildUtmpWriter(dir: string): string {
-  const out = join(dir, 'utmp-writer');
-  execFileSync('cc', ['-std=gnu11', '-Wall', '-Wextra', '-Werror', '-O1', '-o', out, join(here, 'c', 'utmp-writer.c')], {
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  void dir;
+  const source = join(here, 'c', 'utmp-writer.c');
+  const args = ['-std=gnu11', '-Wall', '-Wextra', '-Werror', '-O1'];
+  const hash = createHash('sha256').update(`${args.join(' ')}\0`).update(readFileSync(source)).digest('hex').slice(0, 16);
+  const cache = join(tmpdir(), 'sessiontools-utmp-writer', hash);
+  const out = join(cache, 'utmp-writer');
+  if (existsSync(out)) return out;
+  mkdirSync(cache, { recursive: true });
+  const building = join(cache, `.${process.pid}.${Date.now()}.utmp-writer`); // parallel builds each rename whole files
+  execFileSync('cc', [...args, '-o', building, source], { stdio: ['ignore', 'inherit', 'inherit'] });
+  renameSync(building, out);
   return out;
 }
 
