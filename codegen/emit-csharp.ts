@@ -34,6 +34,8 @@ function csField(t: WireType, f: WireField): CsField {
       return { type: f.nullable ? 'bool?' : 'bool', read: 'r.ReadBool()' };
     case 'string | number':
       return { type: 'object', read: 'r.ReadStringOrInteger()' };
+    case 'Bytes':
+      return { type: 'long', read: 'r.ReadInt64()' };
     case 'DurationMs':
       return { type: 'Duration', read: 'Duration.FromMilliseconds(r.ReadDouble())' };
     case 'IsoDateTime':

@@ -83,7 +83,7 @@ function body(c: Command): string {
 }
 
 export function emitFunction(c: Command, s: Sources): string {
-  const inputs = c.kind === 'action' ? 'SessionTools.UserSession, or any object with a SessionId (or Id) property.' : 'None.';
+  const inputs = c.targetsField !== null ? 'SessionTools.UserSession, or any object with a SessionId (or Id) property.' : 'None.';
   return [
     `function ${c.Name} {`,
     indent(emitHelp(c, inputs, s.commands.map((x) => x.Name)), 4),

@@ -90,7 +90,7 @@ export async function readSources(root: string): Promise<Sources> {
   const errorsModule = await load(root, 'src/protocol/errors.ts');
   const project = new Project({ skipAddingFilesFromTsConfig: true, compilerOptions: { allowJs: false } });
   const file = (rel: string): SourceFile => project.addSourceFileAtPath(join(root, rel));
-  const protocolFiles = ['src/protocol/session.ts', 'src/protocol/errors.ts'].map(file);
+  const protocolFiles = ['src/protocol/session.ts', 'src/protocol/process.ts', 'src/protocol/errors.ts'].map(file);
   const fieldDocs = declarationDocs(file('src/protocol/methods.ts'), 'params');
   const commandDocs = declarationDocs(file('src/catalog/commands.ts'), 'parameters');
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };

@@ -13,7 +13,7 @@
     RequiredAssemblies = @('bin/SessionTools.Types.dll')
     FormatsToProcess = @('SessionTools.format.ps1xml')
     TypesToProcess = @('SessionTools.types.ps1xml')
-    FunctionsToExport = @('Get-UserSession', 'Stop-UserSession', 'Disconnect-UserSession', 'Lock-UserSession')
+    FunctionsToExport = @('Get-UserSession', 'Stop-UserSession', 'Disconnect-UserSession', 'Lock-UserSession', 'Get-UserSessionProcess')
     CmdletsToExport = @()
     VariablesToExport = @()
     AliasesToExport = @()

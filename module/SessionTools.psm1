@@ -93,6 +93,9 @@ function Get-UserSession {
 
     .LINK
     Lock-UserSession
+
+    .LINK
+    Get-UserSessionProcess
     #>
     [CmdletBinding(DefaultParameterSetName = 'Default')]
     [OutputType('SessionTools.UserSession')]
@@ -214,6 +217,9 @@ function Stop-UserSession {
 
     .LINK
     Lock-UserSession
+
+    .LINK
+    Get-UserSessionProcess
     #>
     [CmdletBinding(DefaultParameterSetName = 'InputObject', SupportsShouldProcess = $true, ConfirmImpact = 'High')]
     [OutputType('SessionTools.UserSession')]
@@ -321,6 +327,9 @@ function Disconnect-UserSession {
 
     .LINK
     Lock-UserSession
+
+    .LINK
+    Get-UserSessionProcess
     #>
     [CmdletBinding(DefaultParameterSetName = 'InputObject', SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
     [OutputType('SessionTools.UserSession')]
@@ -421,6 +430,9 @@ function Lock-UserSession {
 
     .LINK
     Lock-UserSession
+
+    .LINK
+    Get-UserSessionProcess
     #>
     [CmdletBinding(DefaultParameterSetName = 'InputObject', SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
     [OutputType('SessionTools.UserSession')]
@@ -453,6 +465,94 @@ function Lock-UserSession {
     begin {
         if ($Force -and -not $PSBoundParameters.ContainsKey('Confirm')) { $ConfirmPreference = 'None' }
         $call = $script:SessionToolsClient.Begin($PSCmdlet, 'Lock-UserSession', $PSBoundParameters)
+    }
+    process {
+        $call.Process($PSBoundParameters, $_)
+    }
+    end {
+        $call.End()
+    }
+}
+
+function Get-UserSessionProcess {
+    <#
+    .SYNOPSIS
+    Lists the processes of user sessions: what would be lost if they were logged off.
+
+    .DESCRIPTION
+    Get-UserSessionProcess writes one object per process of each session it is given, as Task
+    Manager's Users tab shows them under a user before "Sign out": the program's name, the
+    process id, the user it runs as, when it started and its working set. Sessions come from the
+    pipeline (objects from Get-UserSession) or from -Id and -ComputerName. A session that does
+    not exist gives an ObjectNotFound error.
+
+    Windows lists them with WTSEnumerateProcessesEx, on other computers too; it gives no start
+    time, so StartTime is empty there. On Linux a session's processes are its leader, the
+    processes descended from it and the other processes of the kernel session it leads, read
+    from /proc.
+
+    .PARAMETER InputObject
+    The sessions whose processes to list, as Get-UserSession writes them.
+
+    .PARAMETER Id
+    The ids of the sessions whose processes to list.
+
+    .PARAMETER ComputerName
+    The computer the -Id sessions are on; default: this computer.
+
+    .EXAMPLE
+    PS> Get-UserSession -UserName jdoe | Get-UserSessionProcess
+
+    Lists the processes of jdoe's sessions.
+
+    .EXAMPLE
+    PS> Get-UserSession -State Disconnected | Get-UserSessionProcess | Where-Object Name -EQ 'WINWORD.EXE'
+
+    Shows which disconnected sessions still have Word open, before anyone logs them off.
+
+    .INPUTS
+    SessionTools.UserSession, or any object with a SessionId (or Id) property.
+
+    .OUTPUTS
+    SessionTools.SessionProcess
+
+    .LINK
+    Get-UserSession
+
+    .LINK
+    Stop-UserSession
+
+    .LINK
+    Disconnect-UserSession
+
+    .LINK
+    Lock-UserSession
+
+    .LINK
+    Get-UserSessionProcess
+    #>
+    [CmdletBinding(DefaultParameterSetName = 'InputObject')]
+    [OutputType('SessionTools.SessionProcess')]
+    param(
+        [Parameter(Mandatory = $true, ValueFromPipeline = $true, ParameterSetName = 'InputObject')]
+        [SessionTools.UserSession[]]
+        $InputObject,
+
+        [Parameter(Mandatory = $true, Position = 0, ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Id')]
+        [Alias('SessionId')]
+        [ValidateRange(0, 2147483647)]
+        [int[]]
+        $Id,
+
+        [Parameter(ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Id')]
+        [Alias('CN', 'Server')]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $ComputerName
+    )
+
+    begin {
+        $call = $script:SessionToolsClient.Begin($PSCmdlet, 'Get-UserSessionProcess', $PSBoundParameters)
     }
     process {
         $call.Process($PSBoundParameters, $_)

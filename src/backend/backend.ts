@@ -6,7 +6,7 @@
  */
 import type { ErrorId } from '../protocol/errors.ts';
 import type { Outcome, ParamsOf, ResultOf } from '../protocol/method.ts';
-import type { ActionMethod } from '../protocol/methods.ts';
+import type { ActionMethod, ListSessionProcesses } from '../protocol/methods.ts';
 import type { UserSession } from '../protocol/session.ts';
 
 export interface ListOptions {
@@ -53,6 +53,11 @@ export interface Backend {
    */
   list(computer: string | null, opts: ListOptions): Promise<UserSession[]>;
   readonly actions: ActionHandlers;
+  /**
+   * The processes of the target sessions (sessions.processes), in target order; a session that
+   * does not exist, or a computer that fails, is an error in the result, never a throw.
+   */
+  processes(params: ParamsOf<typeof ListSessionProcesses>): Promise<ResultOf<typeof ListSessionProcesses>>;
   /** Release what the backend holds (handles, workers). */
   close?(): Promise<void>;
   /**

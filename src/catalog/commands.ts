@@ -6,7 +6,7 @@
  * first paragraph is the synopsis, the rest the description; each @example is one example (first
  * line the code, the rest its explanation).
  */
-import { DisconnectSessions, ListSessions, LockSessions, LogoffSessions } from '../protocol/methods.ts';
+import { DisconnectSessions, ListSessionProcesses, ListSessions, LockSessions, LogoffSessions } from '../protocol/methods.ts';
 import { command } from './schema.ts';
 
 /**
@@ -163,5 +163,38 @@ export const LockUserSession = command({
     PassThru: { role: 'passThru' },
     /** Do not ask for confirmation (-WhatIf still only shows what would happen). */
     Force: { role: 'force' },
+  },
+});
+
+/**
+ * Lists the processes of user sessions: what would be lost if they were logged off.
+ *
+ * Get-UserSessionProcess writes one object per process of each session it is given, as Task
+ * Manager's Users tab shows them under a user before "Sign out": the program's name, the process
+ * id, the user it runs as, when it started and its working set. Sessions come from the pipeline
+ * (objects from Get-UserSession) or from -Id and -ComputerName. A session that does not exist
+ * gives an ObjectNotFound error.
+ *
+ * Windows lists them with WTSEnumerateProcessesEx, on other computers too; it gives no start time,
+ * so StartTime is empty there. On Linux a session's processes are its leader, the processes
+ * descended from it and the other processes of the kernel session it leads, read from /proc.
+ *
+ * @example Get-UserSession -UserName jdoe | Get-UserSessionProcess
+ * Lists the processes of jdoe's sessions.
+ * @example Get-UserSession -State Disconnected | Get-UserSessionProcess | Where-Object Name -EQ 'WINWORD.EXE'
+ * Shows which disconnected sessions still have Word open, before anyone logs them off.
+ */
+export const GetUserSessionProcess = command({
+  verb: 'Get',
+  noun: 'UserSessionProcess',
+  method: ListSessionProcesses,
+  defaultSet: 'InputObject',
+  parameters: {
+    /** The sessions whose processes to list, as Get-UserSession writes them. */
+    InputObject: { role: 'inputObject', mandatory: true, pipeline: 'value', sets: ['InputObject'] },
+    /** The ids of the sessions whose processes to list. */
+    Id: { role: 'targetId', mandatory: true, position: 0, pipeline: 'propertyName', aliases: ['SessionId'], sets: ['Id'] },
+    /** The computer the -Id sessions are on; default: this computer. */
+    ComputerName: { role: 'targetComputer', pipeline: 'propertyName', aliases: ['CN', 'Server'], sets: ['Id'] },
   },
 });

@@ -78,7 +78,8 @@ export function resolveCommand(id: string, decl: CommandDecl): ResolvedCommand {
   const kind = m.kind as 'query' | 'action';
   const fields = Object.entries(m.params);
   const targetFields = fields.filter(([, f]) => f.kind === 'targets').map(([n]) => n);
-  if (kind === 'query' && targetFields.length > 0) fail(`'${m.name}' is a query with targets, which no parameter fills`);
+  // A query may have targets too (the processes of these sessions): filled like an action's, never confirmed.
+  if (targetFields.length > 1) fail(`'${m.name}' has more than one targets field`);
   if (kind === 'action' && targetFields.length !== 1) fail(`'${m.name}' is an action, so it needs exactly one targets field`);
   if (kind === 'action' && (!decl.action || !decl.confirmImpact)) fail('an action command needs its ShouldProcess action text and confirmImpact');
 
@@ -109,7 +110,8 @@ export function resolveCommand(id: string, decl: CommandDecl): ResolvedCommand {
     const field = m.params[pname];
     if (isOwn(b)) {
       if (field) fail(`-${pname} has a role, but it is a field of '${m.name}' (which fills it by name)`);
-      if (kind !== 'action') fail(`-${pname}: only action commands have parameters of their own`);
+      if (targetFields.length === 0) fail(`-${pname}: only commands with targets have parameters of their own`);
+      if (kind !== 'action' && (b.role === 'passThru' || b.role === 'force')) fail(`-${pname}: a query writes what it finds, so it has no ${b.role}`);
       const targets = m.params[targetFields[0] as string] as Field;
       out.push({
         ...b,
@@ -129,8 +131,8 @@ export function resolveCommand(id: string, decl: CommandDecl): ResolvedCommand {
     if (f.kind !== 'targets' && !(pname in decl.parameters)) out.push(wired(pname, f, {}));
   }
   const roles = out.map((p) => p.role);
-  if (kind === 'action') {
-    for (const needed of ['inputObject', 'targetId'] as const) if (!roles.includes(needed)) fail(`an action command needs a parameter with the role ${needed}`);
+  if (targetFields.length === 1) {
+    for (const needed of ['inputObject', 'targetId'] as const) if (!roles.includes(needed)) fail(`a command with targets needs a parameter with the role ${needed}`);
   }
   for (const role of new Set(roles)) if (role !== null && roles.filter((r) => r === role).length > 1) fail(`two parameters have the role ${role}`);
   return {

@@ -43,4 +43,20 @@ export const VIEWS: View[] = [
       { property: 'ClientAddress', label: 'ClientAddress' },
     ],
   },
+  {
+    typeName: 'SessionTools.SessionProcess',
+    /** As Get-Process names them. */
+    aliases: { ProcessId: 'Id', ProcessName: 'Name', WS: 'WorkingSet' },
+    // As Task Manager's Users tab: per computer, each session's processes with user, memory and
+    // start. The working set in megabytes of 1,000,000 bytes ('#,0,,.0' divides by a million).
+    groupBy: 'ComputerName',
+    table: [
+      { property: 'SessionId', label: 'Session', width: 7, align: 'Right' },
+      { property: 'UserName', label: 'UserName', width: 12 },
+      { property: 'Id', label: 'Id', width: 7, align: 'Right' },
+      { property: 'WorkingSet', label: 'WS(MB)', width: 8, align: 'Right', format: '#,0,,.0' },
+      { property: 'StartTime', label: 'StartTime', width: 11, format: 'MM-dd HH:mm' },
+      { property: 'Name', label: 'Name' },
+    ],
+  },
 ];

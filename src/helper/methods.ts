@@ -8,7 +8,7 @@ import { hostname } from 'node:os';
 import { JSONRPCErrorCode, JSONRPCErrorException, JSONRPCServer, createJSONRPCErrorResponse } from 'json-rpc-2.0';
 import type { Backend } from '../backend/backend.ts';
 import type { ParamsOf, ResultOf } from '../protocol/method.ts';
-import { DisconnectSessions, Initialize, ListSessions, LockSessions, LogoffSessions, METHODS, PROTOCOL_VERSION, type AnyMethod } from '../protocol/methods.ts';
+import { DisconnectSessions, Initialize, ListSessions, ListSessionProcesses, LockSessions, LogoffSessions, METHODS, PROTOCOL_VERSION, type AnyMethod } from '../protocol/methods.ts';
 import { listComputers } from './fanout.ts';
 import { traceRequest } from './trace.ts';
 import { checkParams } from './validate.ts';
@@ -49,6 +49,7 @@ export function createServer(backend: Backend): JSONRPCServer {
     [LogoffSessions.name]: (p) => backend.actions[LogoffSessions.name](p),
     [DisconnectSessions.name]: (p) => backend.actions[DisconnectSessions.name](p),
     [LockSessions.name]: (p) => backend.actions[LockSessions.name](p),
+    [ListSessionProcesses.name]: (p) => backend.processes(p),
   };
   // Errors a method throws on purpose (invalid params, version mismatch) are answers, not faults.
   const errorListener = (message: string, error: unknown): void => {

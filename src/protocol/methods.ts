@@ -99,8 +99,22 @@ export const LockSessions = defineMethod({
   timeout: { seconds: 30 },
 });
 
+/**
+ * The processes of sessions (Get-UserSessionProcess): a query about targets, each session named as
+ * an action names it; a session that does not exist is its SessionNotFound error.
+ */
+export const ListSessionProcesses = defineMethod({
+  name: 'sessions.processes',
+  kind: 'query',
+  output: 'SessionProcess',
+  params: {
+    Targets: targets(),
+  },
+  timeout: { seconds: 30 },
+});
+
 /** Every method, in the order the helper registers them. */
-export const METHODS = [Initialize, ListSessions, LogoffSessions, DisconnectSessions, LockSessions] as const;
+export const METHODS = [Initialize, ListSessions, LogoffSessions, DisconnectSessions, LockSessions, ListSessionProcesses] as const;
 
 export type AnyMethod = (typeof METHODS)[number];
 export type ActionMethod = Extract<AnyMethod, Method<string, 'action'>>;

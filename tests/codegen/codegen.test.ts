@@ -21,6 +21,11 @@ beforeAll(async () => {
   protocol = files.get(`${GENERATED_CS}/Protocol.g.cs`) as string;
 });
 
+/** Verb-Noun of every command, in the order src/catalog/commands.ts declares them (read as text). */
+const CATALOG_NAMES = [...readFileSync(join(ROOT, 'src/catalog/commands.ts'), 'utf8').matchAll(/= command\(\{\s*verb: '(\w+)',\s*noun: '(\w+)'/g)].map((m) => `${m[1]}-${m[2]}`);
+/** The output types that src/protocol/methods.ts names (read as text). */
+const OUTPUT_TYPES = [...new Set([...readFileSync(join(ROOT, 'src/protocol/methods.ts'), 'utf8').matchAll(/output: '(\w+)'/g)].map((m) => m[1] as string))];
+
 /** The text of one generated function. */
 function fn(name: string, text = psm1): string {
   const start = text.indexOf(`function ${name} {`);
@@ -34,15 +39,18 @@ describe('generated files', () => {
   });
 
   it('are the module files and the C# half of the protocol, apart from hand-written code', () => {
-    expect([...files.keys()].sort()).toEqual([
-      'module/SessionTools.format.ps1xml',
-      'module/SessionTools.psd1',
-      'module/SessionTools.psm1',
-      'module/SessionTools.types.ps1xml',
-      `${GENERATED_CS}/Protocol.g.cs`,
-      `${GENERATED_CS}/TargetError.g.cs`,
-      `${GENERATED_CS}/UserSession.g.cs`,
-    ]);
+    expect(OUTPUT_TYPES).toContain('UserSession');
+    expect([...files.keys()].sort()).toEqual(
+      [
+        'module/SessionTools.format.ps1xml',
+        'module/SessionTools.psd1',
+        'module/SessionTools.psm1',
+        'module/SessionTools.types.ps1xml',
+        `${GENERATED_CS}/Protocol.g.cs`,
+        `${GENERATED_CS}/TargetError.g.cs`,
+        ...OUTPUT_TYPES.map((t) => `${GENERATED_CS}/${t}.g.cs`),
+      ].sort(),
+    );
   });
 
   it('each carry a header naming the generator and how to regenerate, without a timestamp', () => {
@@ -60,7 +68,8 @@ describe('generated files', () => {
 
 describe('psd1', () => {
   it('exports the catalog commands explicitly, in the catalog\'s order, and nothing else', () => {
-    expect(psd1).toContain("    FunctionsToExport = @('Get-UserSession', 'Stop-UserSession', 'Disconnect-UserSession')\n");
+    expect(CATALOG_NAMES.slice(0, 3)).toEqual(['Get-UserSession', 'Stop-UserSession', 'Disconnect-UserSession']);
+    expect(psd1).toContain(`    FunctionsToExport = @(${CATALOG_NAMES.map((n) => `'${n}'`).join(', ')})\n`);
     expect(psd1).toContain('    CmdletsToExport = @()\n    VariablesToExport = @()\n    AliasesToExport = @()\n');
   });
   it('targets 5.1 and 7, loads the compiled types, formats and types, and fixes no architecture', () => {
@@ -124,7 +133,7 @@ describe('psm1 functions', () => {
     expect(f).toContain('    .PARAMETER Wait\n    Return only once each session is gone.\n');
     expect(f).toContain('    .PARAMETER Force\n    Do not ask for confirmation (-WhatIf still only shows what would happen).\n');
     expect(f).toContain('    .EXAMPLE\n    PS> Get-UserSession | Where Idle -gt 30m | Stop-UserSession -Force -Wait -ErrorAction Stop\n');
-    expect(f).toContain('    .OUTPUTS\n    SessionTools.UserSession\n\n    .LINK\n    Get-UserSession\n\n    .LINK\n    Stop-UserSession\n\n    .LINK\n    Disconnect-UserSession\n    #>');
+    expect(f).toContain(`    .OUTPUTS\n    SessionTools.UserSession\n\n${CATALOG_NAMES.map((n) => `    .LINK\n    ${n}\n`).join('\n')}    #>`);
     expect(fn('Disconnect-UserSession')).toContain('    .PARAMETER Wait\n    Return only once each session is disconnected.\n');
   });
 });
@@ -251,14 +260,19 @@ describe('inconsistent sources fail the build', () => {
       /Get-UserSession: -IncludeSystem binds from the pipeline, so its field must be a list/,
     );
   });
-  it('a field it cannot wire: targets on a query', async () => {
+  it('a field it cannot wire: targets on a query whose command has no parameter to fill them', async () => {
     await expect(withSources(METHODS, (t) => t.replace('    IncludeSystem: flag(),\n', '    IncludeSystem: flag(),\n    Targets: targets(),\n'))()).rejects.toThrow(
-      /Get-UserSession: 'sessions.list' is a query with targets, which no parameter fills/,
+      /Get-UserSession: a command with targets needs a parameter with the role inputObject/,
+    );
+  });
+  it('a query with -Force (it writes what it finds, and changes nothing)', async () => {
+    await expect(withSources(CATALOG, (t) => t.replace('    /** The ids of the sessions whose processes to list. */\n', "    /** Force. */\n    Force: { role: 'force' },\n    /** The ids of the sessions whose processes to list. */\n"))()).rejects.toThrow(
+      /Get-UserSessionProcess: -Force: a query writes what it finds, so it has no force/,
     );
   });
   it('an action without the parameter its pipeline objects bind to', async () => {
     await expect(withSources(CATALOG, (t) => t.replace("InputObject: { role: 'inputObject', mandatory: true, pipeline: 'value', sets: ['InputObject'] },", "InputObject: { role: 'passThru' },"))()).rejects.toThrow(
-      /Stop-UserSession: an action command needs a parameter with the role inputObject/,
+      /Stop-UserSession: a command with targets needs a parameter with the role inputObject/,
     );
   });
   it('help text that is not ASCII', async () => {

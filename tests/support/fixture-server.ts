@@ -104,6 +104,11 @@ const ops: Record<string, Handler> = {
   },
   'sshd.alive': (args: { leaderPid: number }) => session(args).isAlive(),
   'sshd.output': (args: { leaderPid: number }) => session(args).output(),
+  /** Types text at the session's shell (add "\n" to run it). */
+  'sshd.send': (args: { leaderPid: number; text: string }) => {
+    session(args).send(args.text);
+    return true;
+  },
   'sshd.close': async (args: { leaderPid: number }) => {
     await session(args).close();
     sessions.delete(args.leaderPid);

@@ -59,6 +59,8 @@ export interface SshSession {
   isAlive(): boolean;
   /** What the client printed so far (last 16 KB), for diagnostics. */
   output(): string;
+  /** Types `text` at the remote shell (the client's stdin; reading it updates the tty's atime). */
+  send(text: string): void;
   close(): Promise<void>;
 }
 
@@ -417,6 +419,7 @@ function makeHarness(
         user, clientPid: child.pid!, tty: record.line, leaderPid: record.pid, shellPid: shell.pid,
         loginTime: record.loginTime, exited, output,
         isAlive: () => !hasExited(child) && isRunning(record.pid),
+        send: (text) => void child.stdin?.write(text),
         close: () => closeSession(session),
       };
       sessions.set(session, child);

@@ -82,7 +82,7 @@ const DOCUMENTED_LAYOUT: Record<string, number> = {
 const EXPORTS = [
   'WTSOpenServerW', 'WTSOpenServerExW', 'WTSCloseServer', 'WTSEnumerateSessionsW', 'WTSEnumerateSessionsExW',
   'WTSQuerySessionInformationW', 'WTSFreeMemory', 'WTSFreeMemoryExW', 'WTSDisconnectSession', 'WTSLogoffSession',
-  'WTSSendMessageW', 'WTSGetActiveConsoleSessionId', 'ProcessIdToSessionId', 'LockWorkStation', 'GetLastError', 'SetLastError',
+  'WTSSendMessageW', 'WTSGetActiveConsoleSessionId', 'ProcessIdToSessionId', 'LockWorkStation', 'WTSEnumerateProcessesExW', 'LookupAccountSidW', 'GetLastError', 'SetLastError',
 ];
 
 type Ptr = bigint | null;

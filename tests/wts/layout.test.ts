@@ -43,7 +43,7 @@ describe('WTS bindings layout proof (Windows x64, mingw-w64 wtsapi32.h)', () => 
     const c = emitLayoutAsserts();
     for (const name of Object.keys(FUNCTIONS)) expect(c).toContain(`__typeof__(&${name})`);
     const fields = Object.values(RECORDS).reduce((n, r) => n + r.fields.length, 0);
-    expect(fields).toBe(68);
+    expect(fields).toBe(80);
     expect(c.match(/_Static_assert\(offsetof/g)?.length).toBe(fields);
   });
 
@@ -66,6 +66,9 @@ describe('WTS bindings layout proof (Windows x64, mingw-w64 wtsapi32.h)', () => 
     expect(koffi.offsetof(records.WTSINFOW, 'ConnectTime')).toBe(176);
     expect(koffi.offsetof(records.WTSINFOEX_LEVEL1_W, 'LogonTime')).toBe(160);
     expect(koffi.offsetof(records.WTSINFOEXW, 'Data')).toBe(8);
+    // WTS_PROCESS_INFO_EXW: two DWORDs, two pointers, six DWORDs, two LARGE_INTEGERs.
+    expect(koffi.sizeof(records.WTS_PROCESS_INFO_EXW)).toBe(64);
+    expect(['pProcessName', 'pUserSid', 'NumberOfThreads', 'WorkingSetSize', 'UserTime', 'KernelTime'].map((f) => koffi.offsetof(records.WTS_PROCESS_INFO_EXW, f))).toEqual([8, 16, 24, 40, 48, 56]);
   });
 
   it('koffi prototypes carry the out/inout directions of the table', () => {

@@ -8,6 +8,7 @@ import { isLocalComputer } from '../local-computer.ts';
 import type { SessionTarget, UserSession } from '../../protocol/session.ts';
 import type { EndResult } from './escalation.ts';
 import { logoffSessions } from './logoff.ts';
+import { listSessionProcesses } from './processes.ts';
 import { readSessions, type SessionSource } from './sessions.ts';
 import { disconnectNotSupported, lockNotSupported, remoteNotSupported } from './target-errors.ts';
 
@@ -53,6 +54,8 @@ class LinuxBackend implements Backend {
       Outcomes: p.Targets.map((target) => ({ Target: target, Item: null, Error: isLocalComputer(target.ComputerName) ? lockNotSupported(target) : remoteNotSupported(target) })),
     }),
   };
+
+  processes: Backend['processes'] = (p) => listSessionProcesses(this.source, p.Targets);
 
   private async logoff(targets: SessionTarget[], wait: boolean): Promise<SessionOutcome[]> {
     return logoffSessions(this.source, targets, wait, (done) => {

@@ -34,11 +34,16 @@ export const C_TO_KOFFI = {
   WTS_TYPE_CLASS: 'int32_t',
   HANDLE: 'HANDLE', // koffi.pointer('HANDLE', koffi.opaque()), declared in koffi-decl.ts
   PVOID: 'void *',
+  // A pointer to a SID, only ever passed back to LookupAccountSidW.
+  PSID: 'void *',
   // In arguments: a JS string converted to a temporary UTF-16 buffer; in structs: decoded to a string.
   LPWSTR: 'str16',
+  LPCWSTR: 'str16',
   // A caller-provided UTF-16 buffer that the function fills (GetSystemDirectoryW).
   'WCHAR *': 'uint16_t *',
   'DWORD *': 'uint32_t *',
+  // SID_NAME_USE is an int-sized enum.
+  PSID_NAME_USE: 'int32_t *',
   'LPWSTR *': 'void **',
   'PWTS_SESSION_INFOW *': 'void **',
   'PWTS_SESSION_INFO_1W *': 'void **',
@@ -64,7 +69,10 @@ interface TsOfC {
   WTS_TYPE_CLASS: number;
   HANDLE: bigint | null;
   PVOID: bigint | null;
+  PSID: bigint | null;
   LPWSTR: string | null;
+  LPCWSTR: string | null;
+  PSID_NAME_USE: number[];
   'WCHAR *': Uint16Array;
   'DWORD *': number[];
   'LPWSTR *': (bigint | null)[];
@@ -201,6 +209,24 @@ export const RECORDS = {
       ['DeviceId', 'WCHAR[261]'],
     ],
   },
+  // WTSEnumerateProcessesExW level 1 (wts-api.md 3.8): names and SIDs point into the same buffer.
+  WTS_PROCESS_INFO_EXW: {
+    kind: 'struct',
+    fields: [
+      ['SessionId', 'DWORD'],
+      ['ProcessId', 'DWORD'],
+      ['pProcessName', 'LPWSTR'],
+      ['pUserSid', 'PSID'],
+      ['NumberOfThreads', 'DWORD'],
+      ['HandleCount', 'DWORD'],
+      ['PagefileUsage', 'DWORD'],
+      ['PeakPagefileUsage', 'DWORD'],
+      ['WorkingSetSize', 'DWORD'],
+      ['PeakWorkingSetSize', 'DWORD'],
+      ['UserTime', 'LARGE_INTEGER'],
+      ['KernelTime', 'LARGE_INTEGER'],
+    ],
+  },
 } as const satisfies Record<string, RecordDecl>;
 
 export type RecordName = keyof typeof RECORDS;
@@ -208,7 +234,7 @@ export type RecordName = keyof typeof RECORDS;
 /** A parameter: [name, C type] or [name, C type, direction] for pointers the callee writes. */
 type ParamDecl = readonly [name: string, ctype: CScalar] | readonly [name: string, ctype: CScalar, dir: 'out' | 'inout'];
 export interface FunctionDecl {
-  readonly dll: 'wtsapi32' | 'kernel32' | 'user32';
+  readonly dll: 'wtsapi32' | 'kernel32' | 'user32' | 'advapi32';
   readonly ret: CScalar;
   readonly params: readonly ParamDecl[];
   /**
@@ -253,6 +279,18 @@ export const FUNCTIONS = {
       ['WTSInfoClass', 'WTS_INFO_CLASS'],
       ['ppBuffer', 'LPWSTR *', 'out'],
       ['pBytesReturned', 'DWORD *', 'out'],
+    ],
+  },
+  // ppProcessInfo is LPWSTR * in Microsoft's W declaration; it receives a WTS_PROCESS_INFO_EXW array.
+  WTSEnumerateProcessesExW: {
+    dll: 'wtsapi32',
+    ret: 'BOOL',
+    params: [
+      ['hServer', 'HANDLE'],
+      ['pLevel', 'DWORD *', 'inout'],
+      ['SessionId', 'DWORD'],
+      ['ppProcessInfo', 'LPWSTR *', 'out'],
+      ['pCount', 'DWORD *', 'out'],
     ],
   },
   WTSFreeMemory: { dll: 'wtsapi32', ret: 'void', params: [['pMemory', 'PVOID']] },
@@ -309,6 +347,20 @@ export const FUNCTIONS = {
     ],
   },
   GetLastError: { dll: 'kernel32', ret: 'DWORD', params: [] },
+  // The account name of a process's SID, asked of the computer that listed the process.
+  LookupAccountSidW: {
+    dll: 'advapi32',
+    ret: 'BOOL',
+    params: [
+      ['lpSystemName', 'LPCWSTR'],
+      ['Sid', 'PSID'],
+      ['Name', 'WCHAR *', 'out'],
+      ['cchName', 'DWORD *', 'inout'],
+      ['ReferencedDomainName', 'WCHAR *', 'out'],
+      ['cchReferencedDomainName', 'DWORD *', 'inout'],
+      ['peUse', 'PSID_NAME_USE', 'out'],
+    ],
+  },
   // Locks the workstation's display, for the session of the calling process only.
   LockWorkStation: { dll: 'user32', ret: 'BOOL', params: [] },
   GetSystemDirectoryW: {

@@ -27,6 +27,9 @@ type InfoClassName = keyof typeof WTS_INFO;
 
 /** WTS_TYPE_CLASS for WTSFreeMemoryExW. */
 const WTSTypeSessionInfoLevel1 = 2;
+const WTSTypeProcessInfoLevel1 = 1;
+/** LookupAccountSidW: no account has this SID (a process of a deleted account, a logon SID). */
+const ERROR_NONE_MAPPED = 1332;
 /**
  * Codes with which WTSEnumerateSessionsExW says "not here" (an older server, or a library without
  * level 1): then WTSEnumerateSessionsW is used. ERROR_NOT_SUPPORTED, ERROR_INVALID_PARAMETER,
@@ -64,6 +67,15 @@ export class NotOwnSession extends Error {
   ) {
     super(`session ${id} is not the caller's session (${own})`);
   }
+}
+
+/** One process as WTSEnumerateProcessesExW lists it, its SID resolved to a name. */
+export interface RawProcess {
+  SessionId: number;
+  Id: number;
+  Name: string;
+  UserName: string | null;
+  WorkingSet: number;
 }
 
 /** One session as enumerated. UserName/Domain are null from the classic enumeration (not in it). */
@@ -213,6 +225,48 @@ export class WtsCalls {
       if (n < 2) throw new Error(`WTSQuerySessionInformationW returned ${n} bytes for WTSClientProtocolType (a USHORT)`);
       return koffi.decode(p, 'uint16_t') as number;
     });
+  }
+
+  /**
+   * The processes of session `id` (WTSEnumerateProcessesExW level 1, wts-api.md 3.8), each with the
+   * account name of its SID, asked of `computer` (null: this one) while the buffer still holds the
+   * SIDs; each SID is asked once. The array is freed with WTSFreeMemoryExW(WTSTypeProcessInfoLevel1).
+   */
+  processes(h: bigint | null, id: number, computer: string | null): RawProcess[] {
+    const level = [1];
+    const pp: (bigint | null)[] = [null];
+    const count = [0];
+    if (!this.api.WTSEnumerateProcessesExW(h, level, id, pp, count)) throw this.lastError('WTSEnumerateProcessesExW');
+    const p = pp[0];
+    if (p === null || p === undefined) return [];
+    const n = count[0] ?? 0;
+    try {
+      const rows = koffi.decode(p, koffiDecl().records.WTS_PROCESS_INFO_EXW, n) as Decoded<'WTS_PROCESS_INFO_EXW'>[];
+      const names = new Map<string, string | null>();
+      return rows.map((r) => ({ SessionId: r.SessionId, Id: r.ProcessId, Name: r.pProcessName ?? '', UserName: this.accountName(computer, r.pUserSid, names), WorkingSet: r.WorkingSetSize }));
+    } finally {
+      this.api.WTSFreeMemoryExW(WTSTypeProcessInfoLevel1, p, n);
+    }
+  }
+
+  /** The account name (without domain) of a SID; null for no SID or one no account has. */
+  private accountName(computer: string | null, sid: bigint | null, cache: Map<string, string | null>): string | null {
+    if (sid === null) return null;
+    // A SID is 8 bytes and 4 per sub-authority; its second byte counts them.
+    const key = Buffer.from(koffi.decode(sid, 'uint8_t', 8 + 4 * (koffi.decode(sid, 1, 'uint8_t') as number)) as Uint8Array).toString('hex');
+    if (cache.has(key)) return cache.get(key) as string | null;
+    const name = new Uint16Array(257);
+    const domain = new Uint16Array(257);
+    const [nameLength, domainLength] = [[name.length], [domain.length]];
+    let found: string | null = null;
+    if (this.api.LookupAccountSidW(computer, sid, name, nameLength, domain, domainLength, [0])) {
+      found = Buffer.from(name.buffer, 0, (nameLength[0] as number) * 2).toString('utf16le');
+    } else {
+      const error = this.lastError('LookupAccountSidW');
+      if (error.failure.code !== ERROR_NONE_MAPPED) throw error;
+    }
+    cache.set(key, found);
+    return found;
   }
 
   disconnect(h: bigint | null, id: number, wait: boolean): void {

@@ -8,7 +8,10 @@ import { ComputerError, type ActionHandlers, type Backend, type ListOptions, typ
 import { isLocalComputer, reportedComputerName } from '../local-computer.ts';
 import type { TargetError } from '../../protocol/errors.ts';
 import type { SessionTarget, UserSession } from '../../protocol/session.ts';
-import type { ActionKind, ActionRow, Reply } from './jobs.ts';
+import type { ParamsOf, ResultOf } from '../../protocol/method.ts';
+import type { ListSessionProcesses } from '../../protocol/methods.ts';
+import type { SessionProcess } from '../../protocol/process.ts';
+import type { ActionKind, ActionRow, ProcessRow, Reply } from './jobs.ts';
 import { WorkerPool } from './pool.ts';
 import { errorIdOf, failureDetail, failureMessage, type Win32Failure } from './win32-errors.ts';
 import { startWorker } from './worker-url.ts';
@@ -43,6 +46,19 @@ function lockNotSupported(target: SessionTarget, computerName: string, ownSessio
 /** The computer to open (null: this one) and the name to report, for a name as the caller gave it. */
 function computerOf(name: string | null | undefined): { computer: string | null; computerName: string } {
   return isLocalComputer(name) ? { computer: null, computerName: reportedComputerName(name) } : { computer: (name as string).trim(), computerName: name as string };
+}
+
+/** Targets grouped by computer (one server handle each), with their indexes in `targets`. */
+function byComputer(targets: readonly SessionTarget[]): { computer: string | null; computerName: string; indexes: number[] }[] {
+  const groups = new Map<string, { computer: string | null; computerName: string; indexes: number[] }>();
+  targets.forEach((t, i) => {
+    const where = computerOf(t.ComputerName);
+    const key = where.computer === null ? '' : where.computer.toLowerCase();
+    const group = groups.get(key) ?? { ...where, indexes: [] };
+    group.indexes.push(i);
+    groups.set(key, group);
+  });
+  return [...groups.values()];
 }
 
 function targetError(target: SessionTarget, computerName: string, ErrorId: TargetError['ErrorId'], Message: string): TargetError {
@@ -99,17 +115,9 @@ class WtsBackend implements Backend {
 
   /** One job (one server handle) per computer, all computers at once; outcomes in target order. */
   private async act(kind: ActionKind, targets: SessionTarget[], wait: boolean): Promise<SessionOutcome[]> {
-    const groups = new Map<string, { computer: string | null; computerName: string; indexes: number[] }>();
-    targets.forEach((t, i) => {
-      const where = computerOf(t.ComputerName);
-      const key = where.computer === null ? '' : where.computer.toLowerCase();
-      const group = groups.get(key) ?? { ...where, indexes: [] };
-      group.indexes.push(i);
-      groups.set(key, group);
-    });
     const outcomes: SessionOutcome[] = new Array(targets.length);
     await Promise.all(
-      [...groups.values()].map(async ({ computer, computerName, indexes }) => {
+      byComputer(targets).map(async ({ computer, computerName, indexes }) => {
         const ids = indexes.map((i) => (targets[i] as SessionTarget).SessionId);
         let rows: ActionRow[] | null = null;
         let failed: string;
@@ -134,6 +142,35 @@ class WtsBackend implements Backend {
       }),
     );
     return outcomes;
+  }
+
+  /** One job (one server handle) per computer, all computers at once; processes and errors in target order. */
+  async processes(p: ParamsOf<typeof ListSessionProcesses>): Promise<ResultOf<typeof ListSessionProcesses>> {
+    const perTarget: { items: SessionProcess[]; error: TargetError | null }[] = new Array(p.Targets.length);
+    await Promise.all(
+      byComputer(p.Targets).map(async ({ computer, computerName, indexes }) => {
+        const ids = indexes.map((i) => (p.Targets[i] as SessionTarget).SessionId);
+        let rows: ProcessRow[] | null = null;
+        let failed = '';
+        try {
+          const reply = await this.pool.run({ op: 'processes', computer, computerName, ids });
+          if (reply.ok) rows = reply.value as ProcessRow[];
+          else failed = 'win32' in reply ? failureDetail(reply.win32) : reply.message;
+        } catch (e) {
+          failed = e instanceof Error ? e.message : String(e);
+        }
+        indexes.forEach((i, k) => {
+          const target = p.Targets[i] as SessionTarget;
+          const row = rows?.[k];
+          const what = `Listing the processes of session ${target.SessionId} on ${computerName} failed`;
+          if (row === undefined) perTarget[i] = { items: [], error: targetError(target, computerName, 'BackendFailed', `${what}: ${failed}`) };
+          else if (row.failure !== null) perTarget[i] = { items: [], error: targetError(target, computerName, errorIdOf(row.failure.code), failureMessage(what, row.failure)) };
+          // WTS_PROCESS_INFO_EXW has no start time.
+          else perTarget[i] = { items: row.processes.map((r) => ({ ComputerName: computerName, ...r, StartTime: null })), error: null };
+        });
+      }),
+    );
+    return { Items: perTarget.flatMap((t) => t.items), Errors: perTarget.flatMap((t) => (t.error === null ? [] : [t.error])) };
   }
 
   close(): Promise<void> {

@@ -8,7 +8,7 @@
  */
 import type { UserSession } from '../../protocol/session.ts';
 import type { ACTIONS } from './actions.ts';
-import type { EnumeratedSession } from './calls.ts';
+import type { EnumeratedSession, RawProcess } from './calls.ts';
 import type { Answer, Query } from './queries.ts';
 import type { Win32Failure } from './win32-errors.ts';
 
@@ -39,7 +39,20 @@ export interface ActionJob extends ComputerJob {
   wait: boolean;
 }
 
-export type Job = ListJob | ActionJob;
+/** The processes of some sessions of one computer (processes.ts), over one server handle. */
+export interface ProcessesJob extends ComputerJob {
+  op: 'processes';
+  ids: number[];
+}
+
+/** One session's processes, or why they could not be listed. */
+export interface ProcessRow {
+  id: number;
+  failure: Win32Failure | null;
+  processes: RawProcess[];
+}
+
+export type Job = ProcessesJob | ListJob | ActionJob;
 
 /** Opens the server (when remote), enumerates its sessions, closes it. */
 export interface EnumerateTask {
@@ -54,7 +67,7 @@ export interface QueryTask {
   queries: Query[];
 }
 
-export type Task = EnumerateTask | QueryTask | ActionJob;
+export type Task = ProcessesJob | EnumerateTask | QueryTask | ActionJob;
 
 export interface Enumerated {
   sessions: EnumeratedSession[];
@@ -78,6 +91,7 @@ export interface TaskValues {
   logoff: ActionRow[];
   disconnect: ActionRow[];
   lock: ActionRow[];
+  processes: ProcessRow[];
 }
 
 /** An answer: the value, a Win32 failure of the whole task or job, or any other error's message. */
@@ -87,7 +101,7 @@ export type Outcome<V> = { ok: true; value: V } | { ok: false; win32: Win32Failu
 export type TaskReply<T extends Task = Task> = Outcome<TaskValues[T['op']]>;
 
 /** A job's answer, as index.ts reads it. */
-export type Reply = Outcome<UserSession[] | ActionRow[]>;
+export type Reply = Outcome<ProcessRow[] | UserSession[] | ActionRow[]>;
 
 /** What a worker posts: once `ready` (its libraries loaded, or failed to), then one reply per task. */
 export type WorkerMessage = { ready: true } | { reply: TaskReply };

@@ -1,7 +1,7 @@
 /**
  * Loads the libraries and declares every function of abi.ts in them.
  *
- * Windows: wtsapi32.dll, kernel32.dll and user32.dll by FULL PATH from the system folder, never by bare name,
+ * Windows: wtsapi32.dll, kernel32.dll, user32.dll and advapi32.dll by FULL PATH from the system folder, never by bare name,
  * so no DLL in the working or application folder can stand in for them (koffi.load calls
  * LoadLibraryW with the string as given). The system folder comes from GetSystemDirectoryW, asked
  * of kernel32.dll loaded by bare name: kernel32 is a KnownDLL, which the loader maps from
@@ -36,7 +36,7 @@ function isApiName(name: FunctionName): name is ApiName {
   return !('systemOnly' in FUNCTIONS[name]);
 }
 
-function declareAll(libFor: (dll: 'wtsapi32' | 'kernel32' | 'user32') => ReturnType<typeof koffi.load>): WinApi {
+function declareAll(libFor: (dll: (typeof FUNCTIONS)[FunctionName]['dll']) => ReturnType<typeof koffi.load>): WinApi {
   const api: Partial<Record<ApiName, unknown>> = {};
   for (const name of Object.keys(FUNCTIONS) as FunctionName[]) {
     if (isApiName(name)) api[name] = declareFunction(libFor(FUNCTIONS[name].dll), name);
@@ -57,6 +57,6 @@ export function loadWinApi(overridePath: string | null): WinApi {
   }
   if (process.platform !== 'win32') throw new Error('wtsapi32 exists only on Windows; set SESSIONTOOLS_WTSAPI_PATH to use another library.');
   const dir = systemDirectory();
-  const libs = { wtsapi32: koffi.load(join(dir, 'wtsapi32.dll')), kernel32: koffi.load(join(dir, 'kernel32.dll')), user32: koffi.load(join(dir, 'user32.dll')) };
+  const libs = { wtsapi32: koffi.load(join(dir, 'wtsapi32.dll')), kernel32: koffi.load(join(dir, 'kernel32.dll')), user32: koffi.load(join(dir, 'user32.dll')), advapi32: koffi.load(join(dir, 'advapi32.dll')) };
   return declareAll((dll) => libs[dll]);
 }

@@ -9,6 +9,7 @@ import { actOnSessions } from './actions.ts';
 import { Win32Error, WtsCalls } from './calls.ts';
 import type { Task, TaskReply, WorkerData, WorkerMessage } from './jobs.ts';
 import { loadWinApi } from './library.ts';
+import { processesOfSessions } from './processes.ts';
 import { enumerateServer } from './list.ts';
 import { runQueries } from './queries.ts';
 import { withServer } from './server.ts';
@@ -32,6 +33,8 @@ function value(calls: WtsCalls, task: Task): unknown {
       return enumerateServer(calls, task.computer);
     case 'query':
       return withServer(calls, task.computer, (h) => runQueries(calls, h, task.queries));
+    case 'processes':
+      return processesOfSessions(calls, task);
     default:
       return actOnSessions(calls, task);
   }

@@ -51,6 +51,14 @@
 #define WTS_SESSIONSTATE_UNLOCK 1
 #define WTS_SESSIONSTATE_UNKNOWN -1
 #define WTSTypeSessionInfoLevel1 2
+#define WTSTypeProcessInfoLevel1 1
+#define WTS_ANY_SESSION 0xFFFFFFFEu
+#define ERROR_INSUFFICIENT_BUFFER 122u
+#define ERROR_NONE_MAPPED 1332u
+/* The double's SIDs: S-1-5-21-4242-<server index>-<1000 + index of the server's first process of
+ * that user>, so that every process of one account has the same SID. */
+#define DBL_SID_TAG 4242u
+#define DBL_SID_BYTES 24
 #define AF_INET_WIN 2u
 #define AF_INET6_WIN 23u
 #define STATE_DISCONNECTED 4
@@ -245,6 +253,14 @@ typedef struct {
   int32_t query_fail_class;  /* ...only queries of this class (-1: every class) */
 } Session;
 
+/* A process of the fixture (`proc` line). user NULL: no SID (pUserSid NULL). */
+typedef struct {
+  uint32_t session, pid;
+  char16_t *name, *user, *domain;
+  uint32_t threads, handles, pagefile, peakpagefile, ws, peakws;
+  int64_t usertime, kerneltime;
+} Proc;
+
 typedef struct {
   char *name; /* UTF-8; "." = local server */
   uint32_t latency_ms, fail;
@@ -255,6 +271,8 @@ typedef struct {
   Session *s;
   size_t n, cap;
   size_t hint; /* index of the session find_session found last */
+  Proc *p;
+  size_t np, capp;
 } Server;
 
 typedef struct {
@@ -278,9 +296,9 @@ typedef struct Handle {
 } Handle;
 static Handle *g_handles;
 
-enum { KIND_SESSIONS = 1, KIND_SESSIONS1 = 2, KIND_QUERY = 3 };
+enum { KIND_SESSIONS = 1, KIND_SESSIONS1 = 2, KIND_QUERY = 3, KIND_PROCESSES1 = 4 };
 static const char *kind_name(int k) {
-  return k == KIND_SESSIONS ? "sessions" : k == KIND_SESSIONS1 ? "sessions1" : "query";
+  return k == KIND_SESSIONS ? "sessions" : k == KIND_SESSIONS1 ? "sessions1" : k == KIND_PROCESSES1 ? "processes1" : "query";
 }
 typedef struct Block {
   struct Block *next;
@@ -301,6 +319,12 @@ static void free_config(Config *c) {
   for (size_t i = 0; i < c->n; i++) {
     for (size_t j = 0; j < c->sv[i].n; j++) free_session(&c->sv[i].s[j]);
     free(c->sv[i].s);
+    for (size_t j = 0; j < c->sv[i].np; j++) {
+      free(c->sv[i].p[j].name);
+      free(c->sv[i].p[j].user);
+      free(c->sv[i].p[j].domain);
+    }
+    free(c->sv[i].p);
     free(c->sv[i].name);
   }
   free(c->sv);
@@ -555,6 +579,21 @@ static const char *parse_session(char **t, size_t n, Session *s) {
   return NULL;
 }
 
+/* proc <session> <pid> <name> <user> <domain> <threads> <handles> <pagefile> <peakpagefile>
+ *      <workingset> <peakworkingset> <usertime> <kerneltime> */
+static const char *parse_proc(char **t, size_t n, Proc *p) {
+  memset(p, 0, sizeof *p);
+  if (n < 14) return "proc needs 13 fields";
+  if (!parse_u32(t[1], &p->session) || !parse_u32(t[2], &p->pid)) return "bad proc ids";
+  if (!str_field(t[3], &p->name) || !str_field(t[4], &p->user) || !str_field(t[5], &p->domain))
+    return "bad proc string";
+  uint32_t *u[] = {&p->threads, &p->handles, &p->pagefile, &p->peakpagefile, &p->ws, &p->peakws};
+  for (size_t i = 0; i < 6; i++)
+    if (!parse_u32(t[6 + i], u[i])) return "bad proc counter";
+  if (!parse_i64(t[12], &p->usertime) || !parse_i64(t[13], &p->kerneltime)) return "bad proc time";
+  return NULL;
+}
+
 static Server *add_server(Config *c, const char *name) {
   if (c->n == c->cap) {
     size_t cap = c->cap ? c->cap * 2 : 4;
@@ -632,6 +671,20 @@ static void parse_fixture(char *text, Config *c, const char *path) {
         }
         if (err) free_session(&s);
         else { cur->s[cur->n++] = s; nsessions++; }
+      }
+    } else if (strcmp(t[0], "proc") == 0) {
+      if (!cur) err = "proc before server";
+      else {
+        Proc p;
+        err = parse_proc(t, n, &p);
+        if (!err && cur->np == cur->capp) {
+          size_t cap = cur->capp ? cur->capp * 2 : 8;
+          Proc *np = realloc(cur->p, cap * sizeof *np);
+          if (!np) err = "out of memory";
+          else { cur->p = np; cur->capp = cap; }
+        }
+        if (err) { free(p.name); free(p.user); free(p.domain); }
+        else cur->p[cur->np++] = p;
       }
     } else if (strcmp(t[0], "console") == 0) {
       if (!cur) err = "console before server";
@@ -1224,6 +1277,9 @@ DBL_API void WTSFreeMemory(void *pMemory) {
   } else if (b->kind == KIND_SESSIONS1) {
     /* documented: WTS_SESSION_INFO_1 buffers must be freed with WTSFreeMemoryEx; not freed here */
     log_free("badfree", pMemory, "WTSFreeMemory", b->kind, 0, 0, 0, "WTS_SESSION_INFO_1 needs WTSFreeMemoryExW");
+  } else if (b->kind == KIND_PROCESSES1) {
+    /* documented likewise for WTS_PROCESS_INFO_EX */
+    log_free("badfree", pMemory, "WTSFreeMemory", b->kind, 0, 0, 0, "WTS_PROCESS_INFO_EX needs WTSFreeMemoryExW");
   } else {
     *prev = b->next;
     g_live--;
@@ -1247,6 +1303,12 @@ DBL_API DBL_BOOL WTSFreeMemoryExW(int32_t WTSTypeClass, void *pMemory, uint32_t 
     err = ERROR_INVALID_PARAMETER;
     log_free("badfree", pMemory, "WTSFreeMemoryExW", b->kind, 1, WTSTypeClass, NumberOfEntries, "wrong WTS_TYPE_CLASS");
   } else if (b->kind == KIND_SESSIONS1 && NumberOfEntries != b->count) {
+    err = ERROR_INVALID_PARAMETER;
+    log_free("badfree", pMemory, "WTSFreeMemoryExW", b->kind, 1, WTSTypeClass, NumberOfEntries, "wrong NumberOfEntries");
+  } else if (b->kind == KIND_PROCESSES1 && WTSTypeClass != WTSTypeProcessInfoLevel1) {
+    err = ERROR_INVALID_PARAMETER;
+    log_free("badfree", pMemory, "WTSFreeMemoryExW", b->kind, 1, WTSTypeClass, NumberOfEntries, "wrong WTS_TYPE_CLASS");
+  } else if (b->kind == KIND_PROCESSES1 && NumberOfEntries != b->count) {
     err = ERROR_INVALID_PARAMETER;
     log_free("badfree", pMemory, "WTSFreeMemoryExW", b->kind, 1, WTSTypeClass, NumberOfEntries, "wrong NumberOfEntries");
   } else if (b->kind != KIND_SESSIONS1 && (WTSTypeClass < 0 || WTSTypeClass > 2)) {
@@ -1409,6 +1471,138 @@ DBL_API DBL_BOOL ProcessIdToSessionId(uint32_t dwProcessId, uint32_t *pSessionId
   buf_printf(&b, " pid=%" PRIu32 " session=%" PRIu32 " ok=%d error=%" PRIu32, dwProcessId, sid,
              err ? 0 : 1, err);
   log_line(&b);
+  dbl_unlock();
+  return finish(err, saved);
+}
+
+/* WTSEnumerateProcessesExW level 1: the fixture's `proc` lines of this server for SessionId
+ * (WTS_ANY_SESSION: all; WTS_CURRENT_SESSION: the caller's), in listed order, in one block: the
+ * WTS_PROCESS_INFO_EXW array, then the names and SIDs it points to. Level 0 is not implemented
+ * (ERROR_NOT_SUPPORTED); any level but 0 and 1 sets *pLevel to 1 and fails with 87, as documented. */
+DBL_API DBL_BOOL WTSEnumerateProcessesExW(void *hServer, uint32_t *pLevel, uint32_t SessionId,
+                                          DBL_WTS_PROCESS_INFO_EXW **ppProcessInfo, uint32_t *pCount) {
+  Call c = {"WTSEnumerateProcessesExW", "", dbl_now_us(), dbl_get_last_error()};
+  uint32_t err = 0, count = 0, id = SessionId;
+  if (!pLevel || *pLevel > 1 || !ppProcessInfo || !pCount) {
+    if (pLevel) *pLevel = 1;
+    err = ERROR_INVALID_PARAMETER;
+    enter_locked();
+    const char *n = handle_server(hServer);
+    snprintf(c.server, sizeof c.server, "%s", n ? n : "-");
+  } else if (*pLevel == 0) {
+    err = ERROR_NOT_SUPPORTED;
+    enter_locked();
+    const char *n = handle_server(hServer);
+    snprintf(c.server, sizeof c.server, "%s", n ? n : "-");
+  } else if ((err = call_begin(&c, hServer, 1)) != 0) {
+    dbl_lock();
+  } else if (!resolve_session(c.server, &id)) {
+    err = ERROR_INVALID_PARAMETER;
+  } else {
+    Server *sv = lookup_server(c.server);
+    size_t sidx = (size_t)(sv - g_cfg.sv), bytes = 0;
+    for (size_t i = 0; i < sv->np; i++) {
+      Proc *p = &sv->p[i];
+      if (id != WTS_ANY_SESSION && p->session != id) continue;
+      count++;
+      bytes += sizeof(DBL_WTS_PROCESS_INFO_EXW) + (u16len(p->name) + 1) * 2 + (p->user ? DBL_SID_BYTES : 0);
+    }
+    DBL_WTS_PROCESS_INFO_EXW *arr = track_alloc(bytes, KIND_PROCESSES1, count, c.fn);
+    if (!arr) err = 8;
+    else {
+      uint8_t *heap = (uint8_t *)(arr + count);
+      size_t k = 0;
+      for (size_t i = 0; i < sv->np; i++) {
+        Proc *p = &sv->p[i];
+        if (id != WTS_ANY_SESSION && p->session != id) continue;
+        DBL_WTS_PROCESS_INFO_EXW *o = &arr[k++];
+        o->SessionId = p->session;
+        o->ProcessId = p->pid;
+        size_t L = u16len(p->name);
+        memcpy(heap, nz(p->name), (L + 1) * 2);
+        o->pProcessName = (char16_t *)heap;
+        heap += (L + 1) * 2;
+        o->pUserSid = NULL;
+        if (p->user) {
+          size_t first = i; /* the server's first process of the same account */
+          for (size_t j = 0; j < i; j++)
+            if (sv->p[j].user && u16len(sv->p[j].user) == u16len(p->user) &&
+                memcmp(sv->p[j].user, p->user, u16len(p->user) * 2) == 0 &&
+                u16len(sv->p[j].domain) == u16len(p->domain) &&
+                (!p->domain || memcmp(sv->p[j].domain, p->domain, u16len(p->domain) * 2) == 0)) { first = j; break; }
+          uint32_t subs[4] = {21, DBL_SID_TAG, (uint32_t)sidx, 1000u + (uint32_t)first};
+          heap[0] = 1; /* revision */
+          heap[1] = 4; /* sub-authorities */
+          memset(heap + 2, 0, 5);
+          heap[7] = 5; /* SECURITY_NT_AUTHORITY */
+          memcpy(heap + 8, subs, sizeof subs); /* little-endian DWORDs, as on x64 */
+          o->pUserSid = heap;
+          heap += DBL_SID_BYTES;
+        }
+        o->NumberOfThreads = p->threads;
+        o->HandleCount = p->handles;
+        o->PagefileUsage = p->pagefile;
+        o->PeakPagefileUsage = p->peakpagefile;
+        o->WorkingSetSize = p->ws;
+        o->PeakWorkingSetSize = p->peakws;
+        o->UserTime = p->usertime;
+        o->KernelTime = p->kerneltime;
+      }
+      *ppProcessInfo = arr;
+      *pCount = count;
+    }
+  }
+  log_call(&c, 1, id, 0, 0, count, err);
+  dbl_unlock();
+  return finish(err, c.saved_error);
+}
+
+static size_t u16len_n(const char16_t *s) { return s ? u16len(s) : 0; }
+
+/* advapi32!LookupAccountSidW for the double's SIDs: the user and domain of the `proc` line the SID
+ * names, on the server the SID came from (lpSystemName is logged, not used). Any other SID ->
+ * ERROR_NONE_MAPPED; a buffer too small -> ERROR_INSUFFICIENT_BUFFER with the sizes needed
+ * (NUL included); on success the lengths without NUL and *peUse = 1 (SidTypeUser). */
+DBL_API DBL_BOOL LookupAccountSidW(const char16_t *lpSystemName, const uint8_t *Sid, char16_t *Name,
+                                   uint32_t *cchName, char16_t *ReferencedDomainName,
+                                   uint32_t *cchReferencedDomainName, int32_t *peUse) {
+  uint32_t saved = dbl_get_last_error();
+  uint32_t err = 0;
+  enter_locked();
+  Proc *p = NULL;
+  uint32_t subs[4] = {0, 0, 0, 0};
+  if (Sid && Sid[0] == 1 && Sid[1] == 4 && Sid[7] == 5) memcpy(subs, Sid + 8, sizeof subs);
+  if (subs[0] == 21 && subs[1] == DBL_SID_TAG && subs[2] < g_cfg.n && subs[3] >= 1000u &&
+      subs[3] - 1000u < g_cfg.sv[subs[2]].np)
+    p = &g_cfg.sv[subs[2]].p[subs[3] - 1000u];
+  if (!p || !p->user || !cchName || !cchReferencedDomainName || !peUse) err = ERROR_NONE_MAPPED;
+  else {
+    size_t nl = u16len(p->user), dl = u16len_n(p->domain);
+    if (!Name || !ReferencedDomainName || *cchName < nl + 1 || *cchReferencedDomainName < dl + 1) {
+      *cchName = (uint32_t)nl + 1;
+      *cchReferencedDomainName = (uint32_t)dl + 1;
+      err = ERROR_INSUFFICIENT_BUFFER;
+    } else {
+      memcpy(Name, p->user, (nl + 1) * 2);
+      if (dl) memcpy(ReferencedDomainName, p->domain, dl * 2);
+      ReferencedDomainName[dl] = 0;
+      *cchName = (uint32_t)nl;
+      *cchReferencedDomainName = (uint32_t)dl;
+      *peUse = 1;
+    }
+  }
+  char *sys = lpSystemName ? utf16_to_8(lpSystemName, u16len(lpSystemName)) : NULL;
+  char *user = p && p->user && !err ? utf16_to_8(p->user, u16len(p->user)) : NULL;
+  Buf b;
+  log_begin(&b, "lookup");
+  buf_putn(&b, " fn=LookupAccountSidW system=", 29);
+  if (sys) buf_enc(&b, sys); else buf_putn(&b, "-", 1);
+  buf_printf(&b, " sid=S-1-5-%" PRIu32 "-%" PRIu32 "-%" PRIu32 "-%" PRIu32 " name=", subs[0], subs[1], subs[2], subs[3]);
+  if (user) buf_enc(&b, user); else buf_putn(&b, "-", 1);
+  buf_printf(&b, " ok=%d error=%" PRIu32, err ? 0 : 1, err);
+  log_line(&b);
+  free(sys);
+  free(user);
   dbl_unlock();
   return finish(err, saved);
 }

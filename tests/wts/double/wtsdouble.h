@@ -141,6 +141,22 @@ typedef struct {
   char16_t DeviceId[DBL_MAX_PATH + 1];
 } DBL_WTSCLIENTW;
 
+/* WTS_PROCESS_INFO_EXW (WTSEnumerateProcessesExW level 1) */
+typedef struct {
+  DBL_DWORD SessionId;
+  DBL_DWORD ProcessId;
+  char16_t *pProcessName;
+  void *pUserSid;
+  DBL_DWORD NumberOfThreads;
+  DBL_DWORD HandleCount;
+  DBL_DWORD PagefileUsage;
+  DBL_DWORD PeakPagefileUsage;
+  DBL_DWORD WorkingSetSize;
+  DBL_DWORD PeakWorkingSetSize;
+  DBL_LARGE_INTEGER UserTime;
+  DBL_LARGE_INTEGER KernelTime;
+} DBL_WTS_PROCESS_INFO_EXW;
+
 /* Compile-time self check against the documented x64 layout (wts-api.md section 3).
  * This runs for both builds (gcc on Linux and x86_64-w64-mingw32-gcc). */
 _Static_assert(sizeof(DBL_WTS_SESSION_INFOW) == 24, "WTS_SESSION_INFOW size");
@@ -166,6 +182,9 @@ _Static_assert(offsetof(DBL_WTSCLIENTW, ClientAddressFamily) == 1168, "WTSCLIENT
 _Static_assert(offsetof(DBL_WTSCLIENTW, ClientAddress) == 1172, "WTSCLIENTW ClientAddress");
 _Static_assert(offsetof(DBL_WTSCLIENTW, ClientBuildNumber) == 1764, "WTSCLIENTW ClientBuildNumber");
 _Static_assert(offsetof(DBL_WTSCLIENTW, DeviceId) == 1780, "WTSCLIENTW DeviceId");
+_Static_assert(sizeof(DBL_WTS_PROCESS_INFO_EXW) == 64, "WTS_PROCESS_INFO_EXW size");
+_Static_assert(offsetof(DBL_WTS_PROCESS_INFO_EXW, pUserSid) == 16, "WTS_PROCESS_INFO_EXW pUserSid");
+_Static_assert(offsetof(DBL_WTS_PROCESS_INFO_EXW, UserTime) == 48, "WTS_PROCESS_INFO_EXW UserTime");
 _Static_assert(sizeof(char16_t) == 2, "char16_t");
 
 /* ---- platform layer (platform.c); the only file that may include <windows.h> ---- */
@@ -265,6 +284,12 @@ void dbl_append_env_file(const char *var, const char *line);
  *   self <id>              the caller's session: WTS_CURRENT_SESSION on the local server and
  *                          ProcessIdToSessionId(getpid()). Default: the console session.
  *   process <pid> <id>     ProcessIdToSessionId(pid) -> id. Unknown pid -> FALSE, 87.
+ *   proc <session> <pid> <name> <user> <domain> <threads> <handles> <pagefile> <peakpagefile>
+ *        <workingset> <peakworkingset> <usertime> <kerneltime>
+ *       a process of the preceding server, for WTSEnumerateProcessesExW level 1 (listed order).
+ *       user '-': pUserSid NULL. Otherwise pUserSid is S-1-5-21-4242-<server index>-<1000 + index
+ *       of the server's first proc of the same user and domain>, which LookupAccountSidW turns
+ *       back into user and domain.
  * A bad line is skipped and logged as `fixture_error`.
  *
  * Counters in WTSINFOW/WTSINFOEX: IncomingBytes=100000+id, OutgoingBytes=200000+id,
@@ -296,6 +321,9 @@ void dbl_append_env_file(const char *var, const char *line);
  *         *_hex: those units as UTF-16LE bytes)
  *   console session=<n>                                       (WTSGetActiveConsoleSessionId)
  *   pid pid=<n> session=<n> ok=<0|1> error=<n>                (ProcessIdToSessionId)
+ *   lookup fn=LookupAccountSidW system=<s|-> sid=<S-1-5-...> name=<s|-> ok=<0|1> error=<n>
+ *   (WTSEnumerateProcessesExW is a `call` event with session= the id asked and count=; its buffer
+ *    is an alloc of kind=processes1, to be freed with WTSFreeMemoryExW type=1 count=<n>)
  *   lock fn=LockWorkStation session=<n> ok=<0|1> error=<n>    (the caller's session, locked)
  * session= in call/action events is the resolved id (WTS_CURRENT_SESSION resolved via `self`).
  */

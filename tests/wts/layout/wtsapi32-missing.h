@@ -2,7 +2,8 @@
  * wtsapi32-missing.h - the wtsapi32 declarations that Debian bookworm's mingw-w64 (v10)
  * wtsapi32.h does not have yet, written here from Microsoft's documentation (learn.microsoft.com,
  * wtsapi32.h reference: WTS_SESSION_INFO_1W, WTSINFOEX_LEVEL1_W, WTSINFOEX_LEVEL_W, WTSINFOEXW,
- * WTS_TYPE_CLASS, WTSEnumerateSessionsExW, WTSFreeMemoryExW, WTSOpenServerExW), with the documented
+ * WTS_TYPE_CLASS, WTSEnumerateSessionsExW, WTSFreeMemoryExW, WTSOpenServerExW, WTS_PROCESS_INFO_EXW,
+ * WTSEnumerateProcessesExW), with the documented
  * field types. NOT derived from the project's bindings: compiled with x86_64-w64-mingw32-gcc, it
  * gives the Windows x64 layout that the layout proof checks the bindings against.
  *
@@ -62,6 +63,25 @@ typedef enum _WTS_TYPE_CLASS {
 WINBOOL WINAPI WTSEnumerateSessionsExW(HANDLE hServer, DWORD *pLevel, DWORD Filter, PWTS_SESSION_INFO_1W *ppSessionInfo, DWORD *pCount);
 WINBOOL WINAPI WTSFreeMemoryExW(WTS_TYPE_CLASS WTSTypeClass, PVOID pMemory, ULONG NumberOfEntries);
 HANDLE WINAPI WTSOpenServerExW(LPWSTR pServerName);
+
+/* WTS_PROCESS_INFO_EXW and WTSEnumerateProcessesExW (learn.microsoft.com, wtsapi32.h reference;
+ * Windows 7 / Server 2008 R2). Microsoft declares ppProcessInfo as LPWSTR *. */
+typedef struct _WTS_PROCESS_INFO_EXW {
+  DWORD SessionId;
+  DWORD ProcessId;
+  LPWSTR pProcessName;
+  PSID pUserSid;
+  DWORD NumberOfThreads;
+  DWORD HandleCount;
+  DWORD PagefileUsage;
+  DWORD PeakPagefileUsage;
+  DWORD WorkingSetSize;
+  DWORD PeakWorkingSetSize;
+  LARGE_INTEGER UserTime;
+  LARGE_INTEGER KernelTime;
+} WTS_PROCESS_INFO_EXW, *PWTS_PROCESS_INFO_EXW;
+
+WINBOOL WINAPI WTSEnumerateProcessesExW(HANDLE hServer, DWORD *pLevel, DWORD SessionId, LPWSTR *ppProcessInfo, DWORD *pCount);
 
 #endif
 #endif

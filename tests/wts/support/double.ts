@@ -130,6 +130,24 @@ export interface FixtureSession {
   queryFailClass?: number;
 }
 
+/** A process of a server, for WTSEnumerateProcessesExW (a `proc` line, wtsdouble.h). */
+export interface FixtureProcess {
+  session: number;
+  pid: number;
+  name: string;
+  /** null/undefined: no SID (pUserSid NULL). */
+  user?: string | null;
+  domain?: string | null;
+  threads?: number;
+  handles?: number;
+  pagefile?: number;
+  peakPagefile?: number;
+  workingSet?: number;
+  peakWorkingSet?: number;
+  userTime?: bigint;
+  kernelTime?: bigint;
+}
+
 export interface FixtureServer {
   /** '.' (or '') = the local server / WTS_CURRENT_SERVER_HANDLE. */
   name: string;
@@ -143,6 +161,8 @@ export interface FixtureServer {
    */
   version?: string;
   sessions: FixtureSession[];
+  /** Its processes, in WTSEnumerateProcessesExW order. */
+  processes?: FixtureProcess[];
   /** WTSGetActiveConsoleSessionId (local server only); 'none' = 0xFFFFFFFF. */
   consoleSession?: number | 'none';
 }
@@ -203,6 +223,10 @@ export function fixtureText(servers: FixtureServer[], options: FixtureOptions = 
       if (s.queryFail !== undefined) f.push(`query_fail=${u32(s.queryFail, 'queryFail')}`);
       if (s.queryFailClass !== undefined) f.push(`query_fail_class=${u32(s.queryFailClass, 'queryFailClass')}`);
       lines.push(f.join(' '));
+    }
+    for (const p of sv.processes ?? []) {
+      const counters = [p.threads, p.handles, p.pagefile, p.peakPagefile, p.workingSet, p.peakWorkingSet].map((v, i) => u32(v ?? 0, `process counter ${i}`));
+      lines.push(['proc', u32(p.session, 'session'), u32(p.pid, 'pid'), encodeField(p.name), encodeField(p.user), encodeField(p.domain), ...counters, String(p.userTime ?? 0n), String(p.kernelTime ?? 0n)].join(' '));
     }
     if (sv.consoleSession !== undefined) {
       lines.push(`console ${sv.consoleSession === 'none' ? 'none' : u32(sv.consoleSession, 'consoleSession')}`);
@@ -267,7 +291,7 @@ interface Timed {
   t0: number;
   t1: number;
 }
-export type BufferKind = 'sessions' | 'sessions1' | 'query';
+export type BufferKind = 'sessions' | 'sessions1' | 'query' | 'processes1';
 export type LoadEvent = EventBase & { event: 'load'; path: string | null; servers: number; sessions: number };
 export type FixtureErrorEvent = EventBase & { event: 'fixture_error'; line: number; reason: string };
 export type OpenEvent = EventBase & {
@@ -280,7 +304,7 @@ export type CloseEvent = EventBase & { event: 'close'; handle: bigint; server: s
 export type CallEvent = EventBase &
   Timed & {
     event: 'call';
-    fn: 'WTSEnumerateSessionsW' | 'WTSEnumerateSessionsExW' | 'WTSQuerySessionInformationW';
+    fn: 'WTSEnumerateSessionsW' | 'WTSEnumerateSessionsExW' | 'WTSQuerySessionInformationW' | 'WTSEnumerateProcessesExW';
     server: string;
     session: number | null;
     infoClass: number | null;
@@ -339,6 +363,7 @@ export type MessageEvent = EventBase &
   };
 export type ConsoleEvent = EventBase & { event: 'console'; session: number };
 export type PidEvent = EventBase & { event: 'pid'; pid: number; session: number; ok: boolean; error: number };
+export type LookupEvent = EventBase & { event: 'lookup'; fn: 'LookupAccountSidW'; system: string | null; sid: string; name: string | null; ok: boolean; error: number };
 export type LockEvent = EventBase & { event: 'lock'; fn: 'LockWorkStation'; session: number; ok: boolean; error: number };
 
 export type DoubleEvent =
@@ -355,7 +380,8 @@ export type DoubleEvent =
   | MessageEvent
   | ConsoleEvent
   | PidEvent
-  | LockEvent;
+  | LockEvent
+  | LookupEvent;
 
 /** Decodes a percent-encoded log value; '-' -> null. */
 export function decodeValue(v: string | undefined): string | null {
@@ -482,6 +508,9 @@ export function readLog(path: string): DoubleEvent[] {
         break;
       case 'pid':
         out.push({ ...base, event, pid: num('pid'), session: num('session'), ok: f.ok === '1', error: num('error') });
+        break;
+      case 'lookup':
+        out.push({ ...base, event, fn: 'LookupAccountSidW', system: decodeValue(f.system), sid: str('sid'), name: decodeValue(f.name), ok: f.ok === '1', error: num('error') });
         break;
       case 'lock':
         out.push({ ...base, event, fn: 'LockWorkStation', session: num('session'), ok: f.ok === '1', error: num('error') });

@@ -35,7 +35,7 @@ namespace SessionTools.Rpc
         public void Process(IDictionary bound, object input)
         {
             _bound = bound;
-            if (_command.Method.Kind == MethodKind.Action)
+            if (_command.TargetsField != null)
             {
                 if (_cmdlet.MyInvocation.ExpectingInput && input != null && !IsSession(input))
                 {
@@ -112,6 +112,8 @@ namespace SessionTools.Rpc
                 if (p.Pipeline) { if (_piped.TryGetValue(p.Name, out piped) && piped.Count > 0) values[p.Name] = piped; }
                 else if (_bound.Contains(p.Name)) values[p.Name] = _bound[p.Name];
             }
+            // A query's targets are fields like any other; an action writes the approved ones itself.
+            if (_command.TargetsField != null && _command.Method.Kind != MethodKind.Action) values[_command.TargetsField] = _targets;
             return values;
         }
 
@@ -125,6 +127,8 @@ namespace SessionTools.Rpc
         public void End()
         {
             if (_command.Method.Kind == MethodKind.Action) { EndAction(); return; }
+            // A query about sessions (Get-UserSessionProcess) asks nothing when no session came.
+            if (_command.TargetsField != null && _targets.Count == 0) return;
             MethodInfo method = _command.Method;
             Dictionary<string, object> values = Fields();
             var w = new JsonWriter(new StringBuilder(256)).BeginObject();

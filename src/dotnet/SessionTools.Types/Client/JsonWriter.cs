@@ -81,6 +81,8 @@ namespace SessionTools.Rpc
             if (value is int) return Integer((int)value);
             if (value is long) return Integer((long)value);
             if (value is char) return String(value.ToString());
+            var target = value as Target;
+            if (target != null) { target.Write(this); return this; }
             var list = value as IEnumerable;
             if (list != null)
             {

@@ -81,6 +81,14 @@ namespace SessionTools.Rpc
             ReadItem = UserSession.ReadJson,
         };
 
+        internal static readonly MethodInfo ListSessionProcesses = new MethodInfo
+        {
+            Name = "sessions.processes",
+            Kind = MethodKind.Query,
+            Seconds = 30,
+            ReadItem = SessionProcess.ReadJson,
+        };
+
         /// <summary>The handshake every helper is checked with.</summary>
         internal static MethodInfo Handshake { get { return Initialize; } }
 
@@ -112,7 +120,11 @@ namespace SessionTools.Rpc
                 new ParameterInfo("Id", Role.TargetId, true),
                 new ParameterInfo("ComputerName", Role.TargetComputer, true),
                 new ParameterInfo("PassThru", Role.PassThru, false),
-                new ParameterInfo("Force", Role.Force, false)));
+                new ParameterInfo("Force", Role.Force, false)),
+            new CommandInfo("Get-UserSessionProcess", ListSessionProcesses, "Targets", null, ConfirmImpact.None,
+                new ParameterInfo("InputObject", Role.InputObject, true),
+                new ParameterInfo("Id", Role.TargetId, true),
+                new ParameterInfo("ComputerName", Role.TargetComputer, true)));
 
         private static Dictionary<string, CommandInfo> ByName(params CommandInfo[] commands)
         {
