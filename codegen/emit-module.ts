@@ -33,6 +33,15 @@ export function emitPsm1(s: Sources): string {
   ].join('\n');
 }
 
+/** PSData's URLs and release notes, from package.json (what the PowerShell Gallery shows). */
+function psData(r: Sources['release']): string[] {
+  return [
+    ...(r.homepage ? [`            ProjectUri = ${psString(r.homepage)}`] : []),
+    ...(r.license ? [`            LicenseUri = ${psString(`https://spdx.org/licenses/${r.license}.html`)}`] : []),
+    `            ReleaseNotes = ${psString(r.releaseNotes)}`,
+  ];
+}
+
 export function emitPsd1(s: Sources): string {
   return [
     header(hash),
@@ -56,6 +65,7 @@ export function emitPsd1(s: Sources): string {
     '    PrivateData = @{',
     '        PSData = @{',
     "            Tags = @('Session', 'Logoff', 'RDP', 'RDS', 'WTS', 'utmp', 'Windows', 'Linux', 'PSEdition_Desktop', 'PSEdition_Core')",
+    ...psData(s.release),
     '        }',
     '    }',
     '}',

@@ -43,8 +43,18 @@ export interface MethodModel {
   id: string;
   method: Method;
 }
+/** What package.json says of a release, for the manifest's PrivateData.PSData (codegen/emit-module.ts). */
+export interface Release {
+  /** package.json's homepage: ProjectUri. */
+  homepage?: string;
+  /** package.json's license (an SPDX id): LicenseUri is its page at spdx.org. */
+  license?: string;
+  /** package.json's releaseNotes: what this version changes. */
+  releaseNotes: string;
+}
 export interface Sources {
   version: string;
+  release: Release;
   protocolVersion: number;
   errors: Record<string, { category: string; action: string }>;
   methods: MethodModel[];
@@ -93,7 +103,8 @@ export async function readSources(root: string): Promise<Sources> {
   const protocolFiles = ['src/protocol/session.ts', 'src/protocol/process.ts', 'src/protocol/errors.ts'].map(file);
   const fieldDocs = declarationDocs(file('src/protocol/methods.ts'), 'params');
   const commandDocs = declarationDocs(file('src/catalog/commands.ts'), 'parameters');
-  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string; homepage?: string; license?: string; releaseNotes?: string };
+  check(typeof pkg.releaseNotes === 'string' && pkg.releaseNotes.length > 0, 'package.json has no releaseNotes (the manifest\'s PSData.ReleaseNotes)');
 
   // A module's exports come in alphabetical order: the files' own order is the declarations'.
   const inFileOrder = <T extends { id: string }>(items: T[], order: Map<string, unknown>): T[] => {
@@ -138,6 +149,7 @@ export async function readSources(root: string): Promise<Sources> {
   check(errors && typeof errors === 'object', 'src/protocol/errors.ts exports no ERRORS table');
   return {
     version: pkg.version,
+    release: { homepage: pkg.homepage, license: pkg.license, releaseNotes: pkg.releaseNotes },
     protocolVersion: methodsModule.PROTOCOL_VERSION as number,
     errors,
     methods,

@@ -20,6 +20,7 @@
     PrivateData = @{
         PSData = @{
             Tags = @('Session', 'Logoff', 'RDP', 'RDS', 'WTS', 'utmp', 'Windows', 'Linux', 'PSEdition_Desktop', 'PSEdition_Core')
+            ReleaseNotes = 'First release: Get-UserSession, Disconnect-UserSession and Stop-UserSession on Windows (WTS, local and remote) and Linux (utmp); installs with Install-PSResource and carries its own helper for Windows x64 and Linux x64, so the target needs no Node.'
         }
     }
 }

@@ -56,6 +56,10 @@ export const ERRORS = {
     category: 'NotInstalled',
     action: 'Reinstall the module, or run `npm run build` in a source checkout.',
   },
+  HelperNotProtected: {
+    category: 'SecurityError',
+    action: 'PowerShell runs elevated, and ordinary users could replace the helper it would start: make the path named, its runtime and their folders up to the module\'s folder writable only by root (Linux) or Administrators, SYSTEM and TrustedInstaller (Windows), e.g. install for all users.',
+  },
   HelperStartFailed: {
     category: 'ResourceUnavailable',
     action: 'See the message for the helper\'s own output.',

@@ -137,16 +137,19 @@ namespace SessionTools.Rpc
             if (_disposed) throw new ObjectDisposedException("HelperClient", "The SessionTools module was removed.");
             if (_helper != null && !_helper.HasExited) return _checked ? _helper : Handshake(cmdlet);
             Drop(0);
-            string bin = Path.Combine(ModuleBase, "bin");
-            string entry = Path.Combine(bin, "helper.mjs");
-            // The Node runtime shipped beside the helper: node.exe on Windows, node elsewhere; never PATH.
-            string node = Path.Combine(bin, "node.exe");
-            if (!File.Exists(node)) node = Path.Combine(bin, "node");
-            if (!File.Exists(node) || !File.Exists(entry))
-                throw Errors.Terminate(cmdlet, "HelperNotFound", ModuleBase, "The SessionTools helper is missing from '" + bin + "'.");
+            // The helper for this OS and architecture, inside the module's folder (HelperLocation.cs).
+            string expected;
+            HelperLocation location = HelperLocation.Find(ModuleBase, out expected);
+            if (location == null)
+                throw Errors.Terminate(cmdlet, "HelperNotFound", ModuleBase, "The SessionTools helper is missing from '" + expected + "'.");
+            string node = location.Node;
+            string why, unprotected = location.Unprotected(out why);
+            if (unprotected != null)
+                throw Errors.Terminate(cmdlet, "HelperNotProtected", unprotected, "PowerShell runs elevated, and the SessionTools helper was not started: '" + unprotected + "' could be changed by an ordinary user (" + why + ").");
             try
             {
-                _helper = HelperProcess.Start(node, entry);
+                location.MakeRuntimeExecutable();
+                _helper = HelperProcess.Start(node, location.Entry);
                 _checked = false;
             }
             catch (Exception e) when (e is Win32Exception || e is InvalidOperationException || e is IOException || e is UnauthorizedAccessException)

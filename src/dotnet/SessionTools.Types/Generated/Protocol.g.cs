@@ -27,6 +27,7 @@ namespace SessionTools.Rpc
             { "SessionSourceUnreadable", new ErrorInfo(ErrorCategory.ReadError, "Check that the file of sessions exists and can be read by this user (on Linux the utmp file: SESSIONTOOLS_UTMP_PATH when set, else /run/utmp).") },
             { "BackendFailed", new ErrorInfo(ErrorCategory.NotSpecified, "See the message for the system error.") },
             { "HelperNotFound", new ErrorInfo(ErrorCategory.NotInstalled, "Reinstall the module, or run `npm run build` in a source checkout.") },
+            { "HelperNotProtected", new ErrorInfo(ErrorCategory.SecurityError, "PowerShell runs elevated, and ordinary users could replace the helper it would start: make the path named, its runtime and their folders up to the module's folder writable only by root (Linux) or Administrators, SYSTEM and TrustedInstaller (Windows), e.g. install for all users.") },
             { "HelperStartFailed", new ErrorInfo(ErrorCategory.ResourceUnavailable, "See the message for the helper's own output.") },
             { "HelperTimeout", new ErrorInfo(ErrorCategory.OperationTimeout, "The helper was stopped; nothing is known to have been done. Run the command again.") },
             { "HelperExited", new ErrorInfo(ErrorCategory.ConnectionError, "The helper ended during the call; nothing is known to have been done. Run the command again.") },
