@@ -10,7 +10,8 @@
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   testRunner: 'vitest',
-  plugins: ['@stryker-mutator/vitest-runner'],
+  // plan-reporter.mjs: .tools/stryker/plan.json, where a run's time goes (plan-summary.mjs sums it up).
+  plugins: ['@stryker-mutator/vitest-runner', './tests/mutation/plan-reporter.mjs'],
   vitest: { configFile: 'vitest.mutation.config.ts', related: false },
   mutate: [
     'src/helper/**/*.ts',
@@ -37,7 +38,7 @@ export default {
   tempDirName: '.tools/stryker/tmp',
   cleanTempDir: 'always',
   ignorePatterns: ['/.tools', '/tools/obj', '/module/bin', '/src/dotnet/**/bin', '/src/dotnet/**/obj', '/bench', '/dist'],
-  reporters: ['clear-text', 'progress', 'html', 'json'],
+  reporters: ['clear-text', 'progress', 'html', 'json', 'plan'],
   htmlReporter: { fileName: '.tools/stryker/report.html' },
   jsonReporter: { fileName: '.tools/stryker/report.json' },
   clearTextReporter: { logTests: false, allowEmojis: false },

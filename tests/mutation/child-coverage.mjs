@@ -5,13 +5,48 @@
  * a process before each write to stdout and at exit, a worker thread before each message it sends
  * (a WTS worker answers each job with one). The test that started them adds it to its own
  * coverage. Processes and threads that run no instrumented code write nothing.
+ *
+ * Load time is static, as in the test process: the helper's code that runs before its first input
+ * arrives, and a WTS worker's before its first job, is counted as static coverage (which
+ * ignoreStatic leaves out, as for modules loaded by the tests themselves); what runs from then on
+ * is the test's. Other children (scripts bundled by a test, which do their work as they load) count
+ * all of theirs for the test.
  */
 import { isMainThread, parentPort } from 'node:worker_threads';
 import { patchWorkers, writeCoverage } from './coverage-files.mjs';
 
 const dir = process.env.STRYKER_CHILD_COVERAGE_DIR;
+/** The per-test key of the coverage gathered once loaded; setup.ts gives it to the running test. */
+const WORK = 'child-work';
+const namespace = () => (globalThis.__stryker__ ??= {});
+const working = () => {
+  namespace().currentTestId = WORK;
+};
+/** From the first `event` that reaches a listener added to `emitter`, coverage is the test's. */
+function workFrom(emitter, event) {
+  for (const method of ['on', 'addListener', 'once']) {
+    const add = emitter[method];
+    emitter[method] = function addMarking(name, listener, ...rest) {
+      if (name !== event || typeof listener !== 'function') return add.call(this, name, listener, ...rest);
+      return add.call(
+        this,
+        name,
+        function markThenListen(...args) {
+          working();
+          return listener.apply(this, args);
+        },
+        ...rest,
+      );
+    };
+  }
+}
+
 if (dir) {
   if (isMainThread) {
+    // The helper reads process.stdin (but with SESSIONTOOLS_HELPER_STDIO=fs, a stream of its own).
+    const helper = /helper\.mjs$/.test(process.argv[1] ?? '') && process.env.SESSIONTOOLS_HELPER_STDIO !== 'fs';
+    if (helper) workFrom(process.stdin, 'data');
+    else working();
     process.on('exit', () => writeCoverage(dir));
     // Also before each write to stdout (the helper's answers): a helper shared by the tests of a
     // block then gives each test the coverage of its own requests, not all of it to every test.
@@ -23,6 +58,7 @@ if (dir) {
     };
     patchWorkers({ hookUrl: import.meta.url });
   } else if (parentPort !== null) {
+    workFrom(parentPort, 'message');
     const post = parentPort.postMessage;
     parentPort.postMessage = function postMessage(...args) {
       writeCoverage(dir);

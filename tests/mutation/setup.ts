@@ -9,7 +9,8 @@
  * - the dry run: child processes, and worker threads started here or in them, load
  *   child-coverage.mjs, which writes their coverage to a directory; after each test it is added to
  *   that test's coverage, so Stryker runs that test for the mutants its children reached. Children
- *   that outlive their test count for every test of the file.
+ *   that outlive their test count for every test of the file. What a helper or WTS worker runs
+ *   while it loads is static coverage (see child-coverage.mjs).
  */
 import { chmodSync, copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -72,8 +73,9 @@ if (typeof namespace !== 'string') {
     for (const file of readdirSync(dir).filter((f) => f.endsWith('.json'))) {
       const child = JSON.parse(readFileSync(join(dir, file), 'utf8')) as Coverage;
       rmSync(join(dir, file));
+      // A child's load time is static coverage (child-coverage.mjs); what it did since is the test's.
+      add(coverage.static, child.static);
       const counts: Counts = {};
-      add(counts, child.static);
       for (const perTest of Object.values(child.perTest)) add(counts, perTest);
       if (ids.length === 0) add(coverage.static, counts);
       for (const id of ids) add((coverage.perTest[id] ??= {}), counts);
