@@ -1,4 +1,5 @@
 /** The module's files: .psm1, .psd1, format and types, from the sources. */
+import { emitCompletion } from './emit-completion.ts';
 import { emitFunction } from './emit-functions.ts';
 import { header, psArray, psString } from './powershell.ts';
 import type { Sources } from './sources.ts';
@@ -21,6 +22,8 @@ export function emitPsm1(s: Sources): string {
     '$script:SessionToolsClient = [SessionTools.Rpc.HelperClient]::new($PSScriptRoot)',
     '',
     ...s.commands.flatMap((c) => [emitFunction(c, s), '']),
+    emitCompletion(s),
+    '',
     '# The helper stops when the module is removed, and when PowerShell exits under its own control; a',
     '# killed PowerShell closes the helper\'s stdin, and the helper exits at EOF by itself. The event',
     '# manager is .NET (Register-EngineEvent would load Microsoft.PowerShell.Utility).',

@@ -562,6 +562,37 @@ function Get-UserSessionProcess {
     }
 }
 
+# Tab completion of -UserName and -Id from the live sessions of the computer -ComputerName names
+# (or this one), each computer's listing kept 5 seconds (codegen/emit-completion.ts).
+$script:SessionToolsCompletion = @{}
+$script:SessionToolsCompleter = {
+    param($commandName, $parameterName, $wordToComplete, $commandAst, $fakeBoundParameters)
+    $computer = ''
+    if ($fakeBoundParameters.ContainsKey('ComputerName')) { $computer = [string] @($fakeBoundParameters['ComputerName'])[0] }
+    $cached = $script:SessionToolsCompletion[$computer]
+    if ($null -eq $cached -or $cached.Until -lt [DateTime]::UtcNow) {
+        $listing = @{ ErrorAction = 'Ignore' }
+        if ($computer) { $listing.ComputerName = $computer; $listing.TimeoutSec = 3 }
+        $cached = @{ Until = [DateTime]::UtcNow.AddSeconds(5); Sessions = @(Get-UserSession @listing) }
+        $script:SessionToolsCompletion[$computer] = $cached
+    }
+    $typed = [System.Management.Automation.WildcardPattern]::Escape(([string] $wordToComplete).Trim([char[]] "'`"")) + '*'
+    if ($parameterName -eq 'UserName') {
+        $names = @($cached.Sessions | ForEach-Object { $_.UserName } | Where-Object { $_ -like $typed } | Sort-Object -Unique)
+        foreach ($name in $names) {
+            $text = if ($name -match '[\s''"`$(){};,|&@#<>]') { "'" + $name.Replace("'", "''") + "'" } else { $name }
+            [System.Management.Automation.CompletionResult]::new($text, $name, 'ParameterValue', $name)
+        }
+    } else {
+        foreach ($s in @($cached.Sessions | Where-Object { [string] $_.SessionId -like $typed } | Sort-Object SessionId)) {
+            $tip = "$($s.SessionId) $($s.UserName) $($s.SessionName) $($s.State)"
+            [System.Management.Automation.CompletionResult]::new([string] $s.SessionId, $tip, 'ParameterValue', $tip)
+        }
+    }
+}
+Register-ArgumentCompleter -CommandName @('Get-UserSession') -ParameterName 'UserName' -ScriptBlock $script:SessionToolsCompleter
+Register-ArgumentCompleter -CommandName @('Get-UserSession', 'Stop-UserSession', 'Disconnect-UserSession', 'Lock-UserSession', 'Get-UserSessionProcess') -ParameterName 'Id' -ScriptBlock $script:SessionToolsCompleter
+
 # The helper stops when the module is removed, and when PowerShell exits under its own control; a
 # killed PowerShell closes the helper's stdin, and the helper exits at EOF by itself. The event
 # manager is .NET (Register-EngineEvent would load Microsoft.PowerShell.Utility).

@@ -66,6 +66,17 @@ describe('generated files', () => {
   });
 });
 
+describe('completion', () => {
+  it('registers one completer for -UserName and -Id of every command that has them, after the functions', () => {
+    const withId = CATALOG_NAMES.filter((n) => /\n {8}\$Id\b/.test(fn(n)));
+    expect(withId).toEqual(expect.arrayContaining(['Get-UserSession', 'Stop-UserSession', 'Disconnect-UserSession', 'Get-UserSessionProcess', 'Lock-UserSession']));
+    expect(psm1).toContain(`Register-ArgumentCompleter -CommandName @(${withId.map((n) => `'${n}'`).join(', ')}) -ParameterName 'Id' -ScriptBlock $script:SessionToolsCompleter\n`);
+    expect(psm1).toContain("Register-ArgumentCompleter -CommandName @('Get-UserSession') -ParameterName 'UserName' -ScriptBlock $script:SessionToolsCompleter\n");
+    expect(psm1.match(/Register-ArgumentCompleter/g)).toHaveLength(2);
+    expect(psm1.indexOf('$script:SessionToolsCompleter = {')).toBeGreaterThan(psm1.lastIndexOf('\nfunction '));
+  });
+});
+
 describe('psd1', () => {
   it('exports the catalog commands explicitly, in the catalog\'s order, and nothing else', () => {
     expect(CATALOG_NAMES.slice(0, 3)).toEqual(['Get-UserSession', 'Stop-UserSession', 'Disconnect-UserSession']);
