@@ -27,6 +27,7 @@ function csField(t: WireType, f: WireField): CsField {
     case 'string':
     case 'SessionState':
     case 'ErrorId':
+    case 'MessageAnswer':
       return { type: 'string', read: 'r.ReadString()' };
     case 'number':
       return { type: f.nullable ? 'int?' : 'int', read: 'r.ReadInt32()' };

@@ -16,10 +16,10 @@ function typeLines(p: ResolvedParameter, c: Command): string[] {
     if (!p.range) throw new Error(`codegen: ${c.Name} -${p.name} is an ${p.type} without a range`);
     return `[ValidateRange(${p.range[0]}, ${p.range[1]})]`;
   };
-  if (p.choices) return [`[ValidateSet(${p.choices.map(psString).join(', ')})]`, '[string[]]'];
+  if (p.choices) return [`[ValidateSet(${p.choices.map(psString).join(', ')})]`, p.type.endsWith('[]') ? '[string[]]' : '[string]'];
   switch (p.type) {
     case 'string':
-      return ['[ValidateNotNullOrEmpty()]', '[string]'];
+      return ['[ValidateNotNullOrEmpty()]', ...(p.maxLength ? [`[ValidateLength(1, ${p.maxLength})]`] : []), '[string]'];
     case 'string[]':
       return ['[ValidateNotNullOrEmpty()]', ...(p.maxLength ? [`[ValidateLength(1, ${p.maxLength})]`] : []), '[string[]]'];
     case 'int':

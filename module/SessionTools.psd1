@@ -13,7 +13,7 @@
     RequiredAssemblies = @('bin/SessionTools.Types.dll')
     FormatsToProcess = @('SessionTools.format.ps1xml')
     TypesToProcess = @('SessionTools.types.ps1xml')
-    FunctionsToExport = @('Get-UserSession', 'Stop-UserSession', 'Disconnect-UserSession', 'Lock-UserSession', 'Get-UserSessionProcess')
+    FunctionsToExport = @('Get-UserSession', 'Stop-UserSession', 'Disconnect-UserSession', 'Lock-UserSession', 'Get-UserSessionProcess', 'Send-UserSessionMessage')
     CmdletsToExport = @()
     VariablesToExport = @()
     AliasesToExport = @()

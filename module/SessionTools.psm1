@@ -96,6 +96,9 @@ function Get-UserSession {
 
     .LINK
     Get-UserSessionProcess
+
+    .LINK
+    Send-UserSessionMessage
     #>
     [CmdletBinding(DefaultParameterSetName = 'Default')]
     [OutputType('SessionTools.UserSession')]
@@ -220,6 +223,9 @@ function Stop-UserSession {
 
     .LINK
     Get-UserSessionProcess
+
+    .LINK
+    Send-UserSessionMessage
     #>
     [CmdletBinding(DefaultParameterSetName = 'InputObject', SupportsShouldProcess = $true, ConfirmImpact = 'High')]
     [OutputType('SessionTools.UserSession')]
@@ -330,6 +336,9 @@ function Disconnect-UserSession {
 
     .LINK
     Get-UserSessionProcess
+
+    .LINK
+    Send-UserSessionMessage
     #>
     [CmdletBinding(DefaultParameterSetName = 'InputObject', SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
     [OutputType('SessionTools.UserSession')]
@@ -433,6 +442,9 @@ function Lock-UserSession {
 
     .LINK
     Get-UserSessionProcess
+
+    .LINK
+    Send-UserSessionMessage
     #>
     [CmdletBinding(DefaultParameterSetName = 'InputObject', SupportsShouldProcess = $true, ConfirmImpact = 'Medium')]
     [OutputType('SessionTools.UserSession')]
@@ -530,6 +542,9 @@ function Get-UserSessionProcess {
 
     .LINK
     Get-UserSessionProcess
+
+    .LINK
+    Send-UserSessionMessage
     #>
     [CmdletBinding(DefaultParameterSetName = 'InputObject')]
     [OutputType('SessionTools.SessionProcess')]
@@ -553,6 +568,157 @@ function Get-UserSessionProcess {
 
     begin {
         $call = $script:SessionToolsClient.Begin($PSCmdlet, 'Get-UserSessionProcess', $PSBoundParameters)
+    }
+    process {
+        $call.Process($PSBoundParameters, $_)
+    }
+    end {
+        $call.End()
+    }
+}
+
+function Send-UserSessionMessage {
+    <#
+    .SYNOPSIS
+    Shows a message to the users of sessions, and writes each one's answer.
+
+    .DESCRIPTION
+    Send-UserSessionMessage writes one SessionTools.SessionMessage per session: its
+    ComputerName, SessionId, UserName and Answer. On Windows the message is a message box on the
+    session's desktop (WTSSendMessageW): with -Wait the answer is the button the user chose (Ok,
+    Cancel, Yes, No, ...) or Timeout when nobody answered within -TimeoutSec; without -Wait it
+    is Async and the box stays up to -TimeoutSec. Sending to another user's session needs the
+    Remote Desktop Services Message permission (administrators have it).
+
+    On Linux the text is written to the session's terminal, as write(1) does, after a banner
+    that names the sender; the answer is always Async, and -Buttons other than OK is an
+    InvalidArgument error for each session, since a terminal has no buttons. Only root writes to
+    a terminal that is not the caller's own.
+
+    .PARAMETER Text
+    The text to show. On Linux it is written to the session's terminal, as write(1) does.
+
+    .PARAMETER InputObject
+    The sessions to send the message to, as Get-UserSession writes them.
+
+    .PARAMETER Id
+    The ids of the sessions to send the message to.
+
+    .PARAMETER ComputerName
+    The computer the -Id sessions are on; default: this computer.
+
+    .PARAMETER Title
+    The title of the message box (Windows); on Linux the first line of the banner. Default: the
+    module's name.
+
+    .PARAMETER Buttons
+    The buttons of the message box: OK (the default), OKCancel, YesNo, YesNoCancel, RetryCancel,
+    AbortRetryIgnore or CancelTryContinue. Linux terminals take only OK.
+
+    .PARAMETER TimeoutSec
+    How many seconds the message box stays open waiting for an answer; past it the answer is
+    Timeout (Windows).
+
+    .PARAMETER Wait
+    Wait for each user's answer (up to -TimeoutSec) and write it; without -Wait the answer is
+    Async.
+
+    .PARAMETER Force
+    Do not ask for confirmation (-WhatIf still only shows what would happen).
+
+    .EXAMPLE
+    PS> Get-UserSession | Send-UserSessionMessage 'The server restarts at 18:00. Please save your work.'
+
+    Tells every user of this computer that the server restarts, without waiting for answers.
+
+    .EXAMPLE
+    PS> Get-UserSession -UserName jdoe | Send-UserSessionMessage -Title Maintenance -Text 'May I log you off now?' -Buttons YesNo -Wait -TimeoutSec 120
+
+    Asks jdoe and writes the answer of each of jdoe's sessions: Yes, No, or Timeout after two
+    minutes.
+
+    .EXAMPLE
+    PS> Send-UserSessionMessage -Id 3 -ComputerName rds01 -Text 'Your session ends in 5 minutes.'
+
+    Shows the message in session 3 of rds01.
+
+    .INPUTS
+    SessionTools.UserSession, or any object with a SessionId (or Id) property.
+
+    .OUTPUTS
+    SessionTools.SessionMessage
+
+    .LINK
+    Get-UserSession
+
+    .LINK
+    Stop-UserSession
+
+    .LINK
+    Disconnect-UserSession
+
+    .LINK
+    Lock-UserSession
+
+    .LINK
+    Get-UserSessionProcess
+
+    .LINK
+    Send-UserSessionMessage
+    #>
+    [CmdletBinding(DefaultParameterSetName = 'InputObject', SupportsShouldProcess = $true, ConfirmImpact = 'Low')]
+    [OutputType('SessionTools.SessionMessage')]
+    param(
+        [Parameter(Mandatory = $true, Position = 0)]
+        [ValidateNotNullOrEmpty()]
+        [ValidateLength(1, 4096)]
+        [string]
+        $Text,
+
+        [Parameter(Mandatory = $true, ValueFromPipeline = $true, ParameterSetName = 'InputObject')]
+        [SessionTools.UserSession[]]
+        $InputObject,
+
+        [Parameter(Mandatory = $true, ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Id')]
+        [Alias('SessionId')]
+        [ValidateRange(0, 2147483647)]
+        [int[]]
+        $Id,
+
+        [Parameter(ValueFromPipelineByPropertyName = $true, ParameterSetName = 'Id')]
+        [Alias('CN', 'Server')]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $ComputerName,
+
+        [Parameter()]
+        [ValidateNotNullOrEmpty()]
+        [ValidateLength(1, 4096)]
+        [string]
+        $Title,
+
+        [Parameter()]
+        [ValidateSet('OK', 'OKCancel', 'AbortRetryIgnore', 'YesNoCancel', 'YesNo', 'RetryCancel', 'CancelTryContinue')]
+        [string]
+        $Buttons,
+
+        [Parameter()]
+        [ValidateRange(1, 86400)]
+        [int]
+        $TimeoutSec = 60,
+
+        [Parameter()]
+        [switch]
+        $Wait,
+
+        [Parameter()]
+        [switch]
+        $Force
+    )
+
+    begin {
+        if ($Force -and -not $PSBoundParameters.ContainsKey('Confirm')) { $ConfirmPreference = 'None' }
+        $call = $script:SessionToolsClient.Begin($PSCmdlet, 'Send-UserSessionMessage', $PSBoundParameters)
     }
     process {
         $call.Process($PSBoundParameters, $_)
@@ -591,7 +757,7 @@ $script:SessionToolsCompleter = {
     }
 }
 Register-ArgumentCompleter -CommandName @('Get-UserSession') -ParameterName 'UserName' -ScriptBlock $script:SessionToolsCompleter
-Register-ArgumentCompleter -CommandName @('Get-UserSession', 'Stop-UserSession', 'Disconnect-UserSession', 'Lock-UserSession', 'Get-UserSessionProcess') -ParameterName 'Id' -ScriptBlock $script:SessionToolsCompleter
+Register-ArgumentCompleter -CommandName @('Get-UserSession', 'Stop-UserSession', 'Disconnect-UserSession', 'Lock-UserSession', 'Get-UserSessionProcess', 'Send-UserSessionMessage') -ParameterName 'Id' -ScriptBlock $script:SessionToolsCompleter
 
 # The helper stops when the module is removed, and when PowerShell exits under its own control; a
 # killed PowerShell closes the helper's stdin, and the helper exits at EOF by itself. The event

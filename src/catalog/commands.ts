@@ -6,7 +6,7 @@
  * first paragraph is the synopsis, the rest the description; each @example is one example (first
  * line the code, the rest its explanation).
  */
-import { DisconnectSessions, ListSessionProcesses, ListSessions, LockSessions, LogoffSessions } from '../protocol/methods.ts';
+import { DisconnectSessions, ListSessionProcesses, ListSessions, LockSessions, LogoffSessions, SendMessage } from '../protocol/methods.ts';
 import { command } from './schema.ts';
 
 /**
@@ -196,5 +196,51 @@ export const GetUserSessionProcess = command({
     Id: { role: 'targetId', mandatory: true, position: 0, pipeline: 'propertyName', aliases: ['SessionId'], sets: ['Id'] },
     /** The computer the -Id sessions are on; default: this computer. */
     ComputerName: { role: 'targetComputer', pipeline: 'propertyName', aliases: ['CN', 'Server'], sets: ['Id'] },
+  },
+});
+
+/**
+ * Shows a message to the users of sessions, and writes each one's answer.
+ *
+ * Send-UserSessionMessage writes one SessionTools.SessionMessage per session: its ComputerName,
+ * SessionId, UserName and Answer. On Windows the message is a message box on the session's
+ * desktop (WTSSendMessageW): with -Wait the answer is the button the user chose (Ok, Cancel, Yes,
+ * No, ...) or Timeout when nobody answered within -TimeoutSec; without -Wait it is Async and the
+ * box stays up to -TimeoutSec. Sending to another user's session needs the Remote Desktop Services
+ * Message permission (administrators have it).
+ *
+ * On Linux the text is written to the session's terminal, as write(1) does, after a banner that
+ * names the sender; the answer is always Async, and -Buttons other than OK is an InvalidArgument
+ * error for each session, since a terminal has no buttons. Only root writes to a terminal that is
+ * not the caller's own.
+ *
+ * @example Get-UserSession | Send-UserSessionMessage 'The server restarts at 18:00. Please save your work.'
+ * Tells every user of this computer that the server restarts, without waiting for answers.
+ * @example Get-UserSession -UserName jdoe | Send-UserSessionMessage -Title Maintenance -Text 'May I log you off now?' -Buttons YesNo -Wait -TimeoutSec 120
+ * Asks jdoe and writes the answer of each of jdoe's sessions: Yes, No, or Timeout after two minutes.
+ * @example Send-UserSessionMessage -Id 3 -ComputerName rds01 -Text 'Your session ends in 5 minutes.'
+ * Shows the message in session 3 of rds01.
+ */
+export const SendUserSessionMessage = command({
+  verb: 'Send',
+  noun: 'UserSessionMessage',
+  method: SendMessage,
+  action: 'Send a message',
+  confirmImpact: 'Low',
+  defaultSet: 'InputObject',
+  parameters: {
+    Text: { position: 0 },
+    /** The sessions to send the message to, as Get-UserSession writes them. */
+    InputObject: { role: 'inputObject', mandatory: true, pipeline: 'value', sets: ['InputObject'] },
+    /** The ids of the sessions to send the message to. */
+    Id: { role: 'targetId', mandatory: true, pipeline: 'propertyName', aliases: ['SessionId'], sets: ['Id'] },
+    /** The computer the -Id sessions are on; default: this computer. */
+    ComputerName: { role: 'targetComputer', pipeline: 'propertyName', aliases: ['CN', 'Server'], sets: ['Id'] },
+    Title: {},
+    Buttons: {},
+    TimeoutSec: {},
+    Wait: {},
+    /** Do not ask for confirmation (-WhatIf still only shows what would happen). */
+    Force: { role: 'force' },
   },
 });

@@ -59,6 +59,8 @@ function fieldType(f: Field): string {
       return 'string';
     case 'textList':
       return 'string[]';
+    case 'choice':
+      return `${f.choiceName}`;
     case 'choiceList':
       return `${f.choiceName}[]`;
     case 'targets':

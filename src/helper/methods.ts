@@ -8,7 +8,7 @@ import { hostname } from 'node:os';
 import { JSONRPCErrorCode, JSONRPCErrorException, JSONRPCServer, createJSONRPCErrorResponse } from 'json-rpc-2.0';
 import type { Backend } from '../backend/backend.ts';
 import type { ParamsOf, ResultOf } from '../protocol/method.ts';
-import { DisconnectSessions, Initialize, ListSessions, ListSessionProcesses, LockSessions, LogoffSessions, METHODS, PROTOCOL_VERSION, type AnyMethod } from '../protocol/methods.ts';
+import { DisconnectSessions, Initialize, ListSessions, ListSessionProcesses, LockSessions, LogoffSessions, SendMessage, METHODS, PROTOCOL_VERSION, type AnyMethod } from '../protocol/methods.ts';
 import { listComputers } from './fanout.ts';
 import { traceRequest } from './trace.ts';
 import { checkParams } from './validate.ts';
@@ -48,6 +48,7 @@ export function createServer(backend: Backend): JSONRPCServer {
     [ListSessions.name]: (p) => listComputers(backend, p, hostname()),
     [LogoffSessions.name]: (p) => backend.actions[LogoffSessions.name](p),
     [DisconnectSessions.name]: (p) => backend.actions[DisconnectSessions.name](p),
+    [SendMessage.name]: (p) => backend.actions[SendMessage.name](p),
     [LockSessions.name]: (p) => backend.actions[LockSessions.name](p),
     [ListSessionProcesses.name]: (p) => backend.processes(p),
   };

@@ -83,6 +83,7 @@ function check(name: string, f: Field, v: unknown, nullIsAbsent: boolean): unkno
       case 'int':
         return f.default;
       case 'text':
+      case 'choice':
         return null;
       default:
         return [];
@@ -101,6 +102,11 @@ function check(name: string, f: Field, v: unknown, nullIsAbsent: boolean): unkno
       return list(name, v, integers(range), (x) => isInteger(x, range));
     case 'text':
       if (typeof v !== 'string' || (format !== null && !format.ok(v))) throw invalidParams(`"${name}" must be ${format ? `one of the ${format.what}` : 'a string'}; it is ${shown(v)}`);
+      if (f.maxLength !== undefined && v.length > f.maxLength) throw invalidParams(`"${name}" is a text of ${v.length} characters, ${shown(v)}; at most ${f.maxLength} are accepted`);
+      if (f.required && v === '') throw invalidParams(`"${name}" must not be empty`);
+      return v;
+    case 'choice':
+      if (typeof v !== 'string' || !(f.choices ?? []).includes(v)) throw invalidParams(`"${name}" must be one of ${(f.choices ?? []).join(', ')}; it is ${shown(v)}`);
       return v;
     case 'textList':
       return list(name, v, 'strings', (x) => typeof x === 'string', (x) => {

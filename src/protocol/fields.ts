@@ -14,7 +14,7 @@ export type TextFormat =
   /** A PowerShell wildcard pattern (* ? [a-z], ` escapes) that compiles. */
   | 'wildcard';
 
-export type FieldKind = 'flag' | 'int' | 'intList' | 'text' | 'textList' | 'choiceList' | 'targets';
+export type FieldKind = 'flag' | 'int' | 'intList' | 'text' | 'textList' | 'choice' | 'choiceList' | 'targets';
 
 /**
  * One parameter of a method. `V` is the value a handler receives: what was sent, or the default
@@ -37,7 +37,7 @@ export interface Field<K extends FieldKind = FieldKind, V = unknown> {
    * own error, which the method's handler reports (a computer name: that computer's error).
    */
   readonly formatErrorPerItem?: boolean;
-  /** choiceList: the values accepted, exactly as spelled, and what they are called (SessionState). */
+  /** choice and choiceList: the values accepted, exactly as spelled, and what they are called (SessionState). */
   readonly choices?: readonly string[];
   readonly choiceName?: string;
   /** Type only (never set): the value a handler receives. */
@@ -67,9 +67,19 @@ export function intList(o: { range: readonly [number, number] }): Field<'intList
   return { kind: 'intList', required: false, range: o.range };
 }
 
-/** One text; absent is null. PowerShell: [string] with ValidateNotNullOrEmpty. */
-export function text(o: { format?: TextFormat } = {}): Field<'text', string | null> {
-  return { kind: 'text', required: false, ...(o.format ? { format: o.format } : {}) };
+/** One text; absent is null. PowerShell: [string] with ValidateNotNullOrEmpty (and ValidateLength with `maxLength`). */
+export function text(o: { format?: TextFormat; maxLength?: number } = {}): Field<'text', string | null> {
+  return { kind: 'text', required: false, ...(o.format ? { format: o.format } : {}), ...(o.maxLength ? { maxLength: o.maxLength } : {}) };
+}
+
+/** One text that must be sent (a mandatory [string] parameter). */
+export function requiredText(o: { maxLength?: number } = {}): Field<'text', string> {
+  return { kind: 'text', required: true, ...(o.maxLength ? { maxLength: o.maxLength } : {}) };
+}
+
+/** One value out of `choices`, which are called `name`; absent is null. PowerShell: [string] with ValidateSet. */
+export function choice<const C extends readonly string[]>(name: string, choices: C): Field<'choice', C[number] | null> {
+  return { kind: 'choice', required: false, choices, choiceName: name };
 }
 
 /**

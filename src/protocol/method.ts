@@ -13,7 +13,7 @@
 import type { TargetError } from './errors.ts';
 import type { Field, ValueOf } from './fields.ts';
 import type { SessionProcess } from './process.ts';
-import type { SessionTarget, UserSession } from './session.ts';
+import type { SessionMessage, SessionTarget, UserSession } from './session.ts';
 
 /**
  * handshake: `initialize`, the first call on every helper. query: only reads; a client may send it
@@ -25,6 +25,7 @@ export type MethodKind = 'handshake' | 'query' | 'action';
 /** The objects a query lists and an action reports on, by name: interfaces codegen compiles to .NET. */
 export interface WireTypes {
   UserSession: UserSession;
+  SessionMessage: SessionMessage;
   SessionProcess: SessionProcess;
 }
 export type WireTypeName = keyof WireTypes;

@@ -3,9 +3,9 @@
  * these (src/helper/methods.ts); each cmdlet of src/catalog/ names one, and has one parameter per
  * field of it but the targets: the JSDoc of a field is that parameter's help.
  */
-import { choiceList, flag, int, intList, INT32_MAX, targets, textList } from './fields.ts';
+import { choice, choiceList, flag, int, INT32_MAX, intList, requiredText, targets, text, textList } from './fields.ts';
 import { defineMethod, type Method } from './method.ts';
-import { SESSION_STATES } from './session.ts';
+import { MESSAGE_BUTTONS, SESSION_STATES } from './session.ts';
 
 /** Bumped whenever a method's parameters or result change shape. The module refuses another. */
 export const PROTOCOL_VERSION = 2;
@@ -113,8 +113,32 @@ export const ListSessionProcesses = defineMethod({
   timeout: { seconds: 30 },
 });
 
+/** The most characters of a message's -Title and -Text (a message box shows far less; a terminal scrolls). */
+export const MESSAGE_TEXT_MAX = 4096;
+
+export const SendMessage = defineMethod({
+  name: 'sessions.message',
+  kind: 'action',
+  output: 'SessionMessage',
+  params: {
+    Targets: targets(),
+    /** The text to show. On Linux it is written to the session's terminal, as write(1) does. */
+    Text: requiredText({ maxLength: MESSAGE_TEXT_MAX }),
+    /** The title of the message box (Windows); on Linux the first line of the banner. Default: the module's name. */
+    Title: text({ maxLength: MESSAGE_TEXT_MAX }),
+    /** The buttons of the message box: OK (the default), OKCancel, YesNo, YesNoCancel, RetryCancel, AbortRetryIgnore or CancelTryContinue. Linux terminals take only OK. */
+    Buttons: choice('MessageButtons', MESSAGE_BUTTONS),
+    /** How many seconds the message box stays open waiting for an answer; past it the answer is Timeout (Windows). */
+    TimeoutSec: int({ range: [1, 86400], default: 60 }),
+    /** Wait for each user's answer (up to -TimeoutSec) and write it; without -Wait the answer is Async. */
+    Wait: flag(),
+  },
+  // With -Wait each session may take its whole TimeoutSec; the sessions are asked at the same time.
+  timeout: { seconds: 30, perRound: { each: 'TimeoutSec', plus: 30 } },
+});
+
 /** Every method, in the order the helper registers them. */
-export const METHODS = [Initialize, ListSessions, LogoffSessions, DisconnectSessions, LockSessions, ListSessionProcesses] as const;
+export const METHODS = [Initialize, ListSessions, LogoffSessions, DisconnectSessions, LockSessions, ListSessionProcesses, SendMessage] as const;
 
 export type AnyMethod = (typeof METHODS)[number];
 export type ActionMethod = Extract<AnyMethod, Method<string, 'action'>>;

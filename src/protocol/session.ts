@@ -68,3 +68,30 @@ export interface SessionTarget {
   ComputerName?: string | null;
   SessionId: number;
 }
+
+/**
+ * The buttons of a message (Send-UserSessionMessage -Buttons), named as the MessageBox styles
+ * MB_OK .. MB_CANCELTRYCONTINUE are (their values are the WTSSendMessageW Style, wts-api.md 4.4).
+ */
+export const MESSAGE_BUTTONS = ['OK', 'OKCancel', 'AbortRetryIgnore', 'YesNoCancel', 'YesNo', 'RetryCancel', 'CancelTryContinue'] as const;
+export type MessageButtons = (typeof MESSAGE_BUTTONS)[number];
+
+/**
+ * What the user answered, named as the MessageBox results IDOK .. IDCONTINUE are; Timeout: nobody
+ * answered within -TimeoutSec (IDTIMEOUT); Async: the message was shown without waiting for an
+ * answer (IDASYNC, and always on Linux, where a terminal cannot answer).
+ */
+export const MESSAGE_ANSWERS = ['Ok', 'Cancel', 'Abort', 'Retry', 'Ignore', 'Yes', 'No', 'TryAgain', 'Continue', 'Timeout', 'Async'] as const;
+export type MessageAnswer = (typeof MESSAGE_ANSWERS)[number];
+
+/** The answer of one session to a message. */
+export interface SessionMessage {
+  /** The computer the session is on, as the caller named it (the local host name when local). */
+  ComputerName: string;
+  /** The session the message was sent to. */
+  SessionId: number;
+  /** The user of the session when the message was sent; null when not known. */
+  UserName: string | null;
+  /** The button the user chose (Ok, Cancel, Yes, No, ...), Timeout, or Async when no answer was awaited. */
+  Answer: MessageAnswer;
+}

@@ -31,6 +31,7 @@ BeforeAll {
             }
             'int[]' { return [int[]] @(($p.range[0] + 424242), ($p.range[0] + 424243)) }
             default {
+                if ($null -ne $p.choices -and -not $p.type.EndsWith('[]')) { return [string] $p.choices[-1] }
                 if ($null -ne $p.choices) { return [string[]] @($p.choices[-2], $p.choices[-1]) }
                 throw "no distinctive value for -$($p.name) of type $($p.type)"
             }

@@ -153,4 +153,59 @@ function Invoke-TestPwsh {
     [pscustomobject] @{ ExitCode = $p.ExitCode; Stdout = $out.Result; Stderr = $err.Result; Ms = $watch.ElapsedMilliseconds }
 }
 
+function Get-TestPwshAs {
+    # A launcher (Unix, as root) that runs the PowerShell under test as a standard user: setpriv
+    # drops to the user's uid and gid (no shell, no supplementary groups) with HOME in a folder of
+    # its own. The pinned tool lives under /root, which other users cannot read: its folder is
+    # copied once to /var/tmp/sessiontools-test-pwsh (readable by all) and run from there.
+    param([Parameter(Mandatory)] [string] $User)
+    $entry = @([System.IO.File]::ReadAllLines('/etc/passwd') | Where-Object { $_.StartsWith("$User`:") })
+    if ($entry.Count -ne 1) { throw "no user $User in /etc/passwd" }
+    $uid, $gid = $entry[0].Split(':')[2, 3]
+    $base = '/var/tmp/sessiontools-test-pwsh'
+    $null = [System.IO.Directory]::CreateDirectory($base)
+    $pwsh = Get-TestPwsh
+    $command = "'$pwsh'"
+    $pinned = [regex]::Match([System.IO.File]::ReadAllText($pwsh), "exec '([^']+)' '([^']+\.dll)'")
+    if ($pinned.Success) {
+        $source = [System.IO.Path]::GetDirectoryName($pinned.Groups[2].Value)
+        $copy = [System.IO.Path]::Combine($base, $source.Trim('/').Replace('/', '_'))
+        if (-not [System.IO.Directory]::Exists($copy)) {
+            $temp = "$copy.$PID"
+            Copy-Item -LiteralPath $source -Destination $temp -Recurse
+            try { [System.IO.Directory]::Move($temp, $copy) } catch { Remove-Item -LiteralPath $temp -Recurse -Force }
+        }
+        $command = "'$($pinned.Groups[1].Value)' '$([System.IO.Path]::Combine($copy, [System.IO.Path]::GetFileName($pinned.Groups[2].Value)))'"
+    }
+    $userHome = [System.IO.Path]::Combine($base, "home-$User")
+    $null = [System.IO.Directory]::CreateDirectory($userHome)
+    $chown = Start-Process -FilePath 'chown' -ArgumentList "$uid`:$gid", $userHome -Wait -PassThru
+    if ($chown.ExitCode -ne 0) { throw "chown $userHome failed" }
+    $launcher = [System.IO.Path]::Combine($base, "as-$User.sh")
+    [System.IO.File]::WriteAllText($launcher, "#!/bin/sh`nexec setpriv --reuid=$uid --regid=$gid --clear-groups env HOME='$userHome' $command `"`$@`"`n")
+    [System.IO.File]::SetUnixFileMode($launcher, [System.IO.UnixFileMode] 'UserRead, UserWrite, UserExecute, GroupRead, GroupExecute, OtherRead, OtherExecute')
+    $launcher
+}
+
+function Invoke-TestPwshAs {
+    # Invoke-TestPwsh as a standard user (Get-TestPwshAs): same arguments, same answer.
+    param(
+        [Parameter(Mandatory)] [string] $User,
+        [Parameter(Mandatory)] [string[]] $ArgumentList,
+        [string] $Stdin = '',
+        [string] $StdinPath,
+        [hashtable] $Environment = @{},
+        [int] $TimeoutSec = 60
+    )
+    $saved = $env:SESSIONTOOLS_TEST_PWSH
+    $env:SESSIONTOOLS_TEST_PWSH = Get-TestPwshAs -User $User
+    try {
+        $rest = @{ ArgumentList = $ArgumentList; Stdin = $Stdin; Environment = $Environment; TimeoutSec = $TimeoutSec }
+        if ($StdinPath) { $rest.StdinPath = $StdinPath }
+        Invoke-TestPwsh @rest
+    } finally {
+        $env:SESSIONTOOLS_TEST_PWSH = $saved
+    }
+}
+
 Export-ModuleMember -Function *

@@ -8,6 +8,7 @@ import { isLocalComputer } from '../local-computer.ts';
 import type { SessionTarget, UserSession } from '../../protocol/session.ts';
 import type { EndResult } from './escalation.ts';
 import { logoffSessions } from './logoff.ts';
+import { sendMessages } from './message.ts';
 import { listSessionProcesses } from './processes.ts';
 import { readSessions, type SessionSource } from './sessions.ts';
 import { disconnectNotSupported, lockNotSupported, remoteNotSupported } from './target-errors.ts';
@@ -50,6 +51,7 @@ class LinuxBackend implements Backend {
   readonly actions: ActionHandlers = {
     'sessions.logoff': async (p) => ({ Outcomes: await this.logoff(p.Targets, p.Wait) }),
     'sessions.disconnect': async (p) => ({ Outcomes: this.disconnect(p.Targets) }),
+    'sessions.message': async (p) => ({ Outcomes: await sendMessages(this.source, p.Targets, p) }),
     'sessions.lock': async (p) => ({
       Outcomes: p.Targets.map((target) => ({ Target: target, Item: null, Error: isLocalComputer(target.ComputerName) ? lockNotSupported(target) : remoteNotSupported(target) })),
     }),

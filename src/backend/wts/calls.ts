@@ -288,4 +288,14 @@ export class WtsCalls {
   logoff(h: bigint | null, id: number, wait: boolean): void {
     if (!this.api.WTSLogoffSession(h, id, wait ? 1 : 0)) throw this.lastError('WTSLogoffSession');
   }
+
+  /**
+   * A message box in session `id`; the answer is the pressed button's id, IDTIMEOUT or IDASYNC
+   * (wts-api.md 4.4). Both lengths are in bytes, without the NUL; Timeout in seconds.
+   */
+  sendMessage(h: bigint | null, id: number, title: string, text: string, style: number, timeoutSec: number, wait: boolean): number {
+    const response = [0];
+    if (!this.api.WTSSendMessageW(h, id, title, title.length * 2, text, text.length * 2, style, timeoutSec, response, wait ? 1 : 0)) throw this.lastError('WTSSendMessageW');
+    return response[0] as number;
+  }
 }

@@ -12,6 +12,7 @@ import type { ParamsOf, ResultOf } from '../../protocol/method.ts';
 import type { ListSessionProcesses } from '../../protocol/methods.ts';
 import type { SessionProcess } from '../../protocol/process.ts';
 import type { ActionKind, ActionRow, ProcessRow, Reply } from './jobs.ts';
+import { sendMessages } from './message.ts';
 import { WorkerPool } from './pool.ts';
 import { errorIdOf, failureDetail, failureMessage, type Win32Failure } from './win32-errors.ts';
 import { startWorker } from './worker-url.ts';
@@ -103,6 +104,7 @@ class WtsBackend implements Backend {
   readonly actions: ActionHandlers = {
     'sessions.logoff': async (p) => ({ Outcomes: await this.act('logoff', p.Targets, p.Wait) }),
     'sessions.disconnect': async (p) => ({ Outcomes: await this.act('disconnect', p.Targets, p.Wait) }),
+    'sessions.message': async (p) => ({ Outcomes: await sendMessages(this.pool, p) }),
     'sessions.lock': async (p) => {
       // Only this computer's sessions reach a worker; a remote one can never be the caller's.
       const local = p.Targets.filter((t) => isLocalComputer(t.ComputerName));

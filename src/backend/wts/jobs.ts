@@ -52,7 +52,25 @@ export interface ProcessRow {
   processes: RawProcess[];
 }
 
-export type Job = ProcessesJob | ListJob | ActionJob;
+/** A message box in one session (message-task.ts): one task per session, so that waits for answers run side by side. */
+export interface MessageJob extends ComputerJob {
+  op: 'message';
+  id: number;
+  title: string;
+  text: string;
+  /** The WTSSendMessageW Style: the MessageBox buttons value. */
+  style: number;
+  timeoutSec: number;
+  wait: boolean;
+}
+
+/** A message's answer: the WTSSendMessageW response, and the session's user when it was sent. */
+export interface MessageRow {
+  response: number;
+  userName: string | null;
+}
+
+export type Job = ProcessesJob | ListJob | ActionJob | MessageJob;
 
 /** Opens the server (when remote), enumerates its sessions, closes it. */
 export interface EnumerateTask {
@@ -67,7 +85,7 @@ export interface QueryTask {
   queries: Query[];
 }
 
-export type Task = ProcessesJob | EnumerateTask | QueryTask | ActionJob;
+export type Task = ProcessesJob | EnumerateTask | QueryTask | ActionJob | MessageJob;
 
 export interface Enumerated {
   sessions: EnumeratedSession[];
@@ -90,6 +108,7 @@ export interface TaskValues {
   query: Answer[];
   logoff: ActionRow[];
   disconnect: ActionRow[];
+  message: MessageRow;
   lock: ActionRow[];
   processes: ProcessRow[];
 }
@@ -101,7 +120,7 @@ export type Outcome<V> = { ok: true; value: V } | { ok: false; win32: Win32Failu
 export type TaskReply<T extends Task = Task> = Outcome<TaskValues[T['op']]>;
 
 /** A job's answer, as index.ts reads it. */
-export type Reply = Outcome<ProcessRow[] | UserSession[] | ActionRow[]>;
+export type Reply = Outcome<ProcessRow[] | UserSession[] | ActionRow[] | MessageRow>;
 
 /** What a worker posts: once `ready` (its libraries loaded, or failed to), then one reply per task. */
 export type WorkerMessage = { ready: true } | { reply: TaskReply };

@@ -9,6 +9,7 @@ import { actOnSessions } from './actions.ts';
 import { Win32Error, WtsCalls } from './calls.ts';
 import type { Task, TaskReply, WorkerData, WorkerMessage } from './jobs.ts';
 import { loadWinApi } from './library.ts';
+import { messageSession } from './message-task.ts';
 import { processesOfSessions } from './processes.ts';
 import { enumerateServer } from './list.ts';
 import { runQueries } from './queries.ts';
@@ -33,6 +34,8 @@ function value(calls: WtsCalls, task: Task): unknown {
       return enumerateServer(calls, task.computer);
     case 'query':
       return withServer(calls, task.computer, (h) => runQueries(calls, h, task.queries));
+    case 'message':
+      return messageSession(calls, task);
     case 'processes':
       return processesOfSessions(calls, task);
     default:

@@ -180,7 +180,8 @@ namespace SessionTools.Rpc
                 return true;
             });
             ParameterInfo passThru = _command.WithRole(Role.PassThru);
-            bool pass = passThru != null && _bound.Contains(passThru.Name) && LanguagePrimitives.IsTrue(_bound[passThru.Name]);
+            // An action without -PassThru (Send-UserSessionMessage) writes what each target answered, always.
+            bool pass = passThru == null || (_bound.Contains(passThru.Name) && LanguagePrimitives.IsTrue(_bound[passThru.Name]));
             for (int i = 0; i < accepted.Count; i++)
             {
                 Target t = accepted[i];

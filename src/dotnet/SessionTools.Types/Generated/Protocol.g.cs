@@ -90,6 +90,17 @@ namespace SessionTools.Rpc
             ReadItem = SessionProcess.ReadJson,
         };
 
+        internal static readonly MethodInfo SendMessage = new MethodInfo
+        {
+            Name = "sessions.message",
+            Kind = MethodKind.Action,
+            Seconds = 30,
+            RoundEach = "TimeoutSec",
+            RoundPlus = 30,
+            Defaults = { { "TimeoutSec", 60 } },
+            ReadItem = SessionMessage.ReadJson,
+        };
+
         /// <summary>The handshake every helper is checked with.</summary>
         internal static MethodInfo Handshake { get { return Initialize; } }
 
@@ -125,7 +136,17 @@ namespace SessionTools.Rpc
             new CommandInfo("Get-UserSessionProcess", ListSessionProcesses, "Targets", null, ConfirmImpact.None,
                 new ParameterInfo("InputObject", Role.InputObject, true),
                 new ParameterInfo("Id", Role.TargetId, true),
-                new ParameterInfo("ComputerName", Role.TargetComputer, true)));
+                new ParameterInfo("ComputerName", Role.TargetComputer, true)),
+            new CommandInfo("Send-UserSessionMessage", SendMessage, "Targets", "Send a message", ConfirmImpact.Low,
+                new ParameterInfo("Text", Role.Field, false),
+                new ParameterInfo("InputObject", Role.InputObject, true),
+                new ParameterInfo("Id", Role.TargetId, true),
+                new ParameterInfo("ComputerName", Role.TargetComputer, true),
+                new ParameterInfo("Title", Role.Field, false),
+                new ParameterInfo("Buttons", Role.Field, false),
+                new ParameterInfo("TimeoutSec", Role.Field, false),
+                new ParameterInfo("Wait", Role.Field, false),
+                new ParameterInfo("Force", Role.Force, false)));
 
         private static Dictionary<string, CommandInfo> ByName(params CommandInfo[] commands)
         {
