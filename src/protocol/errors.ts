@@ -14,7 +14,7 @@ export const ERRORS = {
   },
   AccessDenied: {
     category: 'PermissionDenied',
-    action: 'Run PowerShell elevated (as Administrator or root), or as the session\'s own user; acting on other users\' sessions needs the Remote Desktop Services permission for it.',
+    action: 'Run PowerShell as the session\'s own user, or elevated (root on Linux, Administrator on Windows); the message says what the computer requires.',
   },
   NotSupportedOnPlatform: {
     category: 'NotImplemented',

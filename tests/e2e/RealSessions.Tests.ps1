@@ -42,7 +42,7 @@ Describe 'real ssh sessions' -Skip:(-not $sshd.Ok) {
         $script:terminal = $null
 
         function Open-Session([string[]] $User) {
-            # Logs each user in over ssh: objects with User, Tty, LeaderPid (the session id), LoginTime.
+            # Logs each user in over ssh: objects with User, Tty, SessionId (the session id: its shell's kernel session), LoginTime.
             foreach ($u in $User) {
                 $s = Invoke-TestFixture -Fixture $script:fixture -Op 'sshd.open' -Arguments @{ user = $u }
                 $script:opened.Add($s)
@@ -76,10 +76,10 @@ Describe 'real ssh sessions' -Skip:(-not $sshd.Ok) {
 
     It 'Get-UserSession lists them with user, tty, client address, state, logon time and idle time' {
         $a, $b = Open-Session $script:Users[0], $script:Users[1]
-        $out = @(Get-UserSession -Id $a.LeaderPid, $b.LeaderPid)
+        $out = @(Get-UserSession -Id $a.SessionId, $b.SessionId)
         $out.Count | Should -Be 2
         foreach ($s in $a, $b) {
-            $o = @($out | Where-Object SessionId -EQ $s.LeaderPid)
+            $o = @($out | Where-Object SessionId -EQ $s.SessionId)
             $o.Count | Should -Be 1 -Because "the session of $($s.User) is listed"
             $o = $o[0]
             $o.GetType().FullName | Should -Be 'SessionTools.UserSession'
@@ -106,9 +106,9 @@ Describe 'real ssh sessions' -Skip:(-not $sshd.Ok) {
         $idle, $busy = Open-Session $script:Users[0], $script:Users[1]
         Set-Idle $idle 45
         $stopped = @(Get-UserSession | Where Idle -gt 30m | Stop-UserSession -Confirm:$false -Wait -PassThru)
-        $stopped.SessionId | Should -Be $idle.LeaderPid
+        $stopped.SessionId | Should -Be $idle.SessionId
         $stopped[0].UserName | Should -Be $idle.User
-        Test-ProcessGone $idle.LeaderPid | Should -BeTrue -Because '-Wait returns once the session has ended'
+        Test-ProcessGone $idle.SessionId | Should -BeTrue -Because '-Wait returns once the session has ended'
         Test-LoggedOff $idle | Should -BeTrue
         Test-Alive $busy | Should -BeTrue
     }
@@ -118,7 +118,7 @@ Describe 'real ssh sessions' -Skip:(-not $sshd.Ok) {
         Set-Idle $idle 45
         $run = Invoke-TestPwsh -ArgumentList '-NoProfile', '-NonInteractive', '-Command', "Import-Module '$(Get-TestModulePath)' -ErrorAction Stop; $script:Mission -WhatIf"
         $run.ExitCode | Should -Be 0 -Because $run.Stderr
-        $run.Stdout | Should -BeLike "*What if: Performing the operation ""Log off"" on target ""session $($idle.LeaderPid) ($($idle.User) on $($idle.Tty)) on *"
+        $run.Stdout | Should -BeLike "*What if: Performing the operation ""Log off"" on target ""session $($idle.SessionId) ($($idle.User) on $($idle.Tty)) on *"
         Test-LoggedOff $idle -TimeoutMs 1500 | Should -BeFalse
     }
 
@@ -126,7 +126,7 @@ Describe 'real ssh sessions' -Skip:(-not $sshd.Ok) {
         $s = Open-Session $script:Users[0]
         $null = Invoke-TestFixture -Fixture $script:fixture -Op 'sshd.close' -Arguments @{ leaderPid = $s.LeaderPid }
         $script:opened.Remove($s)
-        $out = @(Stop-UserSession -Id $s.LeaderPid -Confirm:$false -ErrorVariable ev -ErrorAction SilentlyContinue)
+        $out = @(Stop-UserSession -Id $s.SessionId -Confirm:$false -ErrorVariable ev -ErrorAction SilentlyContinue)
         $out.Count | Should -Be 0
         $ev.Count | Should -Be 1
         $ev[0].FullyQualifiedErrorId | Should -Be 'SessionNotFound,Stop-UserSession'
@@ -149,7 +149,7 @@ Remove-Module SessionTools
 $new[0]
 '@
         $run = Invoke-TestPwsh -ArgumentList '-NoProfile', '-NonInteractive', '-Command', $code -Environment @{
-            SESSIONTOOLS_TEST_MODULE = Get-TestModulePath; SESSIONTOOLS_TEST_SESSION = $s.LeaderPid }
+            SESSIONTOOLS_TEST_MODULE = Get-TestModulePath; SESSIONTOOLS_TEST_SESSION = $s.SessionId }
         $run.Stderr | Should -BeNullOrEmpty
         $lines = @($run.Stdout.Trim() -split '\r?\n')
         $lines[0..2] | Should -Be $s.User, 'helpers: 1 then 1, same: False', 'after Remove-Module: 0'
@@ -183,7 +183,7 @@ $new[0]
             $q = Wait-Question
             $q.Text | Should -BeLike '*Are you sure you want to perform this action?*'
             $q.Text | Should -Match ([regex]::Escape($script:ChoiceLine))
-            $q.Target | Should -BeIn $a.LeaderPid, $b.LeaderPid
+            $q.Target | Should -BeIn $a.SessionId, $b.SessionId
             Send-Answer '?'
             $help = Wait-Question
             foreach ($line in 'Y - Continue with only the next step of the operation.', 'A - Continue with all the steps of the operation.',
@@ -201,7 +201,7 @@ $new[0]
         It 'Y logs off the session it asks about, N spares one, L spares it and every later one without asking' {
             $sessions = @(Open-Session ($script:Users + $script:Users[0]))
             foreach ($s in $sessions) { Set-Idle $s 45 }
-            $ids = @($sessions | ForEach-Object LeaderPid)
+            $ids = @($sessions | ForEach-Object SessionId)
             Start-Shell
             Send-TmuxLine $script:terminal $script:Mission
             $asked = foreach ($answer in 'Y', 'N', 'L') {
@@ -212,10 +212,10 @@ $new[0]
             }
             $asked | Select-Object -Unique | Should -HaveCount 3
             Wait-TmuxPrompt $script:terminal -TimeoutMs 30000 | Should -Not -BeLike '*(default is "Y")*'
-            $yes = $sessions | Where-Object LeaderPid -EQ $asked[0]
+            $yes = $sessions | Where-Object SessionId -EQ $asked[0]
             Test-LoggedOff $yes | Should -BeTrue
-            foreach ($s in $sessions | Where-Object LeaderPid -NE $asked[0]) {
-                Test-Alive $s | Should -BeTrue -Because "session $($s.LeaderPid) was answered N or L, or never asked about"
+            foreach ($s in $sessions | Where-Object SessionId -NE $asked[0]) {
+                Test-Alive $s | Should -BeTrue -Because "session $($s.SessionId) was answered N or L, or never asked about"
             }
         }
 
@@ -230,7 +230,7 @@ $new[0]
             $second = Wait-Question
             Send-Answer 'N'
             $null = Wait-TmuxPrompt $script:terminal -TimeoutMs 30000
-            @($first.Target, $second.Target) | Sort-Object | Should -Be (@($a.LeaderPid, $b.LeaderPid) | Sort-Object)
+            @($first.Target, $second.Target) | Sort-Object | Should -Be (@($a.SessionId, $b.SessionId) | Sort-Object)
             Test-LoggedOff $a -TimeoutMs 1500 | Should -BeFalse
             Test-Alive $b | Should -BeTrue
         }

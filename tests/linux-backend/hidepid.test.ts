@@ -80,7 +80,9 @@ describe.skipIf(!usable)('Linux backend under /proc mounted with hidepid=2, as a
         Item: null,
         Error: {
           ErrorId: 'AccessDenied',
-          Message: `Permission denied to log off session ${roots} (user root): run as root or as that user.`,
+          Message:
+            `Permission denied to log off session ${roots} (root on pts/81): its processes belong to another user, ` +
+            'and only root (a process with CAP_KILL) may signal them. Run as root (sudo), or as root.',
           Target: roots,
           ComputerName: host,
         },

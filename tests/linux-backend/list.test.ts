@@ -137,7 +137,8 @@ describe('LinuxBackend.list reads utmp written with the real struct', () => {
     // Each of these, if stat()ed, would give an Idle: the directory itself, and a file beside it.
     writeFileSync(join(dir, 'outside'), '');
     const file = join(dir, 'utmp-lines');
-    writeUtmp(writer, file, ['', '.', '../outside', 'pts/../../outside', 'pts/7'].map((line) => ({ pid: pids[0]!, line, user: 'alice', loginMs: base })));
+    // One leader each: records of one leader are one session (identity.ts).
+    writeUtmp(writer, file, ['', '.', '../outside', 'pts/../../outside', 'pts/7'].map((line, i) => ({ pid: pids[i]!, line, user: 'alice', loginMs: base })));
     const sessions = await createLinuxBackend({ utmpPath: file, devDir }).list(null, LOCAL);
     expect(sessions.map((s) => [s.SessionName, s.Idle === null])).toEqual([
       [null, true],

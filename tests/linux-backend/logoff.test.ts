@@ -210,7 +210,9 @@ describe('LinuxBackend.logoff and disconnect, on real processes', () => {
         Item: null,
         Error: {
           ErrorId: 'AccessDenied',
-          Message: `Permission denied to log off session ${pids[0]} (user user0): run as root or as that user.`,
+          Message:
+            `Permission denied to log off session ${pids[0]} (user0 on pts/9800): its processes belong to another user, ` +
+            'and only root (a process with CAP_KILL) may signal them. Run as root (sudo), or as user0.',
           Target: pids[0],
           ComputerName: HOST,
         },

@@ -23,7 +23,8 @@ let sshd: SshdHarness | undefined;
 const sessions = new Map<number, SshSession>(); // by leaderPid
 
 function sessionInfo(s: SshSession) {
-  return { User: s.user, Tty: s.tty, LeaderPid: s.leaderPid, ShellPid: s.shellPid, ClientPid: s.clientPid, LoginTime: s.loginTime.toISOString() };
+  // SessionId: what Get-UserSession shows for it, the kernel session of its shell (docs/linux-sessions.md).
+  return { User: s.user, Tty: s.tty, LeaderPid: s.leaderPid, ShellPid: s.shellPid, SessionId: s.shellPid, ClientPid: s.clientPid, LoginTime: s.loginTime.toISOString() };
 }
 
 function session(args: { leaderPid: number }): SshSession {

@@ -28,7 +28,8 @@ export type EndResult = { kind: 'ended' } | { kind: 'denied' } | { kind: 'timedO
 
 type SendResult = 'sent' | 'ended' | 'denied';
 
-function kill(pid: number, signal: NodeJS.Signals): SendResult {
+/** kill(2) by pid; signal 0 only checks that the process exists and may be signalled. */
+export function kill(pid: number, signal: NodeJS.Signals | 0): SendResult {
   try {
     process.kill(pid, signal);
     return 'sent';

@@ -3,7 +3,7 @@
  * (/proc/<pid>/stat), the boot time (/proc/stat) and the clock tick rate. Never runs a shell.
  */
 import { execFileSync } from 'node:child_process';
-import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
 
 /**
  * kill(pid, 0) sends nothing and only checks: ESRCH means no such process; EPERM means it exists
@@ -25,12 +25,18 @@ export function processExists(pid: number): boolean {
 export interface ProcStat {
   /** Field 3 of /proc/<pid>/stat: R, S, D, T, t, Z (zombie), X (dead), I, ... */
   state: string;
+  /** Field 4: the parent's pid. */
+  ppid: number;
+  /** Field 6: the id of its session (the pid of the session's leader, setsid(2)). */
+  session: number;
+  /** Field 7 (tty_nr): the device number of its controlling terminal; 0 when it has none. */
+  ttyNr: number;
   /** Field 22 (starttime): clock ticks after boot at which the process started. */
   startTicks: number;
 }
 
 /**
- * Fields 3 and 22 of /proc/<pid>/stat (proc(5)), or null when it cannot be read: the process is
+ * Fields 3, 4, 6, 7 and 22 of /proc/<pid>/stat (proc(5)), or null when it cannot be read: the process is
  * not there (ENOENT, or ESRCH when it vanishes mid-read) or /proc is mounted with hidepid and it
  * is another user's (ENOENT or EACCES). Callers tell those apart with processExists(). Field 2 is the command name in parentheses and may itself
  * hold spaces and ")", so the fields are counted from the LAST ")".
@@ -48,11 +54,26 @@ export function readProcStat(pid: number): ProcStat | null {
   // After ") ": field 3 is index 0, so field N is index N - 3.
   const rest = text.slice(close + 2).split(' ');
   const state = rest[0];
-  const startTicks = Number(rest[22 - 3]);
-  if (close === -1 || !state || !Number.isSafeInteger(startTicks)) {
+  const [ppid, session, ttyNr, startTicks] = [4, 6, 7, 22].map((n) => Number(rest[n - 3]));
+  if (close === -1 || !state || ![ppid, session, ttyNr, startTicks].every(Number.isSafeInteger)) {
     throw new Error(`Unexpected /proc/${pid}/stat contents: ${JSON.stringify(text.slice(0, 200))}`);
   }
-  return { state, startTicks };
+  return { state, ppid: ppid!, session: session!, ttyNr: ttyNr!, startTicks: startTicks! };
+}
+
+/**
+ * Every process /proc shows this caller, live ones only (zombies have ended): one pass over
+ * /proc, one read of each stat. Under hidepid, other users' processes are not in it.
+ */
+export function readProcessTable(): Map<number, ProcStat> {
+  const table = new Map<number, ProcStat>();
+  for (const name of readdirSync('/proc')) {
+    const pid = Number(name);
+    if (!Number.isSafeInteger(pid) || pid <= 0) continue;
+    const stat = readProcStat(pid);
+    if (stat !== null && !isExitedState(stat.state)) table.set(pid, stat);
+  }
+  return table;
 }
 
 /** A zombie (Z) has exited and only waits for its parent to reap it; X is "dead". Both are gone. */

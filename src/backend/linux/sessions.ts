@@ -1,14 +1,15 @@
 /**
- * The sessions on this computer, from the utmp file: its live USER_PROCESS records mapped to
- * UserSession, each kept with what logoff needs to recognise its leader again.
+ * The sessions on this computer: the live USER_PROCESS records of the utmp file, each resolved to
+ * the kernel session it stands for (identity.ts, docs/linux-sessions.md) and mapped to UserSession.
  */
-import { statSync } from 'node:fs';
+import { statSync, type Stats } from 'node:fs';
 import { hostname } from 'node:os';
 import { isAbsolute, join, relative } from 'node:path';
 import type { UserSession } from '../../protocol/session.ts';
 import { formatUtmpAddress } from './address.ts';
-import { checkLeader } from './leader.ts';
-import { bootTimeMs } from './proc.ts';
+import { resolveSessions, type MachineView, type ResolvedSession } from './identity.ts';
+import { LEADER_START_TOLERANCE_MS } from './leader.ts';
+import { bootTimeMs, processExists, processStartMs, readProcessTable, readProcStat } from './proc.ts';
 import { UT_TYPE } from './utmp-layout.ts';
 import { readUtmpFile, type UtmpRecord } from './utmp-read.ts';
 
@@ -21,8 +22,8 @@ export interface SessionSource {
 
 export interface LinuxSession {
   session: UserSession;
-  /** The leader's /proc starttime when the session was listed; null when /proc hides it. */
-  startTicks: number | null;
+  /** The kernel session it stands for, and its processes. */
+  resolved: ResolvedSession;
 }
 
 /** ut_tv as epoch milliseconds; null when the record has no time (ut_tv all zero). */
@@ -32,22 +33,42 @@ export function loginMs(r: UtmpRecord): number | null {
 }
 
 /**
- * Idle time as `w` computes it: now minus the terminal's last access time (the tty's atime is
- * updated by input). Null when ut_line names no device we can stat (an X display ":0", a line
- * that would lead out of the device directory, a terminal that is gone).
+ * The device file ut_line names under devDir; null when there is no line, it would lead out of the
+ * device directory, or nothing is there. Synchronous: one local stat per record is cheaper than a
+ * thread-pool round trip each, and a line that is gone is no exception (one per record costs more).
  */
-function lastInputMs(devDir: string, line: string): number | null {
+function lineStat(devDir: string, line: string): Stats | null {
   if (line === '') return null;
   const path = join(devDir, line);
   const rel = relative(devDir, path);
   if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) return null;
   try {
-    // Synchronous: one local stat per session is cheaper than a thread-pool round trip each. A
-    // terminal that is gone is no exception (throwing one per session costs more than the stat).
-    return statSync(path, { throwIfNoEntry: false })?.atimeMs ?? null;
+    return statSync(path, { throwIfNoEntry: false }) ?? null;
   } catch {
     return null;
   }
+}
+
+/**
+ * The machine as /proc shows it now, for identity.ts: one pass over /proc, the boot time once,
+ * and each line's device file once (the same stat gives Idle, see describeRecord).
+ */
+function machineView(devDir: string, lines: Map<string, Stats | null>): MachineView {
+  const bootMs = bootTimeMs();
+  const stat = (line: string): Stats | null => {
+    if (!lines.has(line)) lines.set(line, lineStat(devDir, line));
+    return lines.get(line)!;
+  };
+  return {
+    processes: readProcessTable(),
+    terminal: (line) => {
+      const st = stat(line);
+      return st !== null && st.isCharacterDevice() ? st.rdev : null;
+    },
+    hidden: (pid) => readProcStat(pid) === null && processExists(pid),
+    startedAfter: (ticks, login) => processStartMs(ticks, bootMs) > login + LEADER_START_TOLERANCE_MS,
+    loginMs,
+  };
 }
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
@@ -61,47 +82,45 @@ export async function readUserRecords(src: SessionSource): Promise<UtmpRecord[]>
   return (await readUtmpFile(src.utmpPath)).filter((r) => r.type === UT_TYPE.USER_PROCESS && r.pid > 1);
 }
 
-/** The session of a record whose leader was found live (leader.ts), as of `now`. */
-export function describeRecord(src: SessionSource, r: UtmpRecord, startTicks: number | null, computer: string, now: number): LinuxSession {
+/**
+ * The session of a resolved record, as of `now`. Idle is `w`'s: now minus the last access time of
+ * the terminal (input updates a tty's atime); null when the line names no device (an X display
+ * ":0", a terminal that is gone).
+ */
+export function describeSession(resolved: ResolvedSession, lineStat: Stats | null, computer: string, now: number): UserSession {
+  const r = resolved.record;
   const login = loginMs(r);
-  const lastInput = lastInputMs(src.devDir, r.line);
+  const lastInput = lineStat?.atimeMs ?? null;
   return {
-    startTicks,
-    session: {
-      ComputerName: computer,
-      SessionId: r.pid,
-      SessionName: r.line === '' ? null : r.line,
-      UserName: r.user,
-      Domain: null,
-      State: 'Active',
-      Idle: lastInput === null ? null : Math.max(0, Math.round(now - lastInput)),
-      LogonTime: iso(login),
-      LastInputTime: iso(lastInput === null ? null : Math.round(lastInput)),
-      // A terminal login is connected for as long as it lives, and never disconnected.
-      ConnectTime: iso(login),
-      DisconnectTime: null,
-      ClientName: r.host === '' ? null : r.host,
-      ClientAddress: formatUtmpAddress(r.addrV6),
-      IsLocked: null,
-      Protocol: null,
-    },
+    ComputerName: computer,
+    SessionId: resolved.id,
+    SessionName: r.line === '' ? null : r.line,
+    UserName: r.user,
+    Domain: null,
+    State: 'Active',
+    Idle: lastInput === null ? null : Math.max(0, Math.round(now - lastInput)),
+    LogonTime: iso(login),
+    LastInputTime: iso(lastInput === null ? null : Math.round(lastInput)),
+    // A terminal login is connected for as long as it lives, and never disconnected.
+    ConnectTime: iso(login),
+    DisconnectTime: null,
+    ClientName: r.host === '' ? null : r.host,
+    ClientAddress: formatUtmpAddress(r.addrV6),
+    IsLocked: null,
+    Protocol: null,
   };
 }
 
-/**
- * The live sessions, in utmp order: the records of readUserRecords() whose leader is still there
- * (not gone, not a zombie, not replaced by a newer process with the same pid).
- */
+/** The live sessions, in utmp order, each once (identity.ts), from one look at utmp and /proc. */
 export async function readSessions(src: SessionSource): Promise<LinuxSession[]> {
   const records = await readUserRecords(src);
   if (records.length === 0) return [];
-  const bootMs = bootTimeMs();
+  const lines = new Map<string, Stats | null>();
+  const resolved = resolveSessions(records, machineView(src.devDir, lines));
   const computer = hostname();
   const now = Date.now();
-  const found: LinuxSession[] = [];
-  for (const r of records) {
-    const leader = checkLeader(r.pid, loginMs(r), bootMs);
-    if (leader.status === 'live') found.push(describeRecord(src, r, leader.startTicks, computer, now));
-  }
-  return found;
+  return resolved.map((r) => ({
+    resolved: r,
+    session: describeSession(r, lines.has(r.record.line) ? lines.get(r.record.line)! : lineStat(src.devDir, r.record.line), computer, now),
+  }));
 }

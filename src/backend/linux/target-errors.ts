@@ -42,11 +42,14 @@ export function sessionNotFound(target: SessionTarget): TargetError {
   return targetError(target, 'SessionNotFound', `No session with id ${target.SessionId} on ${computer}.`);
 }
 
-export function accessDenied(target: SessionTarget, user: string): TargetError {
+/** kill(2): only root (CAP_KILL) may signal another user's processes; nothing was sent. */
+export function accessDenied(target: SessionTarget, user: string, line: string | null): TargetError {
+  const where = line === null ? `user ${user}` : `${user} on ${line}`;
   return targetError(
     target,
     'AccessDenied',
-    `Permission denied to log off session ${target.SessionId} (user ${user}): run as root or as that user.`,
+    `Permission denied to log off session ${target.SessionId} (${where}): its processes belong to another user, ` +
+      `and only root (a process with CAP_KILL) may signal them. Run as root (sudo), or as ${user}.`,
   );
 }
 

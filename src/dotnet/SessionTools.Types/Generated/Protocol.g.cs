@@ -16,7 +16,7 @@ namespace SessionTools.Rpc
         {
             { "SessionNotFound", new ErrorInfo(ErrorCategory.ObjectNotFound, "Run Get-UserSession to see the sessions that exist now.") },
             { "UserNotFound", new ErrorInfo(ErrorCategory.ObjectNotFound, "Run Get-UserSession to see who is logged on.") },
-            { "AccessDenied", new ErrorInfo(ErrorCategory.PermissionDenied, "Run PowerShell elevated (as Administrator or root), or as the session's own user; acting on other users' sessions needs the Remote Desktop Services permission for it.") },
+            { "AccessDenied", new ErrorInfo(ErrorCategory.PermissionDenied, "Run PowerShell as the session's own user, or elevated (root on Linux, Administrator on Windows); the message says what the computer requires.") },
             { "NotSupportedOnPlatform", new ErrorInfo(ErrorCategory.NotImplemented, "This action has no meaning on this platform; use Stop-UserSession to end the session.") },
             { "ComputerUnreachable", new ErrorInfo(ErrorCategory.ConnectionError, "Check that the computer is on and reachable, that remote RPC is allowed (AllowRemoteRPC on client editions) and that the firewall lets SMB (TCP 445) through.") },
             { "ComputerTimeout", new ErrorInfo(ErrorCategory.OperationTimeout, "The computer did not answer within -TimeoutSec; check that it is reachable, or raise -TimeoutSec.") },
