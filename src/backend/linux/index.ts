@@ -1,6 +1,7 @@
 /**
- * The Linux backend: sessions are the live USER_PROCESS records of utmp; logoff signals each
- * session's leader; disconnect does not exist on Linux.
+ * The Linux backend: a session is the kernel session a live USER_PROCESS record of utmp stands for
+ * (identity.ts, docs/linux-sessions.md); logoff signals that session's processes; disconnect does
+ * not exist on Linux.
  */
 import { existsSync } from 'node:fs';
 import { ComputerError, type ActionHandlers, type Backend, type ListOptions, type SessionOutcome } from '../backend.ts';
