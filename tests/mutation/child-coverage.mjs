@@ -12,6 +12,7 @@
  * is the test's. Other children (scripts bundled by a test, which do their work as they load) count
  * all of theirs for the test.
  */
+import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { isMainThread, parentPort } from 'node:worker_threads';
 import { patchWorkers, writeCoverage } from './coverage-files.mjs';
 
@@ -43,10 +44,19 @@ function workFrom(emitter, event) {
 
 if (dir) {
   if (isMainThread) {
-    // The helper reads process.stdin (but with SESSIONTOOLS_HELPER_STDIO=fs, a stream of its own).
-    const helper = /helper\.mjs$/.test(process.argv[1] ?? '') && process.env.SESSIONTOOLS_HELPER_STDIO !== 'fs';
-    if (helper) workFrom(process.stdin, 'data');
-    else working();
+    // The helper reads process.stdin, or with SESSIONTOOLS_HELPER_STDIO=fs a stream on fd 0.
+    if (!/helper\.mjs$/.test(process.argv[1] ?? '')) working();
+    else if (process.env.SESSIONTOOLS_HELPER_STDIO !== 'fs') workFrom(process.stdin, 'data');
+    else {
+      const fs = createRequire(import.meta.url)('node:fs');
+      const createReadStream = fs.createReadStream;
+      fs.createReadStream = function createMarkedReadStream(...args) {
+        const stream = createReadStream.apply(this, args);
+        workFrom(stream, 'data');
+        return stream;
+      };
+      syncBuiltinESMExports();
+    }
     process.on('exit', () => writeCoverage(dir));
     // Also before each write to stdout (the helper's answers): a helper shared by the tests of a
     // block then gives each test the coverage of its own requests, not all of it to every test.
