@@ -237,6 +237,8 @@ Describe 'Linux sessions by kernel session id' -Skip:(-not $usable) {
         $pane = @(Get-Panes $t)[0]
         Wait-Until { @(Get-ProcessDescendant -ProcessId $pane.ProcessId).Count -ge 1 } -TimeoutMs 10000 | Should -BeTrue
         $shell = @(Get-ProcessDescendant -ProcessId $pane.ProcessId)[0].Id
+        # tmux records the pane (as root) at once; login records the user's login when it has logged her in.
+        Wait-Until { @(Get-UserSession -UserName $script:Users[0] | Where-Object SessionName -EQ $pane.Tty).Count -eq 1 } -TimeoutMs 10000 | Should -BeTrue
         $rows = Wait-Listed $pane.Tty
         $rows.Count | Should -Be 1 -Because 'the pane''s record (tmux) and the login''s record name one session'
         $rows[0].UserName | Should -Be $script:Users[0]

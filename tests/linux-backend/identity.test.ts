@@ -113,12 +113,15 @@ describe('resolveSessions', () => {
     ]);
   });
 
-  it('a record whose terminal is led by an unrelated session, from a process owning no terminal: that process\'s session', () => {
+  it('a record whose terminal no session of it controls is no session: not yet, no longer, or someone else\'s', () => {
     const rows: Row[] = [
-      [800, 1, 800, 0],
+      [800, 1, 800, 0], // a tmux server whose first pane's shell has not taken its terminal yet
+      [801, 800, 800, 0],
       [900, 1, 900, PTS(0)], // someone else's session on pts/0
     ];
-    expect(ids(rows, [record(800, 'pts/0')])).toEqual([['pts/0', 800, [800]]]);
+    expect(ids(rows, [record(800, 'pts/0'), record(800, 'pts/1')])).toEqual([]);
+    // The same process with a line that names no terminal is itself (a leader: its whole session).
+    expect(ids(rows, [record(800, 'pts/9')])).toEqual([['pts/9', 800, [800, 801]]]);
   });
 
   it('a recorded pid that is gone, or reused by a process started after the login, is no session', () => {

@@ -8,10 +8,12 @@
  *   process is in that session or is an ancestor of its leader: tmux records its server and sshd
  *   its privileged monitor, ancestors of the shell that leads the terminal's session; login(1)
  *   records the shell it started, in login's own session.
- * - A record whose terminal is gone or led by a session not under the recorded process, while the
- *   recorded process owns other terminals (an ancestor of their leaders: a tmux server): stale, the
- *   pane it was is gone; no session (ending the recorded process would end the other panes).
- * - Any other record (no ut_line, an X display ":0", a line with no session on it): the recorded
+ * - A record whose terminal exists but is not controlled by such a session (not yet, no longer,
+ *   or by someone else's): no session.
+ * - A record whose terminal is gone, while the recorded process owns other terminals (an ancestor
+ *   of their leaders: a tmux server): stale, the pane it was is gone; no session (ending the
+ *   recorded process would end the other panes).
+ * - Any other record (no ut_line, an X display ":0", a line that names no terminal): the recorded
  *   process, and when it leads a session of its own, that whole session.
  * - The recorded process must still be the one recorded (leader.ts: not gone, not a zombie, not
  *   started after the login). When /proc hides it (hidepid), nothing more can be known: the
@@ -43,7 +45,7 @@ export interface ResolvedSession {
 export interface MachineView {
   /** Every live process /proc shows (proc.ts readProcessTable). */
   processes: ReadonlyMap<number, ProcStat>;
-  /** The device number of ut_line's terminal; null when the line names no character device. */
+  /** The device number of ut_line's terminal; null when the line names no terminal device. */
   terminal(line: string): number | null;
   /** A process /proc does not show, yet alive (hidepid); asked only for pids not in `processes`. */
   hidden(pid: number): boolean;
@@ -128,6 +130,11 @@ function resolveOne(record: UtmpRecord, view: MachineView, idx: Index): Resolved
   if (leader !== undefined && (recorded.session === leader || descendsFrom(view.processes, leader, record.pid))) {
     return { record, id: leader, members: idx.bySession.get(leader) ?? [], startTicks };
   }
+  // A terminal that no session of this record controls: its session has not started yet (tmux
+  // writes the record before the pane's shell has taken the terminal) or is over (a dead pane kept
+  // open), or the terminal is someone else's now. Taking the recorded process instead would end
+  // the tmux server.
+  if (tty !== null) return null;
   // The recorded process owns other terminals, not this one: the record outlived its terminal
   // (a tmux pane that is gone). Ending the recorded process would end those other sessions.
   if (!noTerminal(record.line) && idx.terminalOwners.has(record.pid)) return null;

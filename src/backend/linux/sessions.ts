@@ -50,6 +50,20 @@ function lineStat(devDir: string, line: string): Stats | null {
 }
 
 /**
+ * Terminal devices by their major number (the kernel's Documentation/admin-guide/devices.txt): BSD
+ * pty slaves (3), virtual consoles and serial ports (4), /dev/tty, /dev/console (5), Unix98 pty
+ * slaves (136-143), USB ACM and serial (166, 188), low-density serial (204), hypervisor consoles
+ * (229). /dev/null and other character devices are not terminals.
+ */
+const TERMINAL_MAJORS = new Set([3, 4, 5, 136, 137, 138, 139, 140, 141, 142, 143, 166, 188, 204, 229]);
+
+/** glibc's gnu_dev_major() of a dev_t, for the numbers stat() gives. */
+function isTerminalDevice(rdev: number): boolean {
+  const major = (Math.floor(rdev / 256) & 0xfff) | (Math.floor(rdev / 2 ** 32) & ~0xfff);
+  return TERMINAL_MAJORS.has(major);
+}
+
+/**
  * The machine as /proc shows it now, for identity.ts: one pass over /proc, the boot time once,
  * and each line's device file once (the same stat gives Idle, see describeRecord).
  */
@@ -63,7 +77,7 @@ function machineView(devDir: string, lines: Map<string, Stats | null>): MachineV
     processes: readProcessTable(),
     terminal: (line) => {
       const st = stat(line);
-      return st !== null && st.isCharacterDevice() ? st.rdev : null;
+      return st !== null && st.isCharacterDevice() && isTerminalDevice(st.rdev) ? st.rdev : null;
     },
     hidden: (pid) => readProcStat(pid) === null && processExists(pid),
     startedAfter: (ticks, login) => processStartMs(ticks, bootMs) > login + LEADER_START_TOLERANCE_MS,

@@ -28,8 +28,6 @@ type InfoClassName = keyof typeof WTS_INFO;
 /** WTS_TYPE_CLASS for WTSFreeMemoryExW. */
 const WTSTypeSessionInfoLevel1 = 2;
 const WTSTypeProcessInfoLevel1 = 1;
-/** LookupAccountSidW: no account has this SID (a process of a deleted account, a logon SID). */
-const ERROR_NONE_MAPPED = 1332;
 /**
  * Codes with which WTSEnumerateSessionsExW says "not here" (an older server, or a library without
  * level 1): then WTSEnumerateSessionsW is used. ERROR_NOT_SUPPORTED, ERROR_INVALID_PARAMETER,
@@ -249,7 +247,11 @@ export class WtsCalls {
     }
   }
 
-  /** The account name (without domain) of a SID; null for no SID or one no account has. */
+  /**
+   * The account name (without domain) of a SID; null for no SID, or when it cannot be named:
+   * ERROR_NONE_MAPPED (no account has it, or a network timeout kept the lookup from finding it,
+   * wts-api.md 3.8) or any other failure, which costs the name only, never the process list.
+   */
   private accountName(computer: string | null, sid: bigint | null, cache: Map<string, string | null>): string | null {
     if (sid === null) return null;
     // A SID is 8 bytes and 4 per sub-authority; its second byte counts them.
@@ -259,11 +261,10 @@ export class WtsCalls {
     const domain = new Uint16Array(257);
     const [nameLength, domainLength] = [[name.length], [domain.length]];
     let found: string | null = null;
+    // Microsoft documents cchName on failure only: the name is read up to its NUL.
     if (this.api.LookupAccountSidW(computer, sid, name, nameLength, domain, domainLength, [0])) {
-      found = Buffer.from(name.buffer, 0, (nameLength[0] as number) * 2).toString('utf16le');
-    } else {
-      const error = this.lastError('LookupAccountSidW');
-      if (error.failure.code !== ERROR_NONE_MAPPED) throw error;
+      const end = name.indexOf(0);
+      found = Buffer.from(name.buffer, 0, (end === -1 ? name.length : end) * 2).toString('utf16le');
     }
     cache.set(key, found);
     return found;
