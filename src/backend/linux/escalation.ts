@@ -1,12 +1,13 @@
 /**
- * Ending one session leader with signals: SIGHUP (what a terminal hang-up sends; shells pass it
- * on to their jobs and exit), then SIGTERM if it is still there after a grace period, then
- * SIGKILL. Only signals are used, never a shell.
+ * Ending one process of a session (session-end.ts runs this for each of them) with signals: SIGHUP
+ * (what a terminal hang-up sends; shells pass it on to their jobs and exit), then SIGTERM if it is
+ * still there after a grace period, then SIGKILL. Only signals are used, never a shell. (The
+ * process is called the leader here, as waiter.ts's Leader: one process held by pid and pidfd.)
  *
  * The pid-reuse guard: where the leader has a pidfd (pidfd.ts), every signal goes through it and
  * can only reach that very process. Where it has none, the leader is checked again before every
  * signal after the first (leader.ts), so a pid that was reused meanwhile is never signalled; the
- * first signal follows the caller's own check (logoff.ts) at once. The waits between signals are
+ * first signal follows the caller's own check (session-end.ts) at once. The waits between signals are
  * one shared wait for all leaders (waiter.ts).
  */
 import { constants } from 'node:os';
