@@ -42,6 +42,9 @@ function Get-UserSession {
     .PARAMETER IncludeSystem
     Also list the services session (0) and listener sessions (RDP-Tcp), which hold no user.
 
+    .PARAMETER Current
+    Only the session this PowerShell runs in (IsCurrent): on this computer, never on another.
+
     .PARAMETER ThrottleLimit
     How many computers are asked at the same time.
 
@@ -132,6 +135,10 @@ function Get-UserSession {
         [Parameter()]
         [switch]
         $IncludeSystem,
+
+        [Parameter()]
+        [switch]
+        $Current,
 
         [Parameter()]
         [ValidateRange(1, 1024)]

@@ -58,6 +58,11 @@ export interface Backend {
    * does not exist, or a computer that fails, is an error in the result, never a throw.
    */
   processes(params: ParamsOf<typeof ListSessionProcesses>): Promise<ResultOf<typeof ListSessionProcesses>>;
+  /**
+   * Which of this computer's sessions PowerShell runs in (the helper's parent process): a test for
+   * the sessions the backend lists. Absent: none is (IsCurrent is false everywhere).
+   */
+  currentSession?(): Promise<(s: UserSession) => boolean>;
   /** Release what the backend holds (handles, workers). */
   close?(): Promise<void>;
   /**

@@ -9,6 +9,7 @@ import { JSONRPCErrorCode, JSONRPCErrorException, JSONRPCServer, createJSONRPCEr
 import type { Backend } from '../backend/backend.ts';
 import type { ParamsOf, ResultOf } from '../protocol/method.ts';
 import { DisconnectSessions, Initialize, ListSessions, ListSessionProcesses, LockSessions, LogoffSessions, SendMessage, METHODS, PROTOCOL_VERSION, type AnyMethod } from '../protocol/methods.ts';
+import { currentSessionTest, markListed, markOutcomes } from './current.ts';
 import { listComputers } from './fanout.ts';
 import { traceRequest } from './trace.ts';
 import { checkParams } from './validate.ts';
@@ -33,6 +34,7 @@ export function createServer(backend: Backend): JSONRPCServer {
   // agreed on the protocol (or failed to) cannot list or log off. Once made, the handshake stands:
   // a later failed initialize is answered with its error and changes nothing.
   let initialized = false;
+  const isCurrent = currentSessionTest(backend);
   const serve: Serve = {
     async [Initialize.name](p) {
       if (p.ProtocolVersion !== PROTOCOL_VERSION) {
@@ -45,11 +47,11 @@ export function createServer(backend: Backend): JSONRPCServer {
       initialized = true;
       return { ProtocolVersion: PROTOCOL_VERSION, HelperVersion: HELPER_VERSION, Platform: process.platform, Backend: backend.name, Pid: process.pid };
     },
-    [ListSessions.name]: (p) => listComputers(backend, p, hostname()),
-    [LogoffSessions.name]: (p) => backend.actions[LogoffSessions.name](p),
-    [DisconnectSessions.name]: (p) => backend.actions[DisconnectSessions.name](p),
+    [ListSessions.name]: async (p) => markListed(await listComputers(backend, p, hostname()), isCurrent, p.Current),
+    [LogoffSessions.name]: async (p) => markOutcomes(await backend.actions[LogoffSessions.name](p), isCurrent),
+    [DisconnectSessions.name]: async (p) => markOutcomes(await backend.actions[DisconnectSessions.name](p), isCurrent),
     [SendMessage.name]: (p) => backend.actions[SendMessage.name](p),
-    [LockSessions.name]: (p) => backend.actions[LockSessions.name](p),
+    [LockSessions.name]: async (p) => markOutcomes(await backend.actions[LockSessions.name](p), isCurrent),
     [ListSessionProcesses.name]: (p) => backend.processes(p),
   };
   // Errors a method throws on purpose (invalid params, version mismatch) are answers, not faults.

@@ -51,6 +51,8 @@ export const ListSessions = defineMethod({
     ComputerName: textList({ format: 'computerName', formatErrorPerItem: true, maxLength: COMPUTER_NAME_ARG_MAX }),
     /** Also list the services session (0) and listener sessions (RDP-Tcp), which hold no user. */
     IncludeSystem: flag(),
+    /** Only the session this PowerShell runs in (IsCurrent): on this computer, never on another. */
+    Current: flag(),
     /** How many computers are asked at the same time. */
     ThrottleLimit: int({ range: [1, 1024], default: 32 }),
     /** How many seconds one computer may take before it is reported as timed out. */

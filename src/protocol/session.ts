@@ -61,6 +61,11 @@ export interface UserSession {
   IsLocked: boolean | null;
   /** How the session is connected: Console, RDP, ICA, or null when not known. */
   Protocol: string | null;
+  /**
+   * Whether this is the session PowerShell itself runs in (Get-UserSession -Current). Backends
+   * leave it out; the helper sets it on every session it answers with (src/helper/current.ts).
+   */
+  IsCurrent?: boolean;
 }
 
 /** Names one session on one computer. */

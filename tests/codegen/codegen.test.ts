@@ -162,7 +162,8 @@ describe('the C# half', () => {
     expect(cs).toContain(
       '                    case "LogonTime": if (!r.TryReadNull()) o.LogonTime = DateTime.Parse(r.ReadString(), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind).ToLocalTime(); seen |= 0x80L; break;\n',
     );
-    expect(cs).toContain('            if (seen != 0x7fffL)\n');
+    expect(cs).toContain('        public bool? IsCurrent { get; set; }\n');
+    expect(cs).toContain('            if (seen != 0xffffL)\n');
   });
 
   it('TargetError: internal, its Target a string or an integer', () => {

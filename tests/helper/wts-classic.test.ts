@@ -36,9 +36,12 @@ const SESSIONS: FixtureSession[] = [
   { id: 65536, state: 'Listen', winStation: 'RDP-Tcp', protocol: 2, current: ft(NOW) },
 ];
 
-/** The sessions as the classic path must give them: everything but IsLocked, which only WTSINFOEX has. */
+/**
+ * The sessions as the classic path must give them: everything but IsLocked, which only WTSINFOEX
+ * has; none is the helper's own (IsCurrent), on a remote computer.
+ */
 function expected(computer: string): Record<string, unknown>[] {
-  const common = { ComputerName: computer, IsLocked: null };
+  const common = { ComputerName: computer, IsLocked: null, IsCurrent: false };
   return [
     {
       ...common, SessionId: 1, SessionName: 'Console', UserName: 'alice', Domain: 'CORP', State: 'Active', Idle: 90_000,

@@ -153,15 +153,10 @@ function Invoke-TestPwsh {
     [pscustomobject] @{ ExitCode = $p.ExitCode; Stdout = $out.Result; Stderr = $err.Result; Ms = $watch.ElapsedMilliseconds }
 }
 
-function Get-TestPwshAs {
-    # A launcher (Unix, as root) that runs the PowerShell under test as a standard user: setpriv
-    # drops to the user's uid and gid (no shell, no supplementary groups) with HOME in a folder of
-    # its own. The pinned tool lives under /root, which other users cannot read: its folder is
-    # copied once to /var/tmp/sessiontools-test-pwsh (readable by all) and run from there.
-    param([Parameter(Mandatory)] [string] $User)
-    $entry = @([System.IO.File]::ReadAllLines('/etc/passwd') | Where-Object { $_.StartsWith("$User`:") })
-    if ($entry.Count -ne 1) { throw "no user $User in /etc/passwd" }
-    $uid, $gid = $entry[0].Split(':')[2, 3]
+function Get-TestPwshForAll {
+    # The PowerShell under test as a command line (quoted for /bin/sh) that every user may run. The
+    # pinned tool lives under /root, which other users cannot read: its folder is copied once to
+    # /var/tmp/sessiontools-test-pwsh (readable by all) and run from there.
     $base = '/var/tmp/sessiontools-test-pwsh'
     $null = [System.IO.Directory]::CreateDirectory($base)
     $pwsh = Get-TestPwsh
@@ -177,6 +172,19 @@ function Get-TestPwshAs {
         }
         $command = "'$($pinned.Groups[1].Value)' '$([System.IO.Path]::Combine($copy, [System.IO.Path]::GetFileName($pinned.Groups[2].Value)))'"
     }
+    $command
+}
+
+function Get-TestPwshAs {
+    # A launcher (Unix, as root) that runs the PowerShell under test as a standard user: setpriv
+    # drops to the user's uid and gid (no shell, no supplementary groups) with HOME in a folder of
+    # its own.
+    param([Parameter(Mandatory)] [string] $User)
+    $entry = @([System.IO.File]::ReadAllLines('/etc/passwd') | Where-Object { $_.StartsWith("$User`:") })
+    if ($entry.Count -ne 1) { throw "no user $User in /etc/passwd" }
+    $uid, $gid = $entry[0].Split(':')[2, 3]
+    $base = '/var/tmp/sessiontools-test-pwsh'
+    $command = Get-TestPwshForAll
     $userHome = [System.IO.Path]::Combine($base, "home-$User")
     $null = [System.IO.Directory]::CreateDirectory($userHome)
     $chown = Start-Process -FilePath 'chown' -ArgumentList "$uid`:$gid", $userHome -Wait -PassThru

@@ -8,6 +8,7 @@ import { ComputerError, type ActionHandlers, type Backend, type ListOptions, typ
 import { isLocalComputer } from '../local-computer.ts';
 import type { SessionTarget, UserSession } from '../../protocol/session.ts';
 import type { EndResult } from './escalation.ts';
+import { currentSessionOf } from './current.ts';
 import { logoffSessions } from './logoff.ts';
 import { sendMessages } from './message.ts';
 import { listSessionProcesses } from './processes.ts';
@@ -73,6 +74,10 @@ class LinuxBackend implements Backend {
       Item: null,
       Error: isLocalComputer(target.ComputerName) ? disconnectNotSupported(target) : remoteNotSupported(target),
     }));
+  }
+
+  async currentSession(): Promise<(s: UserSession) => boolean> {
+    return currentSessionOf(this.source.devDir);
   }
 
   /**

@@ -286,6 +286,16 @@ export class WtsCalls {
     if (!this.api.LockWorkStation()) throw this.lastError('LockWorkStation');
   }
 
+  /**
+   * The session this process runs in: ProcessIdToSessionId of its own pid (the helper runs in its
+   * PowerShell's session, which a child process inherits).
+   */
+  ownSessionId(): number {
+    const own = [0];
+    if (!this.api.ProcessIdToSessionId(process.pid, own)) throw this.lastError('ProcessIdToSessionId');
+    return own[0] as number;
+  }
+
   logoff(h: bigint | null, id: number, wait: boolean): void {
     if (!this.api.WTSLogoffSession(h, id, wait ? 1 : 0)) throw this.lastError('WTSLogoffSession');
   }

@@ -175,6 +175,14 @@ class WtsBackend implements Backend {
     return { Items: perTarget.flatMap((t) => t.items), Errors: perTarget.flatMap((t) => (t.error === null ? [] : [t.error])) };
   }
 
+  /** Only this computer's sessions reach the test (src/helper/current.ts). */
+  async currentSession(): Promise<(s: UserSession) => boolean> {
+    const reply = await this.pool.run({ op: 'ownSession' });
+    if (!reply.ok) return () => false;
+    const own = reply.value as number;
+    return (s) => s.SessionId === own;
+  }
+
   close(): Promise<void> {
     return this.pool.close();
   }

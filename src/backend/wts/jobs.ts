@@ -70,7 +70,12 @@ export interface MessageRow {
   userName: string | null;
 }
 
-export type Job = ProcessesJob | ListJob | ActionJob | MessageJob;
+/** The session the helper (and so its PowerShell) runs in, on this computer. */
+export interface OwnSessionJob {
+  op: 'ownSession';
+}
+
+export type Job = OwnSessionJob | ProcessesJob | ListJob | ActionJob | MessageJob;
 
 /** Opens the server (when remote), enumerates its sessions, closes it. */
 export interface EnumerateTask {
@@ -85,7 +90,7 @@ export interface QueryTask {
   queries: Query[];
 }
 
-export type Task = ProcessesJob | EnumerateTask | QueryTask | ActionJob | MessageJob;
+export type Task = OwnSessionJob | ProcessesJob | EnumerateTask | QueryTask | ActionJob | MessageJob;
 
 export interface Enumerated {
   sessions: EnumeratedSession[];
@@ -109,6 +114,7 @@ export interface TaskValues {
   logoff: ActionRow[];
   disconnect: ActionRow[];
   message: MessageRow;
+  ownSession: number;
   lock: ActionRow[];
   processes: ProcessRow[];
 }
@@ -120,7 +126,7 @@ export type Outcome<V> = { ok: true; value: V } | { ok: false; win32: Win32Failu
 export type TaskReply<T extends Task = Task> = Outcome<TaskValues[T['op']]>;
 
 /** A job's answer, as index.ts reads it. */
-export type Reply = Outcome<ProcessRow[] | UserSession[] | ActionRow[] | MessageRow>;
+export type Reply = Outcome<ProcessRow[] | UserSession[] | ActionRow[] | MessageRow | number>;
 
 /** What a worker posts: once `ready` (its libraries loaded, or failed to), then one reply per task. */
 export type WorkerMessage = { ready: true } | { reply: TaskReply };

@@ -36,6 +36,8 @@ function value(calls: WtsCalls, task: Task): unknown {
       return withServer(calls, task.computer, (h) => runQueries(calls, h, task.queries));
     case 'message':
       return messageSession(calls, task);
+    case 'ownSession':
+      return calls.ownSessionId();
     case 'processes':
       return processesOfSessions(calls, task);
     default:

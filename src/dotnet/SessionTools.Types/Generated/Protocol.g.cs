@@ -111,6 +111,7 @@ namespace SessionTools.Rpc
                 new ParameterInfo("State", Role.Field, false),
                 new ParameterInfo("ComputerName", Role.Field, true),
                 new ParameterInfo("IncludeSystem", Role.Field, false),
+                new ParameterInfo("Current", Role.Field, false),
                 new ParameterInfo("ThrottleLimit", Role.Field, false),
                 new ParameterInfo("TimeoutSec", Role.Field, false)),
             new CommandInfo("Stop-UserSession", LogoffSessions, "Targets", "Log off", ConfirmImpact.High,

@@ -39,8 +39,10 @@ namespace SessionTools
         public bool? IsLocked { get; set; }
         /// <summary>How the session is connected: Console, RDP, ICA, or null when not known.</summary>
         public string Protocol { get; set; }
+        /// <summary>Whether this is the session PowerShell itself runs in (Get-UserSession -Current). Backends leave it out; the helper sets it on every session it answers with (src/helper/current.ts).</summary>
+        public bool? IsCurrent { get; set; }
 
-        private static readonly string[] Members = { "ComputerName", "SessionId", "SessionName", "UserName", "Domain", "State", "Idle", "LogonTime", "LastInputTime", "ConnectTime", "DisconnectTime", "ClientName", "ClientAddress", "IsLocked", "Protocol" };
+        private static readonly string[] Members = { "ComputerName", "SessionId", "SessionName", "UserName", "Domain", "State", "Idle", "LogonTime", "LastInputTime", "ConnectTime", "DisconnectTime", "ClientName", "ClientAddress", "IsLocked", "Protocol", "IsCurrent" };
 
         /// <summary>Reads one UserSession of a JSON-RPC answer; every member must be there, in any order.</summary>
         internal static UserSession ReadJson(JsonReader r)
@@ -68,10 +70,11 @@ namespace SessionTools
                     case "ClientAddress": if (!r.TryReadNull()) o.ClientAddress = r.ReadString(); seen |= 0x1000L; break;
                     case "IsLocked": if (!r.TryReadNull()) o.IsLocked = r.ReadBool(); seen |= 0x2000L; break;
                     case "Protocol": if (!r.TryReadNull()) o.Protocol = r.ReadString(); seen |= 0x4000L; break;
+                    case "IsCurrent": if (!r.TryReadNull()) o.IsCurrent = r.ReadBool(); seen |= 0x8000L; break;
                     default: r.Skip(); break;
                 }
             }
-            if (seen != 0x7fffL)
+            if (seen != 0xffffL)
             {
                 for (int i = 0; i < Members.Length; i++)
                     if ((seen & (1L << i)) == 0) throw new FormatException("The helper's answer lacks " + Members[i] + ".");
