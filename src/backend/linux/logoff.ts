@@ -23,7 +23,8 @@ function outcome(target: SessionTarget, session: UserSession | null, error: Targ
 }
 
 function outcomeOf(target: SessionTarget, s: LinuxSession, result: EndResult): SessionOutcome {
-  const who = { user: s.session.UserName ?? '', line: s.session.SessionName };
+  const r = s.resolved.record;
+  const who = { user: r.user, line: r.line === '' ? null : r.line };
   switch (result.kind) {
     case 'ended':
       return outcome(target, null, null);
@@ -60,7 +61,7 @@ export async function logoffSessions(src: SessionSource, targets: readonly Sessi
       unreadable = err;
     }
   }
-  const byId = new Map(sessions.map((s) => [s.session.SessionId, s]));
+  const byId = new Map(sessions.map((s) => [s.resolved.id, s]));
   const one = async (target: SessionTarget): Promise<SessionOutcome> => {
     if (unreadable !== null && isLocalComputer(target.ComputerName)) throw unreadable;
     return logoffOne(target, byId, wait, track);

@@ -21,7 +21,7 @@ export interface SessionSource {
 }
 
 export interface LinuxSession {
-  session: UserSession;
+  readonly session: UserSession;
   /** The kernel session it stands for, and its processes. */
   resolved: ResolvedSession;
 }
@@ -133,8 +133,14 @@ export async function readSessions(src: SessionSource): Promise<LinuxSession[]> 
   const resolved = resolveSessions(records, machineView(src.devDir, lines));
   const computer = hostname();
   const now = Date.now();
-  return resolved.map((r) => ({
-    resolved: r,
-    session: describeSession(r, lines.has(r.record.line) ? lines.get(r.record.line)! : lineStat(src.devDir, r.record.line), computer, now),
-  }));
+  // Described when first asked for: a logoff describes only its targets.
+  return resolved.map((r) => {
+    let session: UserSession | undefined;
+    return {
+      resolved: r,
+      get session(): UserSession {
+        return (session ??= describeSession(r, lines.has(r.record.line) ? lines.get(r.record.line)! : lineStat(src.devDir, r.record.line), computer, now));
+      },
+    };
+  });
 }
