@@ -506,9 +506,8 @@ function Get-UserSessionProcess {
     not exist gives an ObjectNotFound error.
 
     Windows lists them with WTSEnumerateProcessesEx, on other computers too; it gives no start
-    time, so StartTime is empty there. On Linux a session's processes are its leader, the
-    processes descended from it and the other processes of the kernel session it leads, read
-    from /proc.
+    time, so StartTime is empty there. On Linux a session's processes are those of the kernel
+    session it stands for, read from /proc: the very processes Stop-UserSession would end.
 
     .PARAMETER InputObject
     The sessions whose processes to list, as Get-UserSession writes them.

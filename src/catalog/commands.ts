@@ -176,8 +176,8 @@ export const LockUserSession = command({
  * gives an ObjectNotFound error.
  *
  * Windows lists them with WTSEnumerateProcessesEx, on other computers too; it gives no start time,
- * so StartTime is empty there. On Linux a session's processes are its leader, the processes
- * descended from it and the other processes of the kernel session it leads, read from /proc.
+ * so StartTime is empty there. On Linux a session's processes are those of the kernel session it
+ * stands for, read from /proc: the very processes Stop-UserSession would end.
  *
  * @example Get-UserSession -UserName jdoe | Get-UserSessionProcess
  * Lists the processes of jdoe's sessions.

@@ -181,6 +181,10 @@ Describe 'Get-UserSessionProcess on real ssh sessions' -Skip:(-not $sshd.Ok) {
             $script:sleepPid
         }
     }
+    AfterEach {
+        # The sleeps end with their sessions; a test that failed midway still leaves none behind.
+        foreach ($seconds in 4711, 4712, 4713) { Get-Process -Name sleep -ErrorAction Ignore | Where-Object { $_.CommandLine -eq "sleep $seconds" } | ForEach-Object { Stop-Process -Id $_.Id -Force -ErrorAction Ignore } }
+    }
     AfterAll {
         foreach ($s in $script:Opened) { $null = Invoke-TestFixture -Fixture $script:SshFixture -Op 'sshd.close' -Arguments @{ leaderPid = $s.LeaderPid } }
         Remove-Module SessionTools -ErrorAction Ignore
@@ -193,8 +197,8 @@ Describe 'Get-UserSessionProcess on real ssh sessions' -Skip:(-not $sshd.Ok) {
         $script:Opened.Add($a)
         $b = Invoke-TestFixture -Fixture $script:SshFixture -Op 'sshd.open' -Arguments @{ user = $script:Users[1] }
         $script:Opened.Add($b)
-        $null = Invoke-TestFixture -Fixture $script:SshFixture -Op 'sshd.send' -Arguments @{ leaderPid = $a.LeaderPid; text = "sleep 4711`n" }
-        $null = Invoke-TestFixture -Fixture $script:SshFixture -Op 'sshd.send' -Arguments @{ leaderPid = $b.LeaderPid; text = "sleep 4712`n" }
+        $null = Invoke-TestFixture -Fixture $script:SshFixture -Op 'sshd.send' -Arguments @{ leaderPid = $a.LeaderPid; text = "sleep 4711 &`n" }
+        $null = Invoke-TestFixture -Fixture $script:SshFixture -Op 'sshd.send' -Arguments @{ leaderPid = $b.LeaderPid; text = "sleep 4712 &`n" }
         $sleepA = Find-Sleep 4711
         $sleepB = Find-Sleep 4712
         $sleepA | Should -Not -BeNullOrEmpty
@@ -218,6 +222,16 @@ Describe 'Get-UserSessionProcess on real ssh sessions' -Skip:(-not $sshd.Ok) {
         [Math]::Abs(($sleep.StartTime - $os.StartTime).TotalSeconds) | Should -BeLessThan 1
         $sleep.WorkingSet | Should -BeGreaterThan 0
         [Math]::Abs($sleep.WorkingSet - $os.WorkingSet64) | Should -BeLessOrEqual 65536
+
+        # A process that left the session (setsid: a session of its own) is not in it: Stop-UserSession would not end it.
+        $null = Invoke-TestFixture -Fixture $script:SshFixture -Op 'sshd.send' -Arguments @{ leaderPid = $a.LeaderPid; text = "setsid sleep 4713 &`n" }
+        $away = Find-Sleep 4713
+        try {
+            $away | Should -Not -BeNullOrEmpty
+            @($sessionA | Get-UserSessionProcess).Id | Should -Not -Contain $away
+        } finally {
+            if ($away) { Stop-Process -Id $away -Force -ErrorAction Ignore }
+        }
 
         $procsB = @(Get-UserSession -UserName $script:Users[1] | Where-Object SessionName -EQ $b.Tty | Get-UserSessionProcess)
         $procsB.Id | Should -Contain $sleepB
