@@ -45,7 +45,7 @@ class PlanReporter {
       at: new Date().toISOString(),
       id: result.id,
       file: result.fileName,
-      line: result.location.start.line + 1,
+      line: result.location.start.line,
       mutator: result.mutatorName,
       replacement: result.replacement,
       status: result.status,
