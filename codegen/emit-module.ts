@@ -76,25 +76,31 @@ export function emitPsd1(s: Sources): string {
   ].join('\n');
 }
 
-function formatView(v: Sources['views'][number]): string[] {
+/** The table's cell of one column: the property, or its value formatted (ToString(format)). */
+function columnItem(col: Sources['views'][number]['table'][number]): string {
+  const value = col.type ? `([${col.type}] $_.${col.property})` : `$_.${col.property}`;
+  return col.format
+    ? `<ScriptBlock>if ($null -ne $_.${col.property}) { ${value}.ToString('${col.format}') }</ScriptBlock>`
+    : `<PropertyName>${col.property}</PropertyName>`;
+}
+
+/** The types a view is for: the .NET type and its deserialized form (Import-Clixml, jobs, remoting). */
+function selectedBy(v: Sources['views'][number]): string[] {
+  return ['      <ViewSelectedBy>', `        <TypeName>${v.typeName}</TypeName>`, `        <TypeName>Deserialized.${v.typeName}</TypeName>`, '      </ViewSelectedBy>'];
+}
+
+function tableView(v: Sources['views'][number]): string[] {
   const headers = v.table.map((col) => {
     const parts = [`<Label>${xmlEscape(col.label)}</Label>`];
     if (col.width) parts.push(`<Width>${col.width}</Width>`);
     if (col.align) parts.push(`<Alignment>${col.align}</Alignment>`);
     return `            <TableColumnHeader>${parts.join('')}</TableColumnHeader>`;
   });
-  const items = v.table.map((col) =>
-    col.format
-      ? `                <TableColumnItem><ScriptBlock>if ($null -ne $_.${col.property}) { $_.${col.property}.ToString('${col.format}') }</ScriptBlock></TableColumnItem>`
-      : `                <TableColumnItem><PropertyName>${col.property}</PropertyName></TableColumnItem>`,
-  );
+  const items = v.table.map((col) => `                <TableColumnItem>${columnItem(col)}</TableColumnItem>`);
   return [
     '    <View>',
     `      <Name>${v.typeName}</Name>`,
-    '      <ViewSelectedBy>',
-    `        <TypeName>${v.typeName}</TypeName>`,
-    `        <TypeName>Deserialized.${v.typeName}</TypeName>`,
-    '      </ViewSelectedBy>',
+    ...selectedBy(v),
     ...(v.groupBy ? ['      <GroupBy>', `        <PropertyName>${v.groupBy}</PropertyName>`, '      </GroupBy>'] : []),
     '      <TableControl>',
     '        <TableHeaders>',
@@ -112,6 +118,27 @@ function formatView(v: Sources['views'][number]): string[] {
   ];
 }
 
+/** Format-List: every property of the view's wire type, in its order, each value as its ToString() (Idle exact). */
+function listView(v: Sources['views'][number], s: Sources): string[] {
+  const wire = s.wireTypes.find((t) => `SessionTools.${t.name}` === v.typeName);
+  if (!wire) throw new Error(`codegen: the list view of ${v.typeName} names no wire type`);
+  return [
+    '    <View>',
+    `      <Name>${v.typeName}.List</Name>`,
+    ...selectedBy(v),
+    '      <ListControl>',
+    '        <ListEntries>',
+    '          <ListEntry>',
+    '            <ListItems>',
+    ...wire.fields.map((f) => `              <ListItem><PropertyName>${f.name}</PropertyName></ListItem>`),
+    '            </ListItems>',
+    '          </ListEntry>',
+    '        </ListEntries>',
+    '      </ListControl>',
+    '    </View>',
+  ];
+}
+
 export function emitFormat(s: Sources): string {
   return [
     '<?xml version="1.0" encoding="utf-8"?>',
@@ -120,21 +147,42 @@ export function emitFormat(s: Sources): string {
     '-->',
     '<Configuration>',
     '  <ViewDefinitions>',
-    ...s.views.flatMap(formatView),
+    ...s.views.flatMap((v) => [...tableView(v), ...(v.list ? listView(v, s) : [])]),
     '  </ViewDefinitions>',
     '</Configuration>',
     '',
   ].join('\n');
 }
 
+/** PSStandardMembers of a type's serialization (docs/powershell.md, "Sessions after serialization"). */
+function serializationMembers(z: Sources['serialization'][number]): string[] {
+  const note = (name: string, value: string | number): string => `          <NoteProperty><Name>${name}</Name><Value>${value}</Value></NoteProperty>`;
+  const members = [
+    ...(z.depth !== undefined ? [note('SerializationDepth', z.depth)] : []),
+    ...(z.properties ? [note('SerializationMethod', 'SpecificProperties'), '          <PropertySet>', '            <Name>PropertySerializationSet</Name>', '            <ReferencedProperties>', ...z.properties.map((p) => `              <Name>${p}</Name>`), '            </ReferencedProperties>', '          </PropertySet>'] : []),
+  ];
+  return ['      <MemberSet>', '        <Name>PSStandardMembers</Name>', '        <Members>', ...members, '        </Members>', '      </MemberSet>'];
+}
+
 export function emitTypes(s: Sources): string {
-  const types = s.views.flatMap((v) => [
-    '  <Type>',
-    `    <Name>${v.typeName}</Name>`,
-    '    <Members>',
-    ...Object.entries(v.aliases).map(([name, target]) => `      <AliasProperty><Name>${name}</Name><ReferencedMemberName>${target}</ReferencedMemberName></AliasProperty>`),
-    '    </Members>',
-    '  </Type>',
-  ]);
+  const names = [...new Set([...s.views.map((v) => v.typeName), ...s.serialization.map((z) => z.typeName)])];
+  const types = names.flatMap((name) => {
+    const v = s.views.find((x) => x.typeName === name);
+    const z = s.serialization.find((x) => x.typeName === name);
+    const type = [
+      '  <Type>',
+      `    <Name>${name}</Name>`,
+      '    <Members>',
+      ...Object.entries(v?.aliases ?? {}).map(([alias, target]) => `      <AliasProperty><Name>${alias}</Name><ReferencedMemberName>${target}</ReferencedMemberName></AliasProperty>`),
+      ...Object.entries(z?.hiddenProperties ?? {}).map(([prop, getter]) => `      <CodeProperty IsHidden="true"><Name>${prop}</Name><GetCodeReference><TypeName>${name}</TypeName><MethodName>${getter}</MethodName></GetCodeReference></CodeProperty>`),
+      ...(z ? serializationMembers(z) : []),
+      '    </Members>',
+      '  </Type>',
+    ];
+    const rehydrate = z?.rehydrate
+      ? ['  <Type>', `    <Name>Deserialized.${name}</Name>`, '    <Members>', '      <MemberSet>', '        <Name>PSStandardMembers</Name>', '        <Members>', `          <NoteProperty><Name>TargetTypeForDeserialization</Name><Value>${name}</Value></NoteProperty>`, '        </Members>', '      </MemberSet>', '    </Members>', '  </Type>']
+      : [];
+    return [...type, ...rehydrate];
+  });
   return ['<?xml version="1.0" encoding="utf-8"?>', '<!--', header(xmlComment), '-->', '<Types>', ...types, '</Types>', ''].join('\n');
 }

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Project, type InterfaceDeclaration, type SourceFile } from 'ts-morph';
 import { resolveCatalog, type ResolvedCommand } from '../src/catalog/resolve.ts';
-import type { View } from '../src/catalog/views.ts';
+import type { Serialization, View } from '../src/catalog/views.ts';
 import type { Method } from '../src/protocol/method.ts';
 import { declarationDocs } from './docs.ts';
 
@@ -62,6 +62,7 @@ export interface Sources {
   /** The methods' output types, then TargetError. */
   wireTypes: WireType[];
   views: View[];
+  serialization: Serialization[];
 }
 
 function parseHelp(doc: string | null, what: string): Help {
@@ -156,5 +157,6 @@ export async function readSources(root: string): Promise<Sources> {
     commands,
     wireTypes,
     views: viewsModule.VIEWS as View[],
+    serialization: viewsModule.SERIALIZATION as Serialization[],
   };
 }

@@ -10,6 +10,11 @@ export interface ViewColumn {
   align?: 'Left' | 'Right';
   /** A .NET format string for the value's ToString(format). */
   format?: string;
+  /**
+   * The type the value is converted to before ToString(format): a Duration that arrived as a
+   * property bag (remoting over SSH, where PowerShell rehydrates nothing of the module's) shows too.
+   */
+  type?: string;
 }
 
 export interface View {
@@ -20,6 +25,33 @@ export interface View {
   /** A property that groups the table ("ComputerName: SRV01" above each group). */
   groupBy?: string;
   table: ViewColumn[];
+  /**
+   * A list view (Format-List) too, of every property of the wire type, in its order: the table
+   * leaves most of them out.
+   */
+  list?: boolean;
+}
+
+/**
+ * How a type crosses PowerShell's serializer (Export-Clixml, Start-Job, Invoke-Command), written
+ * as PSStandardMembers in SessionTools.types.ps1xml (docs/powershell.md, "Sessions after serialization").
+ */
+export interface Serialization {
+  typeName: string;
+  /**
+   * SerializationDepth: how many levels of its properties are written with their types. Jobs and
+   * remoting write one level, past which a property becomes its ToString() text.
+   */
+  depth?: number;
+  /** Only these properties are written (SerializationMethod SpecificProperties). */
+  properties?: string[];
+  /**
+   * Properties PowerShell reads but neither shows nor writes to JSON (ConvertTo-Json skips hidden
+   * extended members, not .NET ones): name to the static getter in the type, which takes the PSObject.
+   */
+  hiddenProperties?: Record<string, string>;
+  /** Deserialized.<typeName> is turned back into the type (TargetTypeForDeserialization), by its converter. */
+  rehydrate?: boolean;
 }
 
 export const VIEWS: View[] = [
@@ -38,10 +70,11 @@ export const VIEWS: View[] = [
       { property: 'UserName', label: 'UserName', width: 12 },
       { property: 'SessionName', label: 'SessionName', width: 11 },
       { property: 'State', label: 'State', width: 12 },
-      { property: 'Idle', label: 'Idle', width: 6, align: 'Right' },
+      { property: 'Idle', label: 'Idle', width: 6, align: 'Right', format: 'c', type: 'SessionTools.Duration' },
       { property: 'LogonTime', label: 'LogonTime', width: 11, format: 'MM-dd HH:mm' },
       { property: 'ClientAddress', label: 'ClientAddress' },
     ],
+    list: true,
   },
   {
     typeName: 'SessionTools.SessionProcess',
@@ -59,4 +92,13 @@ export const VIEWS: View[] = [
       { property: 'Name', label: 'Name' },
     ],
   },
+];
+
+export const SERIALIZATION: Serialization[] = [
+  // Two levels, so that Idle travels as a Duration (its Ticks), not as its text: a text Idle
+  // compares as text ("3m" -gt "30m" is true) wherever it is filtered.
+  { typeName: 'SessionTools.UserSession', depth: 2 },
+  // Ticks is the exact value; the receiving PowerShell makes a Duration of it again (DurationConverter.cs).
+  // $idle.TimeSpan without ConvertTo-Json nesting a TimeSpan's twenty members in every session.
+  { typeName: 'SessionTools.Duration', properties: ['Ticks'], rehydrate: true, hiddenProperties: { TimeSpan: 'GetTimeSpan' } },
 ];

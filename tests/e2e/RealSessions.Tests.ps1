@@ -90,7 +90,7 @@ Describe 'real ssh sessions' -Skip:(-not $sshd.Ok) {
             $o.State | Should -Be 'Active'
             $o.ClientName | Should -Be '127.0.0.1' # sshd with UseDNS no records the address as the host
             $o.ClientAddress | Should -Be '127.0.0.1'
-            $o.Idle.ToString() | Should -Match '^(\d+s|\dm)$'
+            $o.Idle.ToString('c') | Should -Match '^(\d+s|\dm)$'
             $login = [datetime]::Parse([string] $s.LoginTime, [cultureinfo]::InvariantCulture, [System.Globalization.DateTimeStyles]::RoundtripKind)
             if ($s.LoginTime -is [datetime]) { $login = $s.LoginTime }
             [Math]::Abs(($o.LogonTime.ToUniversalTime() - $login.ToUniversalTime()).TotalMilliseconds) | Should -BeLessThan 2000

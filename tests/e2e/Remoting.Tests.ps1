@@ -14,6 +14,8 @@ BeforeDiscovery {
 
 BeforeAll {
     Import-Module ([System.IO.Path]::Combine($PSScriptRoot, '..', 'support', 'TestFixture.psm1')) -Force
+    # The module on this side too, as on an admin's machine, for [SessionTools.Duration] and the views.
+    Import-Module (Get-TestModulePath) -Force
     $script:Users = 'st-rm-ann', 'st-rm-ben', 'st-rm-cid'
 }
 
@@ -85,14 +87,21 @@ Describe 'Get-UserSession through PowerShell remoting over SSH' -Skip:(-not $ssh
             $o.State | Should -Be 'Active'
             $o.ClientAddress | Should -Be '127.0.0.1'
         }
-        # What crosses the wire today: Idle arrives as its text (SessionTools.Duration is not rebuilt
-        # on the client; see the skipped test below).
+        # Idle crosses the wire typed, as its exact Ticks (SessionTools.types.ps1xml), never as text.
+        # Over SSH, PowerShell deserializes with its own default types only, not this session's
+        # (docs/powershell.md, section 6), so Idle stays a Deserialized.SessionTools.Duration here:
+        # [SessionTools.Duration] makes a Duration of it, and the default table shows it.
         $idle = @{}
         foreach ($o in $listed) { $idle[[int] $o.SessionId] = $o.Idle }
-        $idle[[int] $script:ann.SessionId] | Should -Be '45m'
-        $idle[[int] $script:ben.SessionId] | Should -Be '5m'
-        $idle[[int] $script:cid.SessionId] | Should -Be '2h00m'
-        $listed[0].Idle | Should -BeOfType [string]
+        ([SessionTools.Duration] $idle[[int] $script:ann.SessionId]).ToString('c') | Should -Be '45m'
+        ([SessionTools.Duration] $idle[[int] $script:ben.SessionId]).ToString('c') | Should -Be '5m'
+        ([SessionTools.Duration] $idle[[int] $script:cid.SessionId]).ToString('c') | Should -Be '2h00m'
+        $listed | ForEach-Object { $_.Idle.pstypenames[0] | Should -Be 'Deserialized.SessionTools.Duration' }
+        $listed[0].LogonTime | Should -BeOfType [datetime]
+        $table = $listed | Out-String -Width 80
+        # PowerShell adds a PSComputerName column to remoting output.
+        $table | Should -Match '(?m)^\s+Id UserName\s+SessionName State\s+Idle LogonTime\s'
+        $table | Should -Match ('(?m)^\s+' + $script:ann.SessionId + ' st-rm-ann\s+pts/\d+\s+Active\s+45m ')
     }
 
     It 'filters Where Idle -gt 30m on the remote side and logs those sessions off through remoting' {
@@ -105,11 +114,35 @@ Describe 'Get-UserSession through PowerShell remoting over SSH' -Skip:(-not $ssh
         Test-Alive $script:ben | Should -BeTrue -Because 'idle 5 minutes is not more than 30'
     }
 
-    It 'filters Where Idle -gt 30m on the client, after deserialization' {
-        # Fails today (checked): Idle comes back from remoting as a String, so -gt 30m compares text
-        # ("5m" sorts after "30m", "2h00m" before it) and picks ann and ben instead of ann and cid.
-        Set-ItResult -Skipped -Because 'of the Duration serialization bug (another issue): SessionTools.Duration is not rebuilt after remoting, Idle arrives as a String and -gt 30m compares text'
-        $idle = @(Invoke-Remote { Get-UserSession } | Where-Object { $script:mine -contains $_.SessionId } | Where Idle -gt 30m)
+    It 'filters Where Idle -gt 30m on the client, after deserialization: an error while Idle is a bag, right once it is a Duration' {
+        # Idle once came back from remoting as a String, so -gt 30m compared text ("5m" sorts after
+        # "30m", "2h00m" before it) and picked ann and ben instead of ann and cid, silently. Over SSH
+        # it now comes back as a Deserialized.SessionTools.Duration, which cannot be compared: an
+        # error for each session, and none passes. [SessionTools.Duration] makes a Duration of it
+        # (over WinRM, PowerShell does that itself with the module's types; not testable here).
+        $listed = @(Invoke-Remote { Get-UserSession } | Where-Object { $script:mine -contains $_.SessionId })
+        $passed = @($listed | Where Idle -gt 30m -ErrorVariable failed -ErrorAction SilentlyContinue)
+        $passed.Count | Should -Be 0
+        $failed.Count | Should -Be 3
+        $failed[0].Exception.Message | Should -BeLike '*IComparable*'
+        $idle = @($listed | ForEach-Object { $_.Idle = [SessionTools.Duration] $_.Idle; $_ } | Where Idle -gt 30m)
         @($idle.SessionId | Sort-Object) | Should -Be @($script:ann.SessionId, $script:cid.SessionId | Sort-Object)
+    }
+
+    It 'where the module is not loaded on this side, Where Idle -gt 30m is an error and lets no session through' {
+        $script = @'
+$block = { param($m) Import-Module $m -ErrorAction Stop; Get-UserSession }
+$options = @{ StrictHostKeyChecking = 'no'; UserKnownHostsFile = '/dev/null'; LogLevel = 'ERROR' }
+$s = @(Invoke-Command -HostName 127.0.0.1 -Port ([int] $env:ST_RM_PORT) -UserName root -KeyFilePath $env:ST_RM_KEY -Options $options -ScriptBlock $block -ArgumentList $env:ST_RM_MODULE -ErrorAction Stop)
+'LISTED ' + $s.Count
+'TYPE ' + $s[0].Idle.GetType().FullName
+$s | Where Idle -gt 30m | ForEach-Object { 'PASSED ' + $_.UserName }
+'@
+        $env = @{ ST_RM_PORT = $script:remote.Port; ST_RM_KEY = $script:remote.KeyFilePath; ST_RM_MODULE = Get-TestModulePath }
+        $run = Invoke-TestPwsh -ArgumentList '-NoProfile', '-NonInteractive', '-Command', $script -Environment $env -TimeoutSec 120
+        $run.Stdout | Should -Match 'LISTED ([3-9]|\d\d)' -Because $run.Stderr
+        $run.Stdout | Should -Match 'TYPE System.Management.Automation.PSObject'
+        $run.Stdout | Should -Not -Match 'PASSED' -Because 'a filter that cannot compare lets no session through'
+        $run.Stderr | Should -Match 'IComparable'
     }
 }

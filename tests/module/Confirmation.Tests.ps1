@@ -67,7 +67,8 @@ Describe 'Stop-UserSession asks first' {
         $leader = New-UtmpSession 'st-ann'
         $run = Invoke-ModulePwsh "$script:Plain Stop-UserSession -Id $($leader[0])" -Interactive
         Assert-ConfirmationRequired $run 'Stop-UserSession' $script:Ended
-        $run.Stderr | Should -BeLike "*(Log off session $($leader[0]))*"
+        # Given by -Id, the session is looked up first: the message names user and terminal as for a piped one.
+        $run.Stderr | Should -BeLike "*(Log off session $($leader[0]) (st-ann on pts/200) on *)*"
         Test-ProcessGone $leader[0] | Should -BeFalse
     }
 
@@ -75,7 +76,7 @@ Describe 'Stop-UserSession asks first' {
         $yes, $no = New-UtmpSession 'st-ann', 'st-bob'
         $run = Invoke-ModulePwsh "$script:Plain Stop-UserSession -Id $no" -Interactive -Stdin "n`n"
         $run.ExitCode | Should -Be 0 -Because $run.Stderr
-        $run.Stdout | Should -BeLike "*Are you sure*""session $no""*"
+        $run.Stdout | Should -Match "Are you sure[\s\S]*""session $no \(st-bob on pts/201\)\s+on "
         Test-ProcessGone $no | Should -BeFalse
         $run = Invoke-ModulePwsh "$script:Plain Stop-UserSession -Id $yes -Wait" -Interactive -Stdin "y`n"
         $run.ExitCode | Should -Be 0 -Because $run.Stderr
@@ -89,7 +90,7 @@ Describe 'Stop-UserSession asks first' {
         $run.ExitCode | Should -Be 1
         ([regex]::Matches($run.Stderr, 'FullyQualifiedErrorId :')).Count | Should -Be 1
         $run.Stderr | Should -BeLike '*FullyQualifiedErrorId : ConfirmationRequired,Stop-UserSession*'
-        $run.Stderr | Should -BeLike "*(Log off session $b), and this PowerShell cannot ask: $script:Ended $script:Unattended*"
+        $run.Stderr | Should -BeLike "*(Log off session $b (st-bob on pts/201) on *), and this PowerShell cannot ask: $script:Ended $script:Unattended*"
         Test-ProcessGone $a | Should -BeFalse
         Test-ProcessGone $b | Should -BeFalse
     }

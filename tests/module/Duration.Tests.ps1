@@ -68,7 +68,7 @@ Describe 'display and order' {
     }
     It 'sorts by value with Sort-Object and compares with strings' {
         $sorted = foreach ($t in '2h', '90s', '1d', '30m') { [SessionTools.Duration]::Parse($t) }
-        ($sorted | Sort-Object | ForEach-Object ToString) -join ',' | Should -Be '1m,30m,2h00m,1d00h'
+        ($sorted | Sort-Object | ForEach-Object ToString) -join ',' | Should -Be '1m30s,30m,2h00m,1d00h'
         [System.Management.Automation.LanguagePrimitives]::Compare([SessionTools.Duration]::Parse('2h'), '90m') | Should -Be 1
     }
     It 'exposes TimeSpan and totals for arithmetic' {

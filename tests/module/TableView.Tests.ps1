@@ -26,3 +26,45 @@ Describe 'the default table at 80 columns' {
         }
     }
 }
+
+# Issue 12: a list view of every property; the table and the list apply to the deserialized
+# sessions too (Import-Clixml here; jobs and remoting write the same Deserialized.* objects).
+Describe 'the views of live and deserialized sessions' {
+    BeforeAll {
+        # Every property of the session type, in its order (ComputerName, SessionId, ... Protocol).
+        $script:Every = @([SessionTools.UserSession].GetProperties() | ForEach-Object Name)
+        $script:Every.Count | Should -BeGreaterOrEqual 15
+    }
+    AfterEach { Stop-UtmpLeader }
+
+    It 'Import-Clixml gives back the same table as the live sessions, at 80 columns' {
+        $null = New-UtmpSession 'st-ann', 'st-bob'
+        $live = @(Get-UserSession)
+        $xml = Join-Path ([System.IO.Path]::GetTempPath()) "st-views-$PID.xml"
+        try {
+            $live | Export-Clixml -LiteralPath $xml
+            $back = @(Import-Clixml -LiteralPath $xml)
+        } finally { Remove-Item -LiteralPath $xml -ErrorAction Ignore }
+        $back[0].pstypenames[0] | Should -Be 'Deserialized.SessionTools.UserSession'
+        $table = ($back | Out-String -Width 80)
+        $table | Should -BeExactly ($live | Out-String -Width 80)
+        $table | Should -Match '(?m)^\s+Id UserName\s+SessionName State\s+Idle LogonTime\s+ClientAddress\s*$'
+        @($table -split '\r?\n' | Where-Object { $_ -match 'pts/20\d' }).Count | Should -Be 2
+    }
+
+    It 'Format-List shows every property, live and deserialized, with Idle exact' {
+        $null = New-UtmpSession 'st-ann'
+        $live = @(Get-UserSession)[0]
+        $back = [System.Management.Automation.PSSerializer]::Deserialize([System.Management.Automation.PSSerializer]::Serialize($live))
+        foreach ($o in $live, $back) {
+            $lines = @(($o | Format-List | Out-String -Width 200) -split '\r?\n' | Where-Object { $_ -match '\S' })
+            @($lines | ForEach-Object { ($_ -split '\s*:', 2)[0].Trim() }) | Should -BeExactly $script:Every
+            ($lines | Where-Object { $_ -match '^UserName\s+:' }) | Should -Match ':\s+st-ann$'
+        }
+        # A session's Idle in the list is the exact value; the table's is compact.
+        $o = [SessionTools.UserSession]::new()
+        $o.UserName = 'st-idle'; $o.ComputerName = 'srv01'; $o.State = 'Active'; $o.Idle = [SessionTools.Duration] '2h05m13.5s'
+        ($o | Format-List | Out-String) | Should -Match '(?m)^Idle\s+: 2h05m13\.5s\s*$'
+        ($o | Format-Table | Out-String) | Should -Match '(?m)\s2h05m\s'
+    }
+}

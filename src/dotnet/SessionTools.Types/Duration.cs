@@ -1,6 +1,7 @@
 using System;
 using System.ComponentModel;
 using System.Globalization;
+using System.Management.Automation;
 using System.Xml;
 
 namespace SessionTools
@@ -15,9 +16,13 @@ namespace SessionTools
     /// 30 could mean seconds, minutes or (as [TimeSpan] reads it) ticks. Two typed forms arrive as
     /// numbers, not strings, and are read by their suffix: 90s ([int16], PowerShell 7) and 1d
     /// ([decimal]).
+    /// Its text (ToString) is exact and reads back: 2m09.437s is 2 min 9.437 s, so Export-Csv and
+    /// Import-Csv keep the value; ToString("c") is the compact form the table shows (2m). Ticks is
+    /// exact too: ConvertTo-Json writes it, and Clixml, jobs and remoting carry only it
+    /// (SessionTools.types.ps1xml), from which <see cref="DurationConverter"/> rehydrates a Duration.
     /// </summary>
     [TypeConverter(typeof(DurationConverter))]
-    public sealed class Duration : IComparable, IComparable<Duration>, IEquatable<Duration>
+    public sealed class Duration : IComparable, IComparable<Duration>, IEquatable<Duration>, IFormattable
     {
         private readonly TimeSpan _value;
 
@@ -28,7 +33,18 @@ namespace SessionTools
             return new Duration(TimeSpan.FromTicks((long)Math.Round(milliseconds * TimeSpan.TicksPerMillisecond)));
         }
 
-        public TimeSpan TimeSpan { get { return _value; } }
+        /// <summary>The value as a [TimeSpan].</summary>
+        public TimeSpan ToTimeSpan() { return _value; }
+
+        /// <summary>
+        /// PowerShell's $duration.TimeSpan: a hidden CodeProperty (SessionTools.types.ps1xml), not a
+        /// .NET property, because ConvertTo-Json writes every .NET property, hidden or not, and a
+        /// TimeSpan's twenty members with it; Ticks says the same exactly.
+        /// </summary>
+        public static TimeSpan GetTimeSpan(PSObject instance) { return ((Duration)instance.BaseObject)._value; }
+
+        /// <summary>The exact value in 100-nanosecond ticks, as [TimeSpan] counts them.</summary>
+        public long Ticks { get { return _value.Ticks; } }
         public double TotalMilliseconds { get { return _value.TotalMilliseconds; } }
         public double TotalSeconds { get { return _value.TotalSeconds; } }
         public double TotalMinutes { get { return _value.TotalMinutes; } }
@@ -101,15 +117,15 @@ namespace SessionTools
             int i = 0;
             bool negative = false;
             if (s[0] == '-') { negative = true; i = 1; }
-            double ticks = 0;
+            decimal ticks = 0;
             int lastUnit = -1;
             while (i < s.Length)
             {
                 int start = i;
                 while (i < s.Length && (char.IsDigit(s[i]) || s[i] == '.')) i++;
                 if (i == start) { error = syntax; return false; }
-                double number;
-                if (!double.TryParse(s.Substring(start, i - start), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out number))
+                decimal number;
+                if (!decimal.TryParse(s.Substring(start, i - start), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out number))
                 {
                     error = syntax; return false;
                 }
@@ -124,9 +140,11 @@ namespace SessionTools
                 }
                 if (index <= lastUnit) { error = syntax + " Give each unit once, largest first."; return false; }
                 lastUnit = index;
-                ticks += number * UnitTicks[index];
+                try { ticks += number * UnitTicks[index]; }
+                catch (OverflowException) { error = "'" + s + "' is longer than the longest duration."; return false; }
             }
             if (ticks > TimeSpan.MaxValue.Ticks) { error = "'" + s + "' is longer than the longest duration."; return false; }
+            // Decimal arithmetic: the exact text ToString writes (down to 7 decimals of a second) reads back to the same tick.
             result = new Duration(TimeSpan.FromTicks((long)Math.Round(negative ? -ticks : ticks)));
             error = null;
             return true;
@@ -172,17 +190,52 @@ namespace SessionTools
 
         public override int GetHashCode() { return _value.GetHashCode(); }
 
-        /// <summary>Compact, as `w` and admins write it: 45s, 45m, 2h05m, 3d04h.</summary>
-        public override string ToString()
+        /// <summary>
+        /// Exact, and read back by Parse: the compact form (45m, 2h05m, 3d04h) followed by whatever
+        /// it leaves out (2m09s, 2h05m13s, 3d04h00m07.25s). Export-Csv writes this.
+        /// </summary>
+        public override string ToString() { return Format(true); }
+
+        /// <summary>"c": compact, as `w` and admins write it (45s, 45m, 2h05m, 3d04h), as the table shows it; "g", null or "": exact (ToString()).</summary>
+        public string ToString(string format) { return ToString(format, null); }
+
+        public string ToString(string format, IFormatProvider formatProvider)
+        {
+            if (string.IsNullOrEmpty(format) || format == "g" || format == "G") return Format(true);
+            if (format == "c") return Format(false);
+            throw new FormatException("'" + format + "' is not a Duration format: use \"c\" (compact, 2h05m) or \"g\" (exact, 2h05m13.5s).");
+        }
+
+        private string Format(bool exact)
         {
             TimeSpan t = _value;
             string sign = string.Empty;
             if (t < TimeSpan.Zero) { sign = "-"; t = t.Negate(); }
             CultureInfo inv = CultureInfo.InvariantCulture;
-            if (t.Days > 0) return sign + t.Days.ToString(inv) + "d" + t.Hours.ToString("00", inv) + "h";
-            if (t.Hours > 0) return sign + t.Hours.ToString(inv) + "h" + t.Minutes.ToString("00", inv) + "m";
-            if (t.Minutes > 0) return sign + t.Minutes.ToString(inv) + "m";
-            return sign + t.Seconds.ToString(inv) + "s";
+            // The compact form names the largest unit and, after days or hours, the next one.
+            int first = t.Days > 0 ? 0 : t.Hours > 0 ? 1 : t.Minutes > 0 ? 2 : 3;
+            int last = first <= 1 ? first + 1 : first;
+            long[] parts = { t.Days, t.Hours, t.Minutes, t.Seconds };
+            long fraction = t.Ticks % TimeSpan.TicksPerSecond;
+            if (exact)
+            {
+                if (fraction != 0) last = 3;
+                else while (last < 3 && AnyAfter(parts, last)) last++;
+            }
+            var text = new System.Text.StringBuilder(sign);
+            for (int i = first; i <= last; i++)
+            {
+                text.Append(parts[i].ToString(i == first ? "0" : "00", inv));
+                if (i == 3 && exact && fraction != 0) text.Append('.').Append(fraction.ToString("0000000", inv).TrimEnd('0'));
+                text.Append(Units[i]);
+            }
+            return text.ToString();
+        }
+
+        private static bool AnyAfter(long[] parts, int index)
+        {
+            for (int i = index + 1; i < parts.Length; i++) if (parts[i] != 0) return true;
+            return false;
         }
     }
 }

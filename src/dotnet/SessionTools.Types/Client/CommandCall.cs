@@ -22,6 +22,8 @@ namespace SessionTools.Rpc
         private IDictionary _bound;
         private readonly Dictionary<string, List<object>> _piped = new Dictionary<string, List<object>>();
         private readonly List<Target> _targets = new List<Target>();
+        /// <summary>Targets given by -Id and found by LookUpIds: their errors still name the id, as given.</summary>
+        private readonly HashSet<Target> _fromId = new HashSet<Target>();
 
         internal CommandCall(HelperClient client, PSCmdlet cmdlet, CommandInfo command, IDictionary bound)
         {
@@ -129,34 +131,123 @@ namespace SessionTools.Rpc
             if (_command.Method.Kind == MethodKind.Action) { EndAction(); return; }
             // A query about sessions (Get-UserSessionProcess) asks nothing when no session came.
             if (_command.TargetsField != null && _targets.Count == 0) return;
-            MethodInfo method = _command.Method;
-            Dictionary<string, object> values = Fields();
+            var errors = new List<TargetError>();
+            Query(_command.Method, Fields(), _cmdlet.WriteObject, errors);
+            foreach (TargetError e in errors) _cmdlet.WriteError(Errors.Record(e.ErrorId, e.Message, e.Target));
+        }
+
+        /// <summary>One query request: each of its Items to `item`, its Errors, in the order the helper gave them.</summary>
+        private void Query(MethodInfo method, Dictionary<string, object> values, Action<object> item, List<TargetError> errors)
+        {
             var w = new JsonWriter(new StringBuilder(256)).BeginObject();
             string json = WriteFields(w, values).EndObject().Builder.ToString();
             JsonReader r = _client.Call(_cmdlet, method, json, method.TimeoutMs(values));
-            var items = new List<object>();
-            var errors = new List<TargetError>();
             _client.Decode(_cmdlet, method, () =>
             {
                 r.BeginObject();
                 string name;
                 while (r.NextMember(out name))
                 {
-                    if (name == "Items") { r.BeginArray(); while (r.NextItem()) items.Add(method.ReadItem(r)); }
+                    if (name == "Items") { r.BeginArray(); while (r.NextItem()) item(method.ReadItem(r)); }
                     else if (name == "Errors") { r.BeginArray(); while (r.NextItem()) errors.Add(TargetError.ReadJson(r)); }
                     else r.Skip();
                 }
                 return true;
             });
-            foreach (object item in items) _cmdlet.WriteObject(item);
-            foreach (TargetError e in errors) _cmdlet.WriteError(Errors.Record(e.ErrorId, e.Message, e.Target));
+        }
+
+        /// <summary>
+        /// The sessions behind the targets given by -Id, looked up (one sessions.list per computer,
+        /// system sessions included) before anything is asked, so that each prompt and -WhatIf names
+        /// user and terminal as for a piped session, and -PassThru has the session to write. An id
+        /// that names no session is that target's error (the listing's SessionNotFound), with no
+        /// prompt, and nothing is sent for it. A computer that cannot be listed leaves its targets
+        /// as they were given, for the action to report.
+        /// </summary>
+        private List<Target> LookUpIds(List<Target> targets)
+        {
+            var byComputer = new Dictionary<string, List<Target>>(StringComparer.OrdinalIgnoreCase);
+            foreach (Target t in targets)
+            {
+                if (t.Session != null) continue;
+                List<Target> group;
+                string key = t.ComputerName ?? string.Empty;
+                if (!byComputer.TryGetValue(key, out group)) byComputer[key] = group = new List<Target>();
+                group.Add(t);
+            }
+            if (byComputer.Count == 0) return targets;
+            var found = new Dictionary<Target, Target>();
+            foreach (KeyValuePair<string, List<Target>> group in byComputer)
+            {
+                var values = new Dictionary<string, object>();
+                var ids = new List<object>();
+                foreach (Target t in group.Value) ids.Add(t.SessionId);
+                values["Id"] = ids;
+                values["IncludeSystem"] = true;
+                if (group.Key.Length > 0) values["ComputerName"] = new List<object> { group.Key };
+                var items = new List<object>();
+                var errors = new List<TargetError>();
+                Query(Protocol.ListSessions, values, items.Add, errors);
+                foreach (Target t in group.Value)
+                {
+                    UserSession session = null;
+                    foreach (object o in items) { var s = o as UserSession; if (s != null && s.SessionId == t.SessionId) { session = s; break; } }
+                    if (session != null) { found[t] = Target.Of(session); _fromId.Add(found[t]); continue; }
+                    TargetError why = null;
+                    foreach (TargetError e in errors) if (IsAbout(e, t.SessionId)) { why = e; break; }
+                    if (why != null) { _cmdlet.WriteError(Errors.Record(why.ErrorId, why.Message, t.SessionId)); continue; }
+                    // The computer could not be asked (unreachable, not this one on Linux, no readable
+                    // utmp): the action meets the same and reports it in its own words.
+                    bool computerFailed = false;
+                    foreach (TargetError e in errors) if (!(e.Target is int || e.Target is long)) computerFailed = true;
+                    if (computerFailed) found[t] = t;
+                    else _cmdlet.WriteError(Errors.Record("SessionNotFound", "No session with id " + t.SessionId + (group.Key.Length > 0 ? " on " + group.Key : string.Empty) + ".", t.SessionId));
+                }
+            }
+            var resolved = new List<Target>(targets.Count);
+            foreach (Target t in targets)
+            {
+                Target s;
+                if (t.Session != null) resolved.Add(t);
+                else if (found.TryGetValue(t, out s)) resolved.Add(s);
+            }
+            return resolved;
+        }
+
+        private static bool IsAbout(TargetError e, int sessionId)
+        {
+            return (e.Target is int && (int)e.Target == sessionId) || (e.Target is long && (long)e.Target == sessionId);
+        }
+
+        /// <summary>
+        /// The State a session has once the action has succeeded, whatever the helper could still
+        /// see of it: a logged-off session is LoggedOff (no connection state of WTS names it; the
+        /// session is ended, or with no -Wait is ending), a disconnected one Disconnected. Written
+        /// by -PassThru; an action not named here writes the helper's session as it is.
+        /// </summary>
+        private static readonly Dictionary<string, string> StateAfter = new Dictionary<string, string>
+        {
+            { "sessions.logoff", "LoggedOff" },
+            { "sessions.disconnect", "Disconnected" },
+        };
+
+        /// <summary>A copy of the session with another State (the piped object is the caller's, and stays as it was).</summary>
+        private static UserSession WithState(UserSession s, string state)
+        {
+            var copy = new UserSession();
+            foreach (System.Reflection.PropertyInfo p in typeof(UserSession).GetProperties())
+                if (p.CanRead && p.CanWrite) p.SetValue(copy, p.GetValue(s, null), null);
+            copy.State = state;
+            return copy;
         }
 
         private void EndAction()
         {
             if (_targets.Count == 0) return;
             MethodInfo method = _command.Method;
-            List<Target> accepted = Confirmation.Approve(_cmdlet, _command, _targets);
+            List<Target> known = LookUpIds(_targets);
+            if (known.Count == 0) return;
+            List<Target> accepted = Confirmation.Approve(_cmdlet, _command, known);
             if (accepted.Count == 0) return;
             Dictionary<string, object> values = Fields();
             var w = new JsonWriter(new StringBuilder(64 + 48 * accepted.Count)).BeginObject();
@@ -186,9 +277,12 @@ namespace SessionTools.Rpc
             {
                 Target t = accepted[i];
                 TargetError error = outcomes[i].Value;
-                if (error != null) { _cmdlet.WriteError(Errors.Record(error.ErrorId, error.Message, (object)t.Session ?? t.SessionId)); continue; }
+                if (error != null) { _cmdlet.WriteError(Errors.Record(error.ErrorId, error.Message, _fromId.Contains(t) ? t.SessionId : (object)t.Session ?? t.SessionId)); continue; }
                 if (!pass) continue;
                 object after = outcomes[i].Key ?? t.Session;
+                string state;
+                var session = after as UserSession;
+                if (session != null && StateAfter.TryGetValue(method.Name, out state)) after = WithState(session, state);
                 if (after != null) _cmdlet.WriteObject(after);
             }
         }
