@@ -250,6 +250,11 @@ beforeAll(() => {
       'uint32_t msgLen, uint32_t style, uint32_t timeout, _Out_ uint32_t *resp, int wait)',
     WTSGetActiveConsoleSessionId: 'uint32_t WTSGetActiveConsoleSessionId()',
     ProcessIdToSessionId: 'int ProcessIdToSessionId(uint32_t pid, _Out_ uint32_t *sid)',
+    WTSEnumerateProcessesExW: 'int WTSEnumerateProcessesExW(void *h, _Inout_ uint32_t *level, uint32_t id, _Out_ void **pp, _Out_ uint32_t *count)',
+    LookupAccountSidW:
+      'int LookupAccountSidW(const char16_t *system, void *sid, _Out_ uint16_t *name, _Inout_ uint32_t *cchName, ' +
+      '_Out_ uint16_t *domain, _Inout_ uint32_t *cchDomain, _Out_ int32_t *use)',
+    LockWorkStation: 'int LockWorkStation()',
     GetLastError: 'uint32_t GetLastError()',
     SetLastError: 'void SetLastError(uint32_t code)',
     WtsDoubleLayout: 'uint32_t WtsDoubleLayout(_Out_ uint32_t *out, uint32_t max)',
@@ -593,6 +598,82 @@ describe('allocation and free accounting', () => {
     expect(api.WTSQuerySessionInformationW!(null, 1, C.WTSUserName, pp, [0])).toBe(1);
     expect(api.WTSFreeMemoryExW!(WTSTypeSessionInfoLevel1, pp[0], 1)).toBe(1);
     expect(api.WtsDoubleLiveAllocs!()).toBe(0);
+  });
+});
+
+describe('processes, accounts and the lock', () => {
+  const PROCESSES = [
+    { session: 1, pid: 400, name: 'explorer.exe', user: 'alice', domain: 'CORP', threads: 3, handles: 4, pagefile: 5, peakPagefile: 6, workingSet: 7, peakWorkingSet: 8, userTime: 9n, kernelTime: 10n },
+    { session: 2, pid: 500, name: 'WINWORD.EXE', user: 'b\u00f6b \u{1F600}', domain: 'DOM AIN', workingSet: 4000000000 },
+    { session: 2, pid: 504, name: 'notepad.exe', user: 'b\u00f6b \u{1F600}', domain: 'DOM AIN' },
+    { session: 2, pid: 508, name: 'csrss.exe' },
+  ];
+  const u16 = (a: Uint16Array, n: number): string => Buffer.from(a.buffer, 0, n * 2).toString('utf16le');
+
+  it('WTSEnumerateProcessesExW level 1: one session or any, every field in order, SIDs named back by LookupAccountSidW', () => {
+    writeFixture(FIXTURE, [localMachine({ processes: PROCESSES })]);
+    const pp: Ptr[] = [null];
+    const count = [0];
+    const level = [1];
+    expect(api.WTSEnumerateProcessesExW!(null, level, 2, pp, count)).toBe(1);
+    expect(count[0]).toBe(3);
+    const p = pp[0]!;
+    const row = (i: number, off: number, type: string): unknown => koffi.decode(p, i * 64 + off, type);
+    expect([0, 1, 2].map((i) => [row(i, 0, 'uint32_t'), row(i, 4, 'uint32_t'), str16(row(i, 8, 'void *') as Ptr), row(i, 40, 'uint32_t')])).toEqual([
+      [2, 500, 'WINWORD.EXE', 4000000000],
+      [2, 504, 'notepad.exe', 0],
+      [2, 508, 'csrss.exe', 0],
+    ]);
+    // One account, one SID; no user, no SID.
+    const sid0 = koffi.decode(row(0, 16, 'void *') as Ptr, 'uint8_t', 24) as Uint8Array;
+    const sid1 = koffi.decode(row(1, 16, 'void *') as Ptr, 'uint8_t', 24) as Uint8Array;
+    expect(Buffer.from(sid0).equals(Buffer.from(sid1))).toBe(true);
+    expect(row(2, 16, 'void *')).toBeNull();
+    const name = new Uint16Array(64);
+    const domain = new Uint16Array(64);
+    const [cn, cd, use] = [[64], [64], [0]];
+    expect(api.LookupAccountSidW!('rds01', row(0, 16, 'void *'), name, cn, domain, cd, use)).toBe(1);
+    expect([u16(name, cn[0]!), u16(domain, cd[0]!), use[0]]).toEqual(['b\u00f6b \u{1F600}', 'DOM AIN', 1]);
+    // Too small: the sizes needed, NUL included.
+    const [small, smallDomain] = [[2], [64]];
+    expect(api.LookupAccountSidW!(null, row(0, 16, 'void *'), name, small, domain, smallDomain, use)).toBe(0);
+    expect([api.GetLastError!(), small[0]]).toEqual([122, 7]);
+    expect(api.WTSFreeMemoryExW!(1, p, 3)).toBe(1);
+    expect(events('lookup').map((e) => [e.system, e.name, e.ok])).toEqual([['rds01', 'b\u00f6b \u{1F600}', true], [null, null, false]]);
+
+    expect(api.WTSEnumerateProcessesExW!(null, level, 0xfffffffe, pp, count)).toBe(1);
+    expect(count[0]).toBe(4);
+    const numbers = (off: number, type: string): number[] => Array.from(koffi.decode(pp[0]!, off, type) as ArrayLike<number | bigint>, Number);
+    expect(numbers(64 + 24, 'uint32_t[6]')).toEqual([0, 0, 0, 0, 4000000000, 0]);
+    expect([numbers(24, 'uint32_t[6]'), numbers(48, 'int64_t[2]')]).toEqual([[3, 4, 5, 6, 7, 8], [9, 10]]);
+    expect(api.WTSFreeMemoryExW!(1, pp[0], 4)).toBe(1);
+    expect(events('call').filter((e) => e.fn === 'WTSEnumerateProcessesExW').map((e) => [e.session, e.count])).toEqual([[2, 3], [0xfffffffe, 4]]);
+  });
+
+  it('an invalid level is set to 1 and fails with 87; its buffer is refused by WTSFreeMemory and the wrong type class', () => {
+    writeFixture(FIXTURE, [localMachine({ processes: PROCESSES })]);
+    const level = [7];
+    expect(api.WTSEnumerateProcessesExW!(null, level, 1, [null], [0])).toBe(0);
+    expect([api.GetLastError!(), level[0]]).toEqual([ERROR_INVALID_PARAMETER, 1]);
+    const pp: Ptr[] = [null];
+    const count = [0];
+    expect(api.WTSEnumerateProcessesExW!(null, [1], 1, pp, count)).toBe(1);
+    api.WTSFreeMemory!(pp[0]);
+    expect(api.WTSFreeMemoryExW!(WTSTypeSessionInfoLevel1, pp[0], count[0])).toBe(0);
+    expect(api.WTSFreeMemoryExW!(1, pp[0], count[0])).toBe(1);
+    expect(events('badfree').map((e) => e.reason)).toEqual(['WTS_PROCESS_INFO_EX needs WTSFreeMemoryExW', 'wrong WTS_TYPE_CLASS']);
+    expect(api.WtsDoubleLiveAllocs!()).toBe(0);
+  });
+
+  it("LockWorkStation locks the caller's session (self), which then reads as locked", () => {
+    writeFixture(FIXTURE, [localMachine()], { self: 3 });
+    expect(api.LockWorkStation!()).toBe(1);
+    expect(events('lock').map((e) => [e.session, e.ok])).toEqual([[3, true]]);
+    const pp: Ptr[] = [null];
+    const bytes = [0];
+    expect(api.WTSQuerySessionInformationW!(null, 3, C.WTSSessionInfoEx, pp, bytes)).toBe(1);
+    expect(koffi.decode(pp[0]!, 16, 'int32_t')).toBe(0); // Data.WTSInfoExLevel1.SessionFlags: WTS_SESSIONSTATE_LOCK
+    api.WTSFreeMemory!(pp[0]);
   });
 });
 

@@ -1267,6 +1267,11 @@ static void log_free(const char *event, void *p, const char *fn, int kind, int h
   log_line(&b);
 }
 
+/* The WTS_TYPE_CLASS a buffer of this kind must be freed with (WTSFreeMemoryExW only); -1: any. */
+static int32_t ex_type(int kind) {
+  return kind == KIND_SESSIONS1 ? WTSTypeSessionInfoLevel1 : kind == KIND_PROCESSES1 ? WTSTypeProcessInfoLevel1 : -1;
+}
+
 DBL_API void WTSFreeMemory(void *pMemory) {
   uint32_t saved = dbl_get_last_error();
   if (!pMemory) return;
@@ -1274,12 +1279,11 @@ DBL_API void WTSFreeMemory(void *pMemory) {
   Block **prev = NULL, *b = take_block(pMemory, &prev);
   if (!b) {
     log_free("badfree", pMemory, "WTSFreeMemory", 0, 0, 0, 0, "unknown pointer (double free?)");
-  } else if (b->kind == KIND_SESSIONS1) {
-    /* documented: WTS_SESSION_INFO_1 buffers must be freed with WTSFreeMemoryEx; not freed here */
-    log_free("badfree", pMemory, "WTSFreeMemory", b->kind, 0, 0, 0, "WTS_SESSION_INFO_1 needs WTSFreeMemoryExW");
-  } else if (b->kind == KIND_PROCESSES1) {
-    /* documented likewise for WTS_PROCESS_INFO_EX */
-    log_free("badfree", pMemory, "WTSFreeMemory", b->kind, 0, 0, 0, "WTS_PROCESS_INFO_EX needs WTSFreeMemoryExW");
+  } else if (ex_type(b->kind) >= 0) {
+    /* documented: WTS_SESSION_INFO_1 and WTS_PROCESS_INFO_EX buffers must be freed with
+     * WTSFreeMemoryEx; not freed here */
+    log_free("badfree", pMemory, "WTSFreeMemory", b->kind, 0, 0, 0,
+             b->kind == KIND_SESSIONS1 ? "WTS_SESSION_INFO_1 needs WTSFreeMemoryExW" : "WTS_PROCESS_INFO_EX needs WTSFreeMemoryExW");
   } else {
     *prev = b->next;
     g_live--;
@@ -1299,19 +1303,13 @@ DBL_API DBL_BOOL WTSFreeMemoryExW(int32_t WTSTypeClass, void *pMemory, uint32_t 
   if (!b) {
     err = ERROR_INVALID_PARAMETER;
     log_free("badfree", pMemory, "WTSFreeMemoryExW", 0, 1, WTSTypeClass, NumberOfEntries, "unknown pointer (double free?)");
-  } else if (b->kind == KIND_SESSIONS1 && WTSTypeClass != WTSTypeSessionInfoLevel1) {
+  } else if (ex_type(b->kind) >= 0 && WTSTypeClass != ex_type(b->kind)) {
     err = ERROR_INVALID_PARAMETER;
     log_free("badfree", pMemory, "WTSFreeMemoryExW", b->kind, 1, WTSTypeClass, NumberOfEntries, "wrong WTS_TYPE_CLASS");
-  } else if (b->kind == KIND_SESSIONS1 && NumberOfEntries != b->count) {
+  } else if (ex_type(b->kind) >= 0 && NumberOfEntries != b->count) {
     err = ERROR_INVALID_PARAMETER;
     log_free("badfree", pMemory, "WTSFreeMemoryExW", b->kind, 1, WTSTypeClass, NumberOfEntries, "wrong NumberOfEntries");
-  } else if (b->kind == KIND_PROCESSES1 && WTSTypeClass != WTSTypeProcessInfoLevel1) {
-    err = ERROR_INVALID_PARAMETER;
-    log_free("badfree", pMemory, "WTSFreeMemoryExW", b->kind, 1, WTSTypeClass, NumberOfEntries, "wrong WTS_TYPE_CLASS");
-  } else if (b->kind == KIND_PROCESSES1 && NumberOfEntries != b->count) {
-    err = ERROR_INVALID_PARAMETER;
-    log_free("badfree", pMemory, "WTSFreeMemoryExW", b->kind, 1, WTSTypeClass, NumberOfEntries, "wrong NumberOfEntries");
-  } else if (b->kind != KIND_SESSIONS1 && (WTSTypeClass < 0 || WTSTypeClass > 2)) {
+  } else if (ex_type(b->kind) < 0 && (WTSTypeClass < 0 || WTSTypeClass > 2)) {
     err = ERROR_INVALID_PARAMETER;
     log_free("badfree", pMemory, "WTSFreeMemoryExW", b->kind, 1, WTSTypeClass, NumberOfEntries, "bad WTS_TYPE_CLASS");
   } else {
