@@ -45,6 +45,12 @@ Describe 'shipped PowerShell is Windows PowerShell 5.1 syntax' {
         @($functions.Name | Sort-Object) | Should -Be @((Get-TestCatalog).Name | Sort-Object)
     }
 
+    It 'every example script (examples/) parses and uses no 7-only syntax' {
+        $examples = @(Get-ChildItem -LiteralPath ([System.IO.Path]::Combine((Get-TestRoot), 'examples')) -Recurse -File -Include '*.ps1', '*.psm1' | ForEach-Object FullName)
+        $examples.Count | Should -BeGreaterThan 2
+        @(Find-NewerSyntax $examples | ForEach-Object { "$($_.Kind) $($_.File):$($_.Line) $($_.Text)" }) | Should -BeNullOrEmpty
+    }
+
     It 'the walk flags each 7-only syntax in a probe file, ?? first of all' {
         $probe = [System.IO.Path]::Combine($PSScriptRoot, 'fixtures', 'newer-syntax.ps1')
         $found = @(Find-NewerSyntax $probe | ForEach-Object { "$($_.Kind) $($_.Line) $($_.Text.Split("`n")[0].Trim())" })
