@@ -145,6 +145,16 @@ Describe 'Get-UserSessionProcess on Windows (wtsapi32 and advapi32 double)' {
         $ev[0].Exception.Message | Should -BeLike 'Listing the processes of session 3 on dead01 failed: WTSEnumerateProcessesExW failed with Win32 error 1722*'
     }
 
+    It 'a session that does not exist: SessionNotFound (its session query fails with 7022), nothing listed' {
+        Use-Double
+        $out = @(Get-UserSessionProcess -Id 99, 1 -ErrorVariable ev -ErrorAction SilentlyContinue)
+        $out.Id | Should -Be 4000
+        $ev.Count | Should -Be 1
+        $ev[0].FullyQualifiedErrorId | Should -BeExactly 'SessionNotFound,Get-UserSessionProcess'
+        [string] $ev[0].CategoryInfo.Category | Should -BeExactly 'ObjectNotFound'
+        $ev[0].Exception.Message | Should -BeLike 'Listing the processes of session 99 on *failed: WTSQuerySessionInformationW(WTSSessionInfo) failed with Win32 error 7022*'
+    }
+
     It 'refuses a piped object that is no session (a Process), asking nothing' {
         Use-Double
         $null = [System.Diagnostics.Process]::GetCurrentProcess() | Get-UserSessionProcess -ErrorVariable ev -ErrorAction SilentlyContinue

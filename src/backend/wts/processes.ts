@@ -2,7 +2,8 @@
  * The processes of some sessions of one computer (worker side), over one server handle: one
  * WTSEnumerateProcessesExW per session, each with its own failure. Whether Windows answers a
  * session id that does not exist with an error or with no processes is not documented and not
- * checked here (no Windows); the double answers no processes.
+ * checked here (no Windows; the double answers no processes): a session with no processes is
+ * asked for its WTSSessionInfo, whose 7022 makes it SessionNotFound.
  */
 import { Win32Error, type WtsCalls } from './calls.ts';
 import type { ProcessesJob, ProcessRow } from './jobs.ts';
@@ -13,7 +14,9 @@ export function processesOfSessions(calls: WtsCalls, job: ProcessesJob): Process
     return withServer(calls, job.computer, (h) =>
       job.ids.map((id) => {
         try {
-          return { id, failure: null, processes: calls.processes(h, id, job.computer) };
+          const processes = calls.processes(h, id, job.computer);
+          if (processes.length === 0) calls.sessionInfo(h, id);
+          return { id, failure: null, processes };
         } catch (e) {
           if (e instanceof Win32Error) return { id, failure: e.failure, processes: [] };
           throw e;
