@@ -1,4 +1,5 @@
 /** `npm run bench`: every benchmark, printed as measured in this one run. Nothing here gates CI. */
+import { benchColdStart } from './cold-start.ts';
 import { benchLogoffFloor } from './logoff-floor.ts';
 import { benchMemory } from './memory.ts';
 import { benchPowerShell } from './powershell.ts';
@@ -13,6 +14,9 @@ await benchLogoffFloor();
 
 console.log('\n# SessionTools on Windows (WTS bindings against the wtsapi32 test double)');
 await benchWindows();
+
+console.log('\n# The helper\'s cold start: packaged beside development mode');
+await benchColdStart();
 
 console.log('\n# The helper\'s memory');
 await benchMemory();

@@ -127,6 +127,11 @@ namespace SessionTools.Rpc
         public string Unprotected(out string why)
         {
             why = null;
+            // Wine is no security boundary and cannot pass this check: it runs every program with an
+            // elevated administrator's token, and a file's owner is the SID of its Unix owner, never
+            // Administrators (its SetSecurityInfo leaves owners as they are). So it is not made there;
+            // the Unix permissions of the files are what guards a Wine prefix (docs/packaging.md).
+            if (IsWindows && WindowsAccess.IsWine()) return null;
             if (!(IsWindows ? WindowsAccess.IsElevated() : UnixAccess.IsRoot())) return null;
             foreach (string path in Guarded())
             {

@@ -53,6 +53,22 @@ namespace SessionTools.Rpc
         [DllImport("advapi32.dll", SetLastError = true)]
         private static extern bool GetAce(IntPtr acl, int index, out IntPtr ace);
 
+        [DllImport("kernel32.dll", CharSet = CharSet.Unicode)]
+        private static extern IntPtr GetModuleHandleW(string name);
+
+        [DllImport("kernel32.dll", CharSet = CharSet.Ansi, BestFitMapping = false)]
+        private static extern IntPtr GetProcAddress(IntPtr module, string name);
+
+        /// <summary>
+        /// Whether this is Wine, not Windows: Wine's ntdll exports wine_get_version (its
+        /// dlls/ntdll/ntdll.spec; seen in wine-8.0's ntdll.dll here), which Windows' does not.
+        /// </summary>
+        public static bool IsWine()
+        {
+            IntPtr ntdll = GetModuleHandleW("ntdll.dll");
+            return ntdll != IntPtr.Zero && GetProcAddress(ntdll, "wine_get_version") != IntPtr.Zero;
+        }
+
         [DllImport("kernel32.dll", SetLastError = true)]
         private static extern bool IsWow64Process2(IntPtr process, out ushort processMachine, out ushort nativeMachine);
 
