@@ -24,6 +24,7 @@ const SUITES = [
   'tests/wts/list.test.ts',
   'tests/helper/wts-classic.test.ts',
   'tests/helper/rpc.test.ts',
+  'tests/helper/current.test.ts',
   'tests/linux-backend/*.test.ts',
   'tests/wts/pool.test.ts',
   'tests/wts/pool-dispatch.test.ts',

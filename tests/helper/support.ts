@@ -41,6 +41,12 @@ export interface StartOptions {
    * out of the lines, so that a test talks to a helper ready for its methods, as the module's is.
    */
   initialize?: boolean;
+  /**
+   * A command that starts the helper as its child (its arguments are followed by the helper's
+   * node and script), e.g. a process in a session of its own; the HelperProcess is then that
+   * command's process, and the helper its child.
+   */
+  wrapper?: string[];
 }
 
 /** The id of the initialize that start() sends, whose answer no test reads. */
@@ -100,7 +106,9 @@ export class HelperProcess {
     }
     const child = opts.from
       ? spawn(process.execPath, opts.from.args, { cwd: opts.from.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] })
-      : spawn(HELPER_NODE, [HELPER_SCRIPT], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+      : opts.wrapper
+        ? spawn(opts.wrapper[0]!, [...opts.wrapper.slice(1), HELPER_NODE, HELPER_SCRIPT], { env, stdio: ['pipe', 'pipe', 'pipe'] })
+        : spawn(HELPER_NODE, [HELPER_SCRIPT], { env, stdio: ['pipe', 'pipe', 'pipe'] });
     const helper = new HelperProcess(child);
     running.add(helper);
     if (opts.initialize !== false) {
