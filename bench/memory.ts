@@ -1,23 +1,30 @@
 /**
  * The helper's memory: its resident set (VmRSS) after 12,000 warm sessions.list calls, one after
- * another over its stdio, with the WTS backend on the wtsapi32 double (five sessions on this
- * computer: one worker thread) and with the Linux backend (five real leaders in a utmp file). Each
- * as the helper is started today, and with V8's young generation capped (NODE_OPTIONS
- * --max-semi-space-size=1), which is how the module would have to start it for the aim.
+ * another, with the WTS backend on the wtsapi32 double (five sessions on this computer: one worker
+ * thread) and with the Linux backend (five real leaders in a utmp file). Each as the module starts
+ * it (12,000 Get-UserSession in PowerShell: the client's Node options, HelperProcess.cs), and
+ * beside it the bare `node helper.mjs` (the same calls over its stdio, without those options).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HelperProcess, PROTOCOL_VERSION, stopAllHelpers } from '../tests/helper/support.ts';
 import { buildUtmpWriter, makeTempDir, removeDir, startLeader, stopAll, writeUtmp } from '../tests/linux-backend/support.ts';
+import { IMPORT } from '../tests/support/module.ts';
 import { buildDouble, toFileTime, writeFixture } from '../tests/wts/support/double.ts';
-import { ms } from './pwsh-json.ts';
+import { ms, pwshResult } from './pwsh-json.ts';
 
 const CALLS = 12_000;
-const CAPPED = '--max-semi-space-size=1';
 
 const rssMb = (pid: number): number => Number(/^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'latin1'))?.[1]) / 1024;
 
-async function afterCalls(env: Record<string, string>): Promise<{ rss: number; perCall: number; sessions: number }> {
+interface Measured {
+  rss: number;
+  perCall: number;
+  sessions: number;
+}
+
+/** The bare helper, without the module's options. */
+async function bare(env: Record<string, string>): Promise<Measured> {
   const helper = HelperProcess.start({ env });
   try {
     const init = await helper.call('initialize', { ProtocolVersion: PROTOCOL_VERSION }, 'init', 15_000);
@@ -33,6 +40,19 @@ async function afterCalls(env: Record<string, string>): Promise<{ rss: number; p
   } finally {
     await stopAllHelpers();
   }
+}
+
+/** The helper as the module starts it, after CALLS Get-UserSession in one PowerShell. */
+async function asTheModuleStartsIt(env: Record<string, string>): Promise<Measured> {
+  const o = await pwshResult<{ Rss: number; PerCall: number; Sessions: number }>(`${IMPORT}
+$null = Get-UserSession
+$w = [System.Diagnostics.Stopwatch]::StartNew()
+for ($i = 0; $i -lt ${CALLS}; $i++) { $s = Get-UserSession }
+$perCall = $w.Elapsed.TotalMilliseconds / ${CALLS}
+$helper = [SessionTools.Rpc.HelperClient]::Instances[-1].ProcessId
+$rss = [double] ([regex]::Match([IO.File]::ReadAllText("/proc/$helper/status"), '(?m)^VmRSS:\\s+(\\d+) kB$').Groups[1].Value) / 1024
+Write-BenchResult ([pscustomobject] @{ Rss = $rss; PerCall = $perCall; Sessions = @($s).Count })`, { env, timeoutMs: 1_200_000 });
+  return { rss: o.Rss, perCall: o.PerCall, sessions: o.Sessions };
 }
 
 export async function benchMemory(): Promise<void> {
@@ -57,11 +77,11 @@ export async function benchMemory(): Promise<void> {
       ['Linux (utmp)', { SESSIONTOOLS_UTMP_PATH: utmp }],
     ];
     for (const [name, env] of kinds) {
-      const today = await afterCalls(env);
-      const capped = await afterCalls({ ...env, NODE_OPTIONS: CAPPED });
+      const module = await asTheModuleStartsIt(env);
+      const plain = await bare(env);
       console.log(
-        `helper RSS after ${CALLS.toLocaleString('en')} calls, ${name}, ${today.sessions} sessions each: ${today.rss.toFixed(1)} MB as started today ` +
-          `(${ms(today.perCall)} a call); ${capped.rss.toFixed(1)} MB with ${CAPPED} (${ms(capped.perCall)} a call) (aim < 80 MB)`,
+        `helper RSS after ${CALLS.toLocaleString('en')} calls, ${name}, ${module.sessions} sessions each: ${module.rss.toFixed(1)} MB as the module starts it ` +
+          `(Get-UserSession ${ms(module.perCall)} a call) (aim < 80 MB); bare \`node helper.mjs\` ${plain.rss.toFixed(1)} MB (${ms(plain.perCall)} a call)`,
       );
     }
   } finally {

@@ -5,6 +5,7 @@
  */
 import { JSONRPCErrorCode, createJSONRPCErrorResponse, type JSONRPCResponse, type JSONRPCServer } from 'json-rpc-2.0';
 import { checkEnvelope, invalidRequest } from './envelope.ts';
+import type { ProgressChannel } from './progress.ts';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
@@ -12,14 +13,18 @@ function parseError(why: string): JSONRPCResponse {
   return createJSONRPCErrorResponse(null, JSONRPCErrorCode.ParseError, 'Parse error', { reason: why });
 }
 
-async function one(server: JSONRPCServer, value: unknown): Promise<JSONRPCResponse | null> {
+async function one(server: JSONRPCServer, value: unknown, progress: ProgressChannel | undefined): Promise<JSONRPCResponse | null> {
   const checked = checkEnvelope(value);
   if (!checked.ok) return checked.response;
-  return server.receive(checked.request);
+  const { request } = checked;
+  return progress ? progress.around(request, () => server.receive(request)) : server.receive(request);
 }
 
-/** Returns the text of the answer (no newline), or null when nothing is to be sent. */
-export async function dispatchFrame(server: JSONRPCServer, frame: Buffer): Promise<string | null> {
+/**
+ * Returns the text of the answer (no newline), or null when nothing is to be sent. `progress`: where
+ * a long request's progress notifications go, before its answer (progress.ts).
+ */
+export async function dispatchFrame(server: JSONRPCServer, frame: Buffer, progress?: ProgressChannel): Promise<string | null> {
   let text: string;
   try {
     text = utf8.decode(frame);
@@ -35,10 +40,10 @@ export async function dispatchFrame(server: JSONRPCServer, frame: Buffer): Promi
   }
   if (Array.isArray(value)) {
     if (value.length === 0) return JSON.stringify(invalidRequest(null, 'an empty batch'));
-    const answers = (await Promise.all(value.map((v) => one(server, v)))).filter((a): a is JSONRPCResponse => a !== null);
+    const answers = (await Promise.all(value.map((v) => one(server, v, progress)))).filter((a): a is JSONRPCResponse => a !== null);
     return answers.length === 0 ? null : JSON.stringify(answers);
   }
-  const answer = await one(server, value);
+  const answer = await one(server, value, progress);
   return answer === null ? null : JSON.stringify(answer);
 }
 

@@ -14,6 +14,7 @@ import type { ParamsOf, ResultOf } from '../protocol/method.ts';
 import type { ListSessions } from '../protocol/methods.ts';
 import type { UserSession } from '../protocol/session.ts';
 import { filterSessions } from './filter.ts';
+import { requestProgress } from './progress.ts';
 import { isComputerName, shown } from './validate.ts';
 
 /** sessions.list's params as checked: ThrottleLimit and TimeoutSec hold the declared defaults when not sent. */
@@ -68,16 +69,19 @@ export async function listComputers(backend: Backend, params: ListParams, localN
   const computers: (string | null)[] = params.ComputerName.length > 0 ? distinctNames(params.ComputerName) : [null];
   const timeoutMs = params.TimeoutSec * 1000;
   const results: ListResult[] = new Array(computers.length);
+  // A long fan-out reports the computers answered so far (progress.ts; nothing when not asked for).
+  const progress = requestProgress();
+  if (progress) Object.assign(progress, { completed: 0, total: computers.length });
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < computers.length) {
       const i = next++;
       const computer = computers[i] as string | null;
-      if (computer !== null && !isComputerName(computer)) {
-        results[i] = { Items: [], Errors: [notAComputerName(computer)] };
-        continue;
-      }
-      results[i] = await listOne(backend, computer, computer ?? localName, params, timeoutMs);
+      results[i] =
+        computer !== null && !isComputerName(computer)
+          ? { Items: [], Errors: [notAComputerName(computer)] }
+          : await listOne(backend, computer, computer ?? localName, params, timeoutMs);
+      if (progress) progress.completed = (progress.completed ?? 0) + 1;
     }
   };
   await Promise.all(Array.from({ length: Math.min(params.ThrottleLimit, computers.length) }, worker));

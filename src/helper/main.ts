@@ -15,6 +15,7 @@ import { selectBackend } from '../backend/select.ts';
 import { dispatchFrame, oversizeAnswer } from './dispatch.ts';
 import { LineSplitter } from './lines.ts';
 import { createServer } from './methods.ts';
+import { ProgressChannel } from './progress.ts';
 
 /** Frames longer than this are refused unread (Invalid Request) instead of buffered. */
 export const MAX_FRAME_BYTES = 8 * 1024 * 1024;
@@ -38,7 +39,8 @@ function idleMs(): number {
 async function main(): Promise<void> {
   redirectConsoleToStderr();
   const backend = selectBackend();
-  const server = createServer(backend);
+  const progress = new ProgressChannel((line) => send(line));
+  const server = createServer(backend, progress);
   const fsStdio = process.env.SESSIONTOOLS_HELPER_STDIO === 'fs';
   const input: NodeJS.ReadableStream & { destroy(): void } = fsStdio ? createReadStream('', { fd: 0, autoClose: false }) : process.stdin;
   const output: NodeJS.WritableStream = fsStdio ? createWriteStream('', { fd: 1, autoClose: false }) : process.stdout;
@@ -81,7 +83,7 @@ async function main(): Promise<void> {
     const work =
       event.kind === 'oversize'
         ? Promise.resolve(send(oversizeAnswer(event.bytes, MAX_FRAME_BYTES)))
-        : dispatchFrame(server, event.bytes).then(send, (e: unknown) => {
+        : dispatchFrame(server, event.bytes, progress).then(send, (e: unknown) => {
             process.stderr.write(`internal error while answering a frame: ${String(e)}\n`);
           });
     const tracked = work.finally(() => inFlight.delete(tracked));

@@ -11,6 +11,7 @@ import type { ParamsOf, ResultOf } from '../protocol/method.ts';
 import { DisconnectSessions, Initialize, ListSessions, ListSessionProcesses, LockSessions, LogoffSessions, SendMessage, METHODS, PROTOCOL_VERSION, type AnyMethod } from '../protocol/methods.ts';
 import { currentSessionTest, markListed, markOutcomes } from './current.ts';
 import { listComputers } from './fanout.ts';
+import type { ProgressChannel } from './progress.ts';
 import { traceRequest } from './trace.ts';
 import { checkParams } from './validate.ts';
 
@@ -29,7 +30,7 @@ export const NOT_INITIALIZED = -32002;
 /** What serves each method, given its checked params. */
 type Serve = { [M in AnyMethod as M['name']]: (params: ParamsOf<M>) => Promise<ResultOf<M>> };
 
-export function createServer(backend: Backend): JSONRPCServer {
+export function createServer(backend: Backend, progress?: ProgressChannel): JSONRPCServer {
   // No method but initialize is served until an initialize has succeeded: a client that never
   // agreed on the protocol (or failed to) cannot list or log off. Once made, the handshake stands:
   // a later failed initialize is answered with its error and changes nothing.
@@ -45,6 +46,7 @@ export function createServer(backend: Backend): JSONRPCServer {
         );
       }
       initialized = true;
+      progress?.enable(p.Progress);
       return { ProtocolVersion: PROTOCOL_VERSION, HelperVersion: HELPER_VERSION, Platform: process.platform, Backend: backend.name, Pid: process.pid };
     },
     [ListSessions.name]: async (p) => markListed(await listComputers(backend, p, hostname()), isCurrent, p.Current),

@@ -18,6 +18,8 @@ export const Initialize = defineMethod({
   params: {
     /** The protocol version the client speaks. */
     ProtocolVersion: int({ range: [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER], required: true }),
+    /** Whether the client shows progress: then a request running over a second reports it (src/helper/progress.ts). */
+    Progress: flag(),
   },
   timeout: { seconds: 15 },
 });

@@ -155,9 +155,10 @@ function Wait-TmuxText {
 
 function Wait-TmuxPrompt {
     # Waits for PowerShell's prompt (`PS <location>> ` with nothing typed after it) below the
-    # previous match; returns what was shown since then (see Wait-TmuxText).
+    # previous match; returns what was shown since then (see Wait-TmuxText). Blanks after it are
+    # what is left of a progress bar PowerShell took down on that line.
     param([Parameter(Mandatory = $true)] $Terminal, [int] $TimeoutMs = 15000)
-    Wait-TmuxText -Terminal $Terminal -Pattern '^PS [^\n]*> $' -TimeoutMs $TimeoutMs
+    Wait-TmuxText -Terminal $Terminal -Pattern '^PS [^\n]*> *$' -TimeoutMs $TimeoutMs
 }
 
 function Invoke-TmuxLine {

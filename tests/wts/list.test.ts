@@ -2,7 +2,8 @@
  * How the WTS backend lists one computer (src/backend/wts/list.ts, describe.ts), read from the
  * wtsapi32 double's log: which calls it makes per session (three, side by side on a slow server),
  * which it makes only when the first ones cannot answer, how a slow computer's queries are spread
- * over the pool's workers, and that a fast one keeps them on one. Every buffer freed, every handle
+ * over the pool's workers, and that a fast one keeps them on one (cut into one task per CPU when it
+ * has thousands of sessions). Every buffer freed, every handle
  * closed, after every test.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -11,6 +12,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Backend } from '../../src/backend/backend.ts';
 import { createWtsBackend } from '../../src/backend/wts/index.ts';
+import { describeTasks, SESSIONS_PER_TASK } from '../../src/backend/wts/list.ts';
 import { buildDouble, leakedBuffers, mostAtOnce, readLog, toFileTime, useDoubleFiles, writeFixture, type CallEvent, type FixtureSession } from './support/double.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'st-wts-list-'));
@@ -140,6 +142,32 @@ describe('a slow computer', () => {
 });
 
 describe('a fast computer', () => {
+  it('describes up to SESSIONS_PER_TASK sessions in one task; more in one task per CPU at most, in order', () => {
+    const job = { op: 'list' as const, computer: null, computerName: 'HERE', includeSystem: false };
+    const rows = (n: number) => Array.from({ length: n }, (_, i) => ({ SessionId: i + 1, State: 0, SessionName: null, UserName: 'u', Domain: null }));
+    const sizes = (n: number, cpus: number) => describeTasks(job, rows(n), cpus).map((t) => t.sessions.length);
+    expect(sizes(0, 4)).toEqual([]);
+    expect(sizes(SESSIONS_PER_TASK, 4)).toEqual([SESSIONS_PER_TASK]);
+    expect(sizes(SESSIONS_PER_TASK + 1, 4)).toEqual([251, 250]);
+    expect(sizes(5000, 2)).toEqual([2500, 2500]);
+    expect(sizes(5000, 64)).toEqual(Array.from({ length: 10 }, () => 500));
+    expect(sizes(1200, 1)).toEqual([1200]);
+    const tasks = describeTasks(job, rows(1200), 2);
+    expect(tasks.flatMap((t) => t.sessions.map((r) => r.SessionId))).toEqual(rows(1200).map((r) => r.SessionId));
+    expect(tasks.every((t) => t.op === 'describe' && t.computer === null && t.computerName === 'HERE')).toBe(true);
+  });
+
+  it('lists 1,200 sessions whole and in order, each session asked on one worker', async () => {
+    writeFixture(fixture, [{ name: '.', sessions: Array.from({ length: 1200 }, (_, i) => rdp(i + 2, { address: `10.0.${(i + 2) >> 8}.${(i + 2) & 255}` })) }]);
+    const sessions = await list(null);
+    expect(sessions.map((s) => s.SessionId)).toEqual(Array.from({ length: 1200 }, (_, i) => i + 2));
+    expect(sessions[1199]).toMatchObject({ SessionId: 1201, UserName: 'user1201', ClientName: 'PC1201', ClientAddress: '10.0.4.177', Protocol: 'RDP', IsLocked: false });
+    const threads = new Map<number, Set<number>>();
+    for (const q of queries()) (threads.get(q.session as number) ?? threads.set(q.session as number, new Set()).get(q.session as number)!).add(q.tid as number);
+    expect(threads.size).toBe(1200);
+    expect([...threads.values()].every((t) => t.size === 1)).toBe(true);
+  });
+
   it('keeps its queries in one task on one worker', async () => {
     writeFixture(fixture, [{ name: '.', sessions: Array.from({ length: 50 }, (_, i) => rdp(i + 2)) }]);
     expect(await list(null)).toHaveLength(50);

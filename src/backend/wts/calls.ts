@@ -12,6 +12,7 @@
 import koffi, { type TypeObject } from 'koffi';
 import { RECORDS, type Decoded, type RecordName, type WinApi } from './abi.ts';
 import { koffiDecl } from './koffi-decl.ts';
+import { memberReader, offsetOf, recordBytes } from './record-bytes.ts';
 import type { Win32Failure } from './win32-errors.ts';
 
 /** WTS_INFO_CLASS values used (wts-api.md 2.3). */
@@ -35,20 +36,6 @@ const WTSTypeProcessInfoLevel1 = 1;
  * 2008 (non-R2) server really returns has not been checked (no Windows here).
  */
 const ENUMERATE_EX_UNSUPPORTED = new Set([50, 87, 120, 1745, 1764]);
-
-/** Offsets and koffi types of some members of a record, worked out once per thread. */
-const layouts = new Map<string, { size: number; at: [string, number, TypeObject][] }>();
-function memberLayout(name: RecordName, keys: readonly string[]): { size: number; at: [string, number, TypeObject][] } {
-  const cacheKey = `${name}:${keys.join(',')}`;
-  let layout = layouts.get(cacheKey);
-  if (layout === undefined) {
-    const { records, typeOf } = koffiDecl();
-    const fields = new Map<string, string>(RECORDS[name].fields);
-    layout = { size: koffi.sizeof(records[name]), at: keys.map((k) => [k, koffi.offsetof(records[name], k), typeOf(fields.get(k) as string)]) };
-    layouts.set(cacheKey, layout);
-  }
-  return layout;
-}
 
 /** A Win32 call failed; `failure.code` is GetLastError() taken right after it. */
 export class Win32Error extends Error {
@@ -90,6 +77,8 @@ export type SessionInfo = Decoded<'WTSINFOW'>;
 /** The members of WTSCLIENTW the backend reads (the rest are paths and display details). */
 export type ClientInfo = Pick<Decoded<'WTSCLIENTW'>, 'ClientName' | 'ClientAddressFamily' | 'ClientAddress'>;
 const CLIENT_INFO_FIELDS = ['ClientName', 'ClientAddressFamily', 'ClientAddress'] as const;
+const LEVEL_FIELD = ['Level'] as const;
+const LEVEL1_FIELDS = RECORDS.WTSINFOEX_LEVEL1_W.fields.map(([name]) => name);
 
 export class WtsCalls {
   constructor(private readonly api: WinApi) {}
@@ -181,22 +170,14 @@ export class WtsCalls {
     return koffi.decode(p, type) as Decoded<R>;
   }
 
-  /**
-   * Only some members of a struct: decoding all of WTSCLIENTW (2,304 bytes, five MAX_PATH strings)
-   * costs more than the call itself on a fast server.
-   */
-  private members<R extends RecordName, K extends keyof Decoded<R> & string>(p: bigint, bytes: number, name: R, keys: readonly K[]): Pick<Decoded<R>, K> {
-    const { size, at } = memberLayout(name, keys);
-    if (bytes < size) throw new Error(`WTSQuerySessionInformationW returned ${bytes} bytes for ${name}, which has ${size}`);
-    const out = {} as Pick<Decoded<R>, K>;
-    for (const [key, offset, type] of at) out[key as K] = koffi.decode(p, offset, type) as Decoded<R>[K];
-    return out;
-  }
-
   /** WTSINFOEX level 1 (Win7/2008 R2 and later); null when the server returns another level. */
   sessionInfoEx(h: bigint | null, id: number): SessionInfoEx | null {
-    const ex = this.query(h, id, 'WTSSessionInfoEx', (p, n) => this.struct(p, n, 'WTSINFOEXW'));
-    return ex !== null && ex.Level === 1 ? ex.Data.WTSInfoExLevel1 : null;
+    // Read from the bytes (record-bytes.ts): koffi's decoding of the union cost more than the call.
+    return this.query(h, id, 'WTSSessionInfoEx', (p, n) => {
+      const bytes = recordBytes(p, n, 'WTSINFOEXW');
+      if (memberReader('WTSINFOEXW', LEVEL_FIELD).read(bytes, 0).Level !== 1) return null;
+      return memberReader('WTSINFOEX_LEVEL1_W', LEVEL1_FIELDS).read(bytes, offsetOf('WTSINFOEXW', 'Data'));
+    }) ?? null;
   }
 
   /** WTSINFOW (Vista SP1/2008 and later). */
@@ -206,7 +187,8 @@ export class WtsCalls {
 
   /** WTSCLIENTW: the client's name and address in one call (Vista SP1/2008 and later). */
   clientInfo(h: bigint | null, id: number): ClientInfo | null {
-    return this.query(h, id, 'WTSClientInfo', (p, n) => this.members(p, n, 'WTSCLIENTW', CLIENT_INFO_FIELDS));
+    // Only some members, read from the bytes: all of WTSCLIENTW (2,304 bytes, five MAX_PATH strings) costs more than the call.
+    return this.query(h, id, 'WTSClientInfo', (p, n) => memberReader('WTSCLIENTW', CLIENT_INFO_FIELDS).read(recordBytes(p, n, 'WTSCLIENTW'), 0));
   }
 
   clientName(h: bigint | null, id: number): string | null {

@@ -128,6 +128,24 @@ export function addRound(answers: SessionAnswers, ids: readonly number[], round:
   if (lost !== null) throw new Win32Error(lost);
 }
 
+/**
+ * Sessions as enumerated (`listed`, in order), described with both rounds on this thread: how a
+ * computer that answers at once is listed (list.ts). Those that ended meanwhile are left out; a
+ * computer that stopped answering fails the whole call (addRound).
+ */
+export function describeSessions(calls: WtsCalls, h: bigint | null, listed: readonly EnumeratedSession[], computerName: string): UserSession[] {
+  const ids = listed.map((s) => s.SessionId);
+  const answers = new SessionAnswers();
+  addRound(answers, ids, runQueries(calls, h, firstRound(ids)));
+  addRound(answers, ids, runQueries(calls, h, followUps(ids, answers)));
+  const described: UserSession[] = [];
+  for (const s of listed) {
+    const session = assemble(answers, s.SessionId, computerName, s);
+    if (session !== null) described.push(session);
+  }
+  return described;
+}
+
 /** One session now, with both rounds on this thread (after an action). See assemble(). */
 export function describeSession(calls: WtsCalls, h: bigint | null, id: number, computerName: string, listed: EnumeratedSession | null): UserSession | null {
   const answers = new SessionAnswers();

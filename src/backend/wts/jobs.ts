@@ -90,7 +90,15 @@ export interface QueryTask {
   queries: Query[];
 }
 
-export type Task = OwnSessionJob | ProcessesJob | EnumerateTask | QueryTask | ActionJob | MessageJob;
+/** Opens the server (when remote), describes these sessions (both rounds of queries), closes it. */
+export interface DescribeTask {
+  op: 'describe';
+  computer: string | null;
+  computerName: string;
+  sessions: EnumeratedSession[];
+}
+
+export type Task = OwnSessionJob | ProcessesJob | EnumerateTask | QueryTask | DescribeTask | ActionJob | MessageJob;
 
 export interface Enumerated {
   sessions: EnumeratedSession[];
@@ -111,6 +119,7 @@ export interface ActionRow {
 export interface TaskValues {
   enumerate: Enumerated;
   query: Answer[];
+  describe: UserSession[];
   logoff: ActionRow[];
   disconnect: ActionRow[];
   message: MessageRow;

@@ -11,7 +11,7 @@ import type { Task, TaskReply, WorkerData, WorkerMessage } from './jobs.ts';
 import { loadWinApi } from './library.ts';
 import { messageSession } from './message-task.ts';
 import { processesOfSessions } from './processes.ts';
-import { enumerateServer } from './list.ts';
+import { describeServer, enumerateServer } from './list.ts';
 import { runQueries } from './queries.ts';
 import { withServer } from './server.ts';
 
@@ -34,6 +34,8 @@ function value(calls: WtsCalls, task: Task): unknown {
       return enumerateServer(calls, task.computer);
     case 'query':
       return withServer(calls, task.computer, (h) => runQueries(calls, h, task.queries));
+    case 'describe':
+      return describeServer(calls, task);
     case 'message':
       return messageSession(calls, task);
     case 'ownSession':

@@ -132,17 +132,18 @@ namespace SessionTools.Rpc
             // A query about sessions (Get-UserSessionProcess) asks nothing when no session came.
             if (_command.TargetsField != null && _targets.Count == 0) return;
             var errors = new List<TargetError>();
+            // Each object is written as soon as it is read from the answer (a stream, not a list first).
             Query(_command.Method, Fields(), _cmdlet.WriteObject, errors);
             foreach (TargetError e in errors) _cmdlet.WriteError(Errors.Record(e.ErrorId, e.Message, e.Target));
         }
 
-        /// <summary>One query request: each of its Items to `item`, its Errors, in the order the helper gave them.</summary>
+        /// <summary>One query request: each of its Items to `item` as it is read, its Errors, in the order the helper gave them.</summary>
         private void Query(MethodInfo method, Dictionary<string, object> values, Action<object> item, List<TargetError> errors)
         {
             var w = new JsonWriter(new StringBuilder(256)).BeginObject();
             string json = WriteFields(w, values).EndObject().Builder.ToString();
             JsonReader r = _client.Call(_cmdlet, method, json, method.TimeoutMs(values));
-            _client.Decode(_cmdlet, method, () =>
+            _client.Decode(_cmdlet, method, r, () =>
             {
                 r.BeginObject();
                 string name;
@@ -152,7 +153,6 @@ namespace SessionTools.Rpc
                     else if (name == "Errors") { r.BeginArray(); while (r.NextItem()) errors.Add(TargetError.ReadJson(r)); }
                     else r.Skip();
                 }
-                return true;
             });
         }
 
@@ -162,10 +162,13 @@ namespace SessionTools.Rpc
         /// user and terminal as for a piped session, and -PassThru has the session to write. An id
         /// that names no session is that target's error (the listing's SessionNotFound), with no
         /// prompt, and nothing is sent for it. A computer that cannot be listed leaves its targets
-        /// as they were given, for the action to report.
+        /// as they were given, for the action to report. Only when there is something to name or to
+        /// write: without a prompt, a -WhatIf line or -PassThru, the action alone reports a missing
+        /// id, and no computer is asked more than the action asks it.
         /// </summary>
         private List<Target> LookUpIds(List<Target> targets)
         {
+            if (!Confirmation.WillShow(_cmdlet, _command.Impact) && !PassThru()) return targets;
             var byComputer = new Dictionary<string, List<Target>>(StringComparer.OrdinalIgnoreCase);
             foreach (Target t in targets)
             {
@@ -214,6 +217,13 @@ namespace SessionTools.Rpc
             return resolved;
         }
 
+        /// <summary>Whether -PassThru was given.</summary>
+        private bool PassThru()
+        {
+            ParameterInfo passThru = _command.WithRole(Role.PassThru);
+            return passThru != null && _bound.Contains(passThru.Name) && LanguagePrimitives.IsTrue(_bound[passThru.Name]);
+        }
+
         private static bool IsAbout(TargetError e, int sessionId)
         {
             return (e.Target is int && (int)e.Target == sessionId) || (e.Target is long && (long)e.Target == sessionId);
@@ -249,6 +259,7 @@ namespace SessionTools.Rpc
             if (known.Count == 0) return;
             List<Target> accepted = Confirmation.Approve(_cmdlet, _command, known);
             if (accepted.Count == 0) return;
+            HashSet<Target> warned = Notice.Before(_client, _cmdlet, _command, accepted, _bound);
             Dictionary<string, object> values = Fields();
             var w = new JsonWriter(new StringBuilder(64 + 48 * accepted.Count)).BeginObject();
             w.Name(_command.TargetsField).BeginArray();
@@ -257,7 +268,7 @@ namespace SessionTools.Rpc
             string json = WriteFields(w, values).EndObject().Builder.ToString();
             JsonReader r = _client.Call(_cmdlet, method, json, method.TimeoutMs(values));
             var outcomes = new List<KeyValuePair<object, TargetError>>(accepted.Count);
-            _client.Decode(_cmdlet, method, () =>
+            _client.Decode(_cmdlet, method, r, () =>
             {
                 r.BeginObject();
                 string name;
@@ -268,15 +279,14 @@ namespace SessionTools.Rpc
                     while (r.NextItem()) outcomes.Add(ReadOutcome(r, method));
                 }
                 if (outcomes.Count != accepted.Count) throw new FormatException(outcomes.Count + " outcomes for " + accepted.Count + " targets.");
-                return true;
             });
-            ParameterInfo passThru = _command.WithRole(Role.PassThru);
             // An action without -PassThru (Send-UserSessionMessage) writes what each target answered, always.
-            bool pass = passThru == null || (_bound.Contains(passThru.Name) && LanguagePrimitives.IsTrue(_bound[passThru.Name]));
+            bool pass = _command.WithRole(Role.PassThru) == null || PassThru();
             for (int i = 0; i < accepted.Count; i++)
             {
                 Target t = accepted[i];
                 TargetError error = outcomes[i].Value;
+                if (Notice.EndedDuringWait(warned, t, error)) { _cmdlet.WriteWarning("Session " + t.SessionId + " ended on its own during the grace period."); continue; }
                 if (error != null) { _cmdlet.WriteError(Errors.Record(error.ErrorId, error.Message, _fromId.Contains(t) ? t.SessionId : (object)t.Session ?? t.SessionId)); continue; }
                 if (!pass) continue;
                 object after = outcomes[i].Key ?? t.Session;

@@ -81,7 +81,8 @@ namespace SessionTools.Rpc
         }
 
         /// <summary>
-        /// Sends one request and returns a reader at its result. Trouble with the helper ends the
+        /// Sends one request and returns a reader at its result, for Decode (which reads the rest of
+        /// the frame after the result). Trouble with the helper ends the
         /// command: HelperNotFound, HelperStartFailed, HelperTimeout, HelperExited, HelperProtocolError
         /// (the helper is stopped: its state is unknown), or InvalidArgument when it refused a value
         /// (the helper is kept). A helper found dead when the request is written cannot have read it:
@@ -112,10 +113,19 @@ namespace SessionTools.Rpc
             }
         }
 
-        /// <summary>Decodes an answer; a malformed one is the helper's fault.</summary>
-        internal T Decode<T>(PSCmdlet cmdlet, MethodInfo method, Func<T> read)
+        /// <summary>
+        /// Decodes the result `answer` is at (Call's reader) with `read`, then the rest of its frame;
+        /// a malformed one is the helper's fault. `read` may write each object as it is built: the
+        /// frame is read once, in order, and nothing is kept of it (a frame found malformed after
+        /// some objects were written still ends the command with HelperProtocolError).
+        /// </summary>
+        internal void Decode(PSCmdlet cmdlet, MethodInfo method, JsonReader answer, Action read)
         {
-            try { return read(); }
+            try
+            {
+                read();
+                Envelope.Finish(answer);
+            }
             catch (FormatException e)
             {
                 lock (_gate) throw Fault(cmdlet, "HelperProtocolError", method.Name, "The SessionTools helper's answer to '" + method.Name + "' is not what the protocol says; it was stopped: " + e.Message);
@@ -165,10 +175,13 @@ namespace SessionTools.Rpc
             MethodInfo init = Protocol.Handshake;
             var values = new Dictionary<string, object>();
             JsonReader ignored;
-            string json = "{\"ProtocolVersion\":" + Protocol.Version + "}";
+            // Progress: the helper reports requests that run long (Progress.cs shows them where it can).
+            string json = "{\"ProtocolVersion\":" + Protocol.Version + ",\"Progress\":true}";
             switch (Exchange(cmdlet, _helper, init, json, init.TimeoutMs(values), out ignored))
             {
                 case Sent.Answered:
+                    try { ignored.Skip(); Envelope.Finish(ignored); }
+                    catch (FormatException e) { throw Fault(cmdlet, "HelperProtocolError", init.Name, "The SessionTools helper's answer to '" + init.Name + "' is not what the protocol says; it was stopped: " + e.Message); }
                     _checked = true;
                     return _helper;
                 case Sent.NotWritten:
@@ -188,6 +201,7 @@ namespace SessionTools.Rpc
             frame.Append("{\"jsonrpc\":\"2.0\",\"id\":").Append(id).Append(",\"method\":\"").Append(method.Name).Append("\",\"params\":").Append(paramsJson).Append("}\n");
             if (!helper.TryWrite(HelperProcess.Utf8.GetBytes(frame.ToString()))) return Sent.NotWritten;
             var clock = Stopwatch.StartNew();
+            var progress = new CallProgress(cmdlet, clock);
             while (true)
             {
                 string line;
@@ -204,16 +218,23 @@ namespace SessionTools.Rpc
                             "The SessionTools helper did not answer '" + method.Name + "' within " + timeoutMs / 1000 + " s; it was stopped. Nothing is known to have been done.");
                 }
                 Envelope answer;
+                var reader = new JsonReader(line);
                 try
                 {
-                    answer = Envelope.Read(line);
+                    answer = Envelope.Read(reader, id);
                 }
                 catch (FormatException)
                 {
                     throw Fault(cmdlet, "HelperProtocolError", method.Name,
                         "The SessionTools helper wrote a line that is not JSON-RPC; it was stopped: " + line.Substring(0, Math.Min(200, line.Length)));
                 }
-                if (answer.Id != id) continue; // a late answer to an abandoned call
+                if (answer.Id != id)
+                {
+                    // Progress of this call (a notification); anything else is a late answer to an abandoned call.
+                    if (answer.Method == "progress" && answer.ProgressFor == id) progress.Report(answer.Completed, answer.Total);
+                    continue;
+                }
+                progress.Done();
                 if (answer.HasError)
                 {
                     // Invalid params: the helper read the request and refused a value the caller gave
@@ -225,7 +246,9 @@ namespace SessionTools.Rpc
                 }
                 if (answer.ResultAt < 0)
                     throw Fault(cmdlet, "HelperProtocolError", method.Name, "The SessionTools helper answered '" + method.Name + "' with neither a result nor an error; it was stopped.");
-                result = new JsonReader(line, answer.ResultAt);
+                // Our id came first (as the helper writes it): the reader stands at the result, and
+                // the frame is read on from there. Otherwise the result was passed over: read it again.
+                result = answer.AtResult ? reader : new JsonReader(line, answer.ResultAt);
                 return Sent.Answered;
             }
         }
@@ -236,14 +259,25 @@ namespace SessionTools.Rpc
             /// <summary>-1 when the id is null or not a number (never one of ours).</summary>
             public long Id;
             public int ResultAt;
+            /// <summary>The reader stopped at the result (the id before it was `expected`); Finish reads the rest.</summary>
+            public bool AtResult;
             public bool HasError;
             public long ErrorCode;
             public string ErrorMessage;
+            /// <summary>A notification's method (the helper's only one is "progress"), and its params.</summary>
+            public string Method;
+            public long ProgressFor;
+            public long? Completed;
+            public long? Total;
 
-            public static Envelope Read(string line)
+            /// <summary>
+            /// Reads the frame's members in order. The result of the answer to `expected` (its id
+            /// already read) is not passed over: the reader is left at it, so that the result is read
+            /// once, as it is decoded. Any other frame is read to its end.
+            /// </summary>
+            public static Envelope Read(JsonReader r, long expected)
             {
-                var e = new Envelope { Id = -1, ResultAt = -1 };
-                var r = new JsonReader(line);
+                var e = new Envelope { Id = -1, ResultAt = -1, ProgressFor = -1 };
                 r.BeginObject();
                 string name;
                 while (r.NextMember(out name))
@@ -257,7 +291,14 @@ namespace SessionTools.Rpc
                             break;
                         case "result":
                             e.ResultAt = r.Position;
+                            if (e.Id == expected && !e.HasError) { e.AtResult = true; return e; }
                             r.Skip();
+                            break;
+                        case "method":
+                            e.Method = r.ReadString();
+                            break;
+                        case "params":
+                            ReadProgress(r, ref e);
                             break;
                         case "error":
                             e.HasError = true;
@@ -277,6 +318,50 @@ namespace SessionTools.Rpc
                 }
                 r.End();
                 return e;
+            }
+
+            /// <summary>A progress notification's params: Id (the request's), Completed and Total (each a count or null).</summary>
+            private static void ReadProgress(JsonReader r, ref Envelope e)
+            {
+                r.BeginObject();
+                string name;
+                while (r.NextMember(out name))
+                {
+                    switch (name)
+                    {
+                        case "Id":
+                            object id = r.TryReadNull() ? null : r.ReadStringOrInteger();
+                            if (id is long) e.ProgressFor = (long)id;
+                            break;
+                        case "Completed":
+                            e.Completed = r.TryReadNull() ? (long?)null : r.ReadInt64();
+                            break;
+                        case "Total":
+                            e.Total = r.TryReadNull() ? (long?)null : r.ReadInt64();
+                            break;
+                        default:
+                            r.Skip();
+                            break;
+                    }
+                }
+            }
+
+            /// <summary>
+            /// After the result was decoded from a reader Read left at it: the frame's other members,
+            /// none of which may be an id, a result or an error again, and nothing after the frame.
+            /// A reader made at the result of a frame read whole before (AtResult false: it does not
+            /// start at the frame's start) has nothing left to check.
+            /// </summary>
+            public static void Finish(JsonReader r)
+            {
+                if (r.Start != 0) return;
+                string name;
+                while (r.NextMember(out name))
+                {
+                    if (name == "id" || name == "result" || name == "error") throw new FormatException("The answer has a second '" + name + "' after its result.");
+                    r.Skip();
+                }
+                r.End();
             }
         }
     }

@@ -23,7 +23,11 @@ namespace SessionTools.Rpc
         {
             _text = text ?? throw new ArgumentNullException(nameof(text));
             _pos = start;
+            Start = start;
         }
+
+        /// <summary>Where in the text this reader began (0: at the start of the whole text).</summary>
+        public int Start { get; private set; }
 
         public int Position { get { SkipSpace(); return _pos; } }
 

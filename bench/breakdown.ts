@@ -1,0 +1,84 @@
+/**
+ * Where the time of one listing of 5,000 sessions goes (against the wtsapi32 double, no latency):
+ * the helper alone (a Node client writes the request and reads the answer line), then in
+ * PowerShell the whole Get-UserSession, split into the CPU the helper process spent on it and the
+ * CPU PowerShell spent (reading the answer, building the objects, the pipeline). CPU times come
+ * from /proc (every thread of the process), so they hold on a machine busy with other work, where
+ * wall times do not. Medians of 7 after two warm-up calls.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { HelperProcess, PROTOCOL_VERSION, stopAllHelpers } from '../tests/helper/support.ts';
+import { makeTempDir, removeDir } from '../tests/linux-backend/support.ts';
+import { IMPORT } from '../tests/support/module.ts';
+import { buildDouble, toFileTime, writeFixture, type FixtureSession } from '../tests/wts/support/double.ts';
+import { median, ms, pwshResult } from './pwsh-json.ts';
+
+export const SESSIONS = 5000;
+
+/** One RDP session of the fixture: user, client and address from `i`, idle up to two hours. */
+export const session = (id: number, i: number): FixtureSession => ({
+  id, state: 'Active', winStation: `RDP-Tcp#${id}`, user: `user${i}`, domain: 'CONTOSO', clientName: `WS-${i}`,
+  address: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, logon: toFileTime(new Date(Date.now() - 3_600_000)),
+  connect: toFileTime(new Date(Date.now() - 3_600_000)), lastInput: toFileTime(new Date(Date.now() - (i % 120) * 60_000)), protocol: 2,
+});
+
+/** CPU milliseconds (user + system, all threads) process `pid` has used so far. */
+export function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'latin1').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) * 10; // utime, stime in clock ticks of 10 ms (USER_HZ 100)
+}
+
+async function helperAlone(env: Record<string, string>): Promise<{ wall: number; cpu: number }> {
+  const helper = HelperProcess.start({ env });
+  try {
+    const wall: number[] = [];
+    const cpu: number[] = [];
+    for (let i = 0; i < 9; i++) {
+      const c0 = cpuMs(helper.pid);
+      const t0 = performance.now();
+      const answer = (await helper.call('sessions.list', {}, i + 1, 120_000)) as { result?: { Items: unknown[] } };
+      if (answer.result?.Items.length !== SESSIONS) throw new Error(`the helper listed ${answer.result?.Items.length} sessions`);
+      if (i < 2) continue;
+      wall.push(performance.now() - t0);
+      cpu.push(cpuMs(helper.pid) - c0);
+    }
+    return { wall: median(wall), cpu: median(cpu) };
+  } finally {
+    await stopAllHelpers();
+  }
+}
+
+export async function benchBreakdown(): Promise<void> {
+  const dir = makeTempDir('st-bench-breakdown-');
+  try {
+    const fixture = join(dir, 'fixture');
+    const env = { SESSIONTOOLS_WTSAPI_PATH: buildDouble('linux'), WTSDOUBLE_FIXTURE: fixture };
+    writeFixture(fixture, [{ name: '.', sessions: Array.from({ length: SESSIONS }, (_, i) => session(i + 1, i)) }]);
+    const alone = await helperAlone(env);
+    const o = await pwshResult<{ Wall: number; Cpu: number; HelperCpu: number; First: number; Count: number }>(`${IMPORT}
+function Cpu([int] $ProcessId) { $f = ([IO.File]::ReadAllText("/proc/$ProcessId/stat") -split '\\) ')[1] -split ' '; ([long] $f[11] + [long] $f[12]) * 10 }
+$me = [System.Diagnostics.Process]::GetCurrentProcess()
+$null = Get-UserSession -Id 1; $null = @(Get-UserSession)
+$helper = [SessionTools.Rpc.HelperClient]::Instances[-1].ProcessId
+$wall = [Collections.Generic.List[double]]::new(); $cpu = [Collections.Generic.List[double]]::new(); $hcpu = [Collections.Generic.List[double]]::new(); $first = [Collections.Generic.List[double]]::new()
+for ($i = 0; $i -lt 7; $i++) {
+  $me.Refresh(); $c0 = $me.TotalProcessorTime.TotalMilliseconds; $h0 = Cpu $helper
+  $w = [System.Diagnostics.Stopwatch]::StartNew()
+  $s = @(Get-UserSession)
+  $wall.Add($w.Elapsed.TotalMilliseconds)
+  $me.Refresh(); $cpu.Add($me.TotalProcessorTime.TotalMilliseconds - $c0); $hcpu.Add((Cpu $helper) - $h0)
+  $w = [System.Diagnostics.Stopwatch]::StartNew(); $null = Get-UserSession | Select-Object -First 1; $first.Add($w.Elapsed.TotalMilliseconds)
+}
+function Median($xs) { $a = $xs.ToArray(); [Array]::Sort($a); $a[[int][Math]::Floor($a.Length / 2)] }
+Write-BenchResult ([pscustomobject] @{ Wall = Median $wall; Cpu = Median $cpu; HelperCpu = Median $hcpu; First = Median $first; Count = $s.Count })`, { env, timeoutMs: 600_000 });
+    console.log(
+      `where the ${o.Count} sessions of one listing go: the helper alone ${ms(alone.wall)} (${alone.cpu} ms CPU); ` +
+        `in PowerShell ${ms(o.Wall)} (with Select-Object -First 1: ${ms(o.First)}), of which the helper's CPU ${o.HelperCpu} ms and PowerShell's own CPU ${o.Cpu.toFixed(0)} ms`,
+    );
+  } finally {
+    removeDir(dir);
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await benchBreakdown(); // `npx tsx bench/breakdown.ts` alone
