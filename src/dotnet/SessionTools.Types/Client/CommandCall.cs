@@ -162,13 +162,10 @@ namespace SessionTools.Rpc
         /// user and terminal as for a piped session, and -PassThru has the session to write. An id
         /// that names no session is that target's error (the listing's SessionNotFound), with no
         /// prompt, and nothing is sent for it. A computer that cannot be listed leaves its targets
-        /// as they were given, for the action to report. Only when there is something to name or to
-        /// write: without a prompt, a -WhatIf line or -PassThru, the action alone reports a missing
-        /// id, and no computer is asked more than the action asks it.
+        /// as they were given, for the action to report.
         /// </summary>
         private List<Target> LookUpIds(List<Target> targets)
         {
-            if (!Confirmation.WillShow(_cmdlet, _command.Impact) && !PassThru()) return targets;
             var byComputer = new Dictionary<string, List<Target>>(StringComparer.OrdinalIgnoreCase);
             foreach (Target t in targets)
             {
@@ -217,13 +214,6 @@ namespace SessionTools.Rpc
             return resolved;
         }
 
-        /// <summary>Whether -PassThru was given.</summary>
-        private bool PassThru()
-        {
-            ParameterInfo passThru = _command.WithRole(Role.PassThru);
-            return passThru != null && _bound.Contains(passThru.Name) && LanguagePrimitives.IsTrue(_bound[passThru.Name]);
-        }
-
         private static bool IsAbout(TargetError e, int sessionId)
         {
             return (e.Target is int && (int)e.Target == sessionId) || (e.Target is long && (long)e.Target == sessionId);
@@ -259,7 +249,6 @@ namespace SessionTools.Rpc
             if (known.Count == 0) return;
             List<Target> accepted = Confirmation.Approve(_cmdlet, _command, known);
             if (accepted.Count == 0) return;
-            HashSet<Target> warned = Notice.Before(_client, _cmdlet, _command, accepted, _bound);
             Dictionary<string, object> values = Fields();
             var w = new JsonWriter(new StringBuilder(64 + 48 * accepted.Count)).BeginObject();
             w.Name(_command.TargetsField).BeginArray();
@@ -280,13 +269,13 @@ namespace SessionTools.Rpc
                 }
                 if (outcomes.Count != accepted.Count) throw new FormatException(outcomes.Count + " outcomes for " + accepted.Count + " targets.");
             });
+            ParameterInfo passThru = _command.WithRole(Role.PassThru);
             // An action without -PassThru (Send-UserSessionMessage) writes what each target answered, always.
-            bool pass = _command.WithRole(Role.PassThru) == null || PassThru();
+            bool pass = passThru == null || (_bound.Contains(passThru.Name) && LanguagePrimitives.IsTrue(_bound[passThru.Name]));
             for (int i = 0; i < accepted.Count; i++)
             {
                 Target t = accepted[i];
                 TargetError error = outcomes[i].Value;
-                if (Notice.EndedDuringWait(warned, t, error)) { _cmdlet.WriteWarning("Session " + t.SessionId + " ended on its own during the grace period."); continue; }
                 if (error != null) { _cmdlet.WriteError(Errors.Record(error.ErrorId, error.Message, _fromId.Contains(t) ? t.SessionId : (object)t.Session ?? t.SessionId)); continue; }
                 if (!pass) continue;
                 object after = outcomes[i].Key ?? t.Session;
