@@ -61,13 +61,15 @@ function passwdNames(): Map<number, string> {
 export async function listSessionProcesses(source: SessionSource, targets: readonly SessionTarget[]): Promise<{ Items: SessionProcess[]; Errors: TargetError[] }> {
   const Items: SessionProcess[] = [];
   const Errors: TargetError[] = [];
-  const local = targets.filter((t) => isLocalComputer(t.ComputerName));
-  for (const t of targets) if (!isLocalComputer(t.ComputerName)) Errors.push(remoteNotSupported(t));
-  if (local.length === 0) return { Items, Errors };
+  if (!targets.some((t) => isLocalComputer(t.ComputerName))) return { Items, Errors: targets.map(remoteNotSupported) };
   const sessions = new Map((await readSessions(source)).map((s) => [s.session.SessionId, s.resolved]));
   const names = passwdNames();
   const bootMs = bootTimeMs();
-  for (const t of local) {
+  for (const t of targets) {
+    if (!isLocalComputer(t.ComputerName)) {
+      Errors.push(remoteNotSupported(t));
+      continue;
+    }
     const resolved = sessions.get(t.SessionId);
     if (resolved === undefined) {
       Errors.push(sessionNotFound(t));
