@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { buildUtmpWriter, makeTempDir, removeDir, startLeader, stopAll, waitFor, writeUtmp } from '../linux-backend/support.ts';
+import { buildUtmpWriter, isGone, makeTempDir, removeDir, startLeader, stopAll, waitFor, writeUtmp } from '../linux-backend/support.ts';
 import { HelperProcess, stopAllHelpers } from './support.ts';
 
 const python = spawnSync('python3', ['-c', 'import pty']).status === 0;
@@ -80,6 +80,21 @@ describe.skipIf(!python)('IsCurrent: the session the helper\'s parent runs in', 
       { SessionId: helper.pid, UserName: 'here', IsCurrent: true },
     ]);
     expect(await list(helper, { Current: true }, 'current')).toEqual([{ SessionId: helper.pid, UserName: 'here', IsCurrent: true }]);
+  });
+
+  it('an action reports IsCurrent on the session it answers with (sessions.logoff without waiting)', async () => {
+    const { helper, utmp } = helperOn(OWN_SESSION);
+    const other = await startLeader();
+    writeUtmp(writer, utmp, [
+      { pid: other, line: 'pts/9866', user: 'elsewhere', loginMs: Date.now() },
+      { pid: helper.pid, line: 'pts/9867', user: 'here', loginMs: Date.now() },
+    ]);
+    const answer = await helper.request('sessions.logoff', { Targets: [{ SessionId: other }], Wait: false }, 'logoff', 10_000);
+    const outcomes = (answer.result as { Outcomes: { Item: Listed | null; Error: unknown }[] }).Outcomes;
+    expect(outcomes.map((o) => ({ Item: o.Item && { SessionId: o.Item.SessionId, IsCurrent: o.Item.IsCurrent }, Error: o.Error }))).toEqual([
+      { Item: { SessionId: other, IsCurrent: false }, Error: null },
+    ]);
+    expect(await waitFor(() => isGone(other), 5_000)).toBe(true);
   });
 
   it('without a terminal, in no listed session: none is current, and Current lists none', async () => {
