@@ -164,7 +164,7 @@ Describe 'Linux sessions by kernel session id' -Skip:(-not $usable) {
         (Get-UserSession | Where-Object SessionName -EQ $a.Tty).SessionId | Should -Be $a.ProcessId
     }
 
-    It 'screen: two windows are two sessions; stopping one leaves the other window and the screen server running' {
+    It 'screen: two windows are two sessions; stopping one ends its job that ignores SIGHUP, and leaves the other window and the screen server running' {
         # screen records its windows only while attached: it runs attached, in a tmux pane.
         $t = Start-PrivateTmux '/bin/bash', '--norc', '--noprofile'
         $screens = [System.IO.Path]::Combine($t.Dir, 'screens')
@@ -181,17 +181,27 @@ Describe 'Linux sessions by kernel session id' -Skip:(-not $usable) {
         Wait-Until { @(Get-ProcessDescendant -ProcessId $screenServer | Where-Object CommandLine -Like '/bin/bash*').Count -eq 2 } -TimeoutMs 10000 | Should -BeTrue
         $shells = @(Get-ProcessDescendant -ProcessId $screenServer | Where-Object CommandLine -Like '/bin/bash*' | ForEach-Object Id | Sort-Object)
         $ttys = foreach ($s in $shells) { (& readlink "/proc/$s/fd/0") -replace '^/dev/', '' }
+        # A job in window 1 that outlives a hang-up of its shell (nohup ignores SIGHUP).
+        $env:SCREENDIR = $screens
+        try { & screen -S st-id -p 1 -X stuff "nohup sleep 6105 >/dev/null 2>&1 &`n" } finally { $env:SCREENDIR = $null }
+        Wait-Until { Find-Process 'sleep 6105' } -TimeoutMs 10000 | Should -BeTrue
+        $job = Find-Process 'sleep 6105'
+        $script:strays.Add($job)
+        $stop = [array]::IndexOf($shells, (Get-KernelSession $job))
+        $stop | Should -BeGreaterOrEqual 0 -Because 'the job is in the session of its window''s shell'
+        $keep = 1 - $stop
 
         $rows = Wait-Listed $ttys
         $rows.Count | Should -Be 2
         @($rows.SessionId | Sort-Object) | Should -Be $shells
 
-        $stopped = @(Get-UserSession | Where-Object SessionName -EQ $ttys[1] | Stop-UserSession -Force -Wait -PassThru -ErrorAction Stop)
-        $stopped.SessionId | Should -Be $shells[1]
-        Test-ProcessGone $shells[1] | Should -BeTrue
-        Test-ProcessGone $shells[0] | Should -BeFalse -Because 'the other window is another session'
+        $stopped = @(Get-UserSession | Where-Object SessionName -EQ $ttys[$stop] | Stop-UserSession -Force -Wait -PassThru -ErrorAction Stop)
+        $stopped.SessionId | Should -Be $shells[$stop]
+        Test-ProcessGone $shells[$stop] | Should -BeTrue
+        Test-ProcessGone $job | Should -BeTrue -Because 'every process of the session ends, also one that ignores SIGHUP'
+        Test-ProcessGone $shells[$keep] | Should -BeFalse -Because 'the other window is another session'
         Test-ProcessGone $screenServer | Should -BeFalse -Because 'the screen server is no session'
-        (Get-UserSession | Where-Object SessionName -EQ $ttys[0]).SessionId | Should -Be $shells[0]
+        (Get-UserSession | Where-Object SessionName -EQ $ttys[$keep]).SessionId | Should -Be $shells[$keep]
     }
 
     It 'a standard user ends her own ssh session without root; her ssh command without a pty is not listed and goes on' {
