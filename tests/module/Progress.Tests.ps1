@@ -26,6 +26,17 @@ BeforeAll {
     # The bar's text as PowerShell draws it: the helper's count.
     $script:Bar = '\d of 6 computers answered'
 
+    function Start-Shell([int] $LatencyMs) {
+        # The PowerShell under test at a terminal, with the module imported, servers of that latency.
+        Set-Servers -LatencyMs $LatencyMs
+        $script:Terminal = Start-TmuxTerminal -Environment $script:Env
+        $null = Invoke-TmuxLine $script:Terminal $script:Import -TimeoutMs 30000
+    }
+    function Invoke-Watched([string] $Line, [string] $Until = '(?m)^count=\d+ *$') {
+        # Types Line and returns every screen captured until $Until shows.
+        Send-TmuxLine $script:Terminal $Line
+        Watch-Screen -Until $Until
+    }
     function Watch-Screen([string] $Until, [int] $TimeoutMs = 60000) {
         # Captures the terminal every 50 ms until $Until (a regex) shows; every capture is returned.
         $seen = [System.Collections.Generic.List[string]]::new()
@@ -50,49 +61,37 @@ Describe 'Write-Progress on a long fan-out' {
     }
 
     It 'at the interactive shell, the bar counts the computers answered, and is gone with the answer' {
-        Set-Servers -LatencyMs 400
-        $script:Terminal = Start-TmuxTerminal -Environment $script:Env
-        $null = Invoke-TmuxLine $script:Terminal $script:Import -TimeoutMs 30000
-        Send-TmuxLine $script:Terminal "`$s = @(Get-UserSession -ComputerName $($script:Names) -ThrottleLimit 1); 'count=' + `$s.Count"
-        $screens = Watch-Screen -Until '(?m)^count=\d+ *$'
+        Start-Shell -LatencyMs 400
+        $screens = Invoke-Watched "`$s = @(Get-UserSession -ComputerName $($script:Names) -ThrottleLimit 1); 'count=' + `$s.Count"
         @($screens | Where-Object { $_ -match $script:Bar }).Count | Should -BeGreaterThan 0
         $screens[-1] | Should -Match '(?m)^count=6 *$'
         $screens[-1] | Should -Not -Match $script:Bar
     }
 
     It 'in a PowerShell started with -NonInteractive at the same terminal, no bar is ever drawn' {
-        Set-Servers -LatencyMs 400
-        $script:Terminal = Start-TmuxTerminal -Environment $script:Env
+        Start-Shell -LatencyMs 400
         # The same listing in a child PowerShell started with -NonInteractive, at this terminal.
         $inner = "$($script:Import); `$s = @(Get-UserSession -ComputerName $($script:Names) -ThrottleLimit 1); 'count=' + `$s.Count"
         $encoded = [Convert]::ToBase64String([System.Text.Encoding]::Unicode.GetBytes($inner))
-        Send-TmuxLine $script:Terminal "& '$(Get-TestPwsh)' -NoLogo -NoProfile -NonInteractive -EncodedCommand $encoded"
-        $screens = Watch-Screen -Until '(?m)^count=\d+ *$'
+        $screens = Invoke-Watched "& '$(Get-TestPwsh)' -NoLogo -NoProfile -NonInteractive -EncodedCommand $encoded"
         $screens.Count | Should -BeGreaterThan 10 # watched all along the ~5 s the listing takes
         $screens[-1] | Should -Match '(?m)^count=6 *$'
         @($screens | Where-Object { $_ -match 'computers answered' }).Count | Should -Be 0
     }
 
     It 'a batch of log-offs that takes over a second shows how many sessions it waits for' {
-        Set-Servers -LatencyMs 400
-        $script:Terminal = Start-TmuxTerminal -Environment $script:Env
-        $null = Invoke-TmuxLine $script:Terminal $script:Import -TimeoutMs 30000
-        Send-TmuxLine $script:Terminal "`$s = @(Get-UserSession -ComputerName $($script:Names) | Stop-UserSession -Force -Wait -PassThru); 'count=' + `$s.Count"
-        $screens = Watch-Screen -Until '(?m)^count=\d+ *$'
+        Start-Shell -LatencyMs 400
+        $screens = Invoke-Watched "`$s = @(Get-UserSession -ComputerName $($script:Names) | Stop-UserSession -Force -Wait -PassThru); 'count=' + `$s.Count"
         @($screens | Where-Object { $_ -match '6 sessions, waiting for them' }).Count | Should -BeGreaterThan 0
         $screens[-1] | Should -Match '(?m)^count=6 *$'
         $screens[-1] | Should -Not -Match 'waiting for them'
     }
 
     It 'a fan-out that answers within a second draws no bar' {
-        Set-Servers -LatencyMs 20
-        $script:Terminal = Start-TmuxTerminal -Environment $script:Env
-        $null = Invoke-TmuxLine $script:Terminal $script:Import -TimeoutMs 30000
+        Start-Shell -LatencyMs 20
         # The first call starts the helper and its worker threads, which a loaded machine can take over a second for.
-        Send-TmuxLine $script:Terminal "`$null = Get-UserSession -ComputerName $($script:Names); 'warm'"
-        $null = Watch-Screen -Until '(?m)^warm *$'
-        Send-TmuxLine $script:Terminal "`$w = [Diagnostics.Stopwatch]::StartNew(); `$s = @(Get-UserSession -ComputerName $($script:Names)); 'count=' + `$s.Count + ' ms=' + `$w.ElapsedMilliseconds"
-        $screens = Watch-Screen -Until '(?m)^count=\d+ ms=\d+ *$'
+        $null = Invoke-Watched "`$null = Get-UserSession -ComputerName $($script:Names); 'warm'" -Until '(?m)^warm *$'
+        $screens = Invoke-Watched "`$w = [Diagnostics.Stopwatch]::StartNew(); `$s = @(Get-UserSession -ComputerName $($script:Names)); 'count=' + `$s.Count + ' ms=' + `$w.ElapsedMilliseconds" -Until '(?m)^count=\d+ ms=\d+ *$'
         $screens[-1] | Should -Match '(?m)^count=6 ms=\d+ *$'
         $ms = [int] [regex]::Match($screens[-1], '(?m)^count=6 ms=(\d+)').Groups[1].Value
         if ($ms -ge 900) { Set-ItResult -Skipped -Because "the listing took $ms ms on this machine, near the second after which the bar is due"; return }
