@@ -21,7 +21,7 @@ export default {
     'src/backend/**/*.ts',
     // Loads the Windows system DLLs (runs only on Windows) or the override library.
     '!src/backend/wts/library.ts',
-    // A worker thread's entry: Stryker sees no coverage from worker threads.
+    // A worker thread's entry: it loads the library and hands each job to the modules mutated here.
     '!src/backend/wts/worker-main.ts',
   ],
   buildCommand: 'node tests/mutation/build-sandbox.mjs',

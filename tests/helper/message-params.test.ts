@@ -1,0 +1,83 @@
+/**
+ * sessions.message's own kinds of parameters, checked by the real helper: a required text with a
+ * length limit (Text), an optional one (Title) and one value out of a set (Buttons). Refused values
+ * are Invalid params (-32602) naming the member and why; the bounds themselves are accepted and
+ * reach the backend, which answers for a session that does not exist (no message is written).
+ */
+import { writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MESSAGE_TEXT_MAX } from '../../src/protocol/methods.ts';
+import { MESSAGE_BUTTONS } from '../../src/protocol/session.ts';
+import { deadPid, makeTempDir, removeDir } from '../linux-backend/support.ts';
+import { HelperProcess, stopAllHelpers } from './support.ts';
+
+let dir: string;
+let helper: HelperProcess;
+/** A session id with no session: the pid of a process that has exited. */
+let gone: number;
+let requestNo = 0;
+
+beforeAll(async () => {
+  dir = makeTempDir('st-message-params-');
+  gone = await deadPid();
+  // An empty utmp file: no session on this computer at all.
+  writeFileSync(join(dir, 'utmp'), '');
+  helper = HelperProcess.start({ env: { SESSIONTOOLS_UTMP_PATH: join(dir, 'utmp') } });
+});
+afterAll(async () => {
+  await stopAllHelpers();
+  removeDir(dir);
+});
+
+const message = (params: Record<string, unknown>) => helper.request('sessions.message', { Targets: [{ SessionId: gone }], Text: 'hello', ...params }, `m${++requestNo}`, 10_000);
+
+const BUTTONS = MESSAGE_BUTTONS.join(', ');
+const MAX = MESSAGE_TEXT_MAX;
+
+describe('sessions.message refuses', () => {
+  const cases: [string, Record<string, unknown>, string][] = [
+    ['no Text', { Text: undefined }, '"Text" is required'],
+    ['a null Text', { Text: null }, '"Text" is required'],
+    ['an empty Text', { Text: '' }, '"Text" must not be empty'],
+    ['a Text that is a number', { Text: 42 }, '"Text" must be a string; it is 42'],
+    ['a Text one character over the limit', { Text: 'x'.repeat(MAX + 1) }, `"Text" is a text of ${MAX + 1} characters, '${'x'.repeat(199)}...; at most ${MAX} are accepted`],
+    ['a Title one character over the limit', { Title: 't'.repeat(MAX + 1) }, `"Title" is a text of ${MAX + 1} characters, '${'t'.repeat(199)}...; at most ${MAX} are accepted`],
+    ['a Title that is an array', { Title: ['a'] }, '"Title" must be a string; it is ["a"]'],
+    // An action takes only what is written: null is not "absent" there.
+    ['a null Title', { Title: null }, '"Title" must be a string; it is null'],
+    ['null Buttons', { Buttons: null }, `"Buttons" must be one of ${BUTTONS}; it is null`],
+    ['Buttons out of the set', { Buttons: 'Maybe' }, `"Buttons" must be one of ${BUTTONS}; it is 'Maybe'`],
+    ['Buttons in the wrong case', { Buttons: 'ok' }, `"Buttons" must be one of ${BUTTONS}; it is 'ok'`],
+    ['Buttons that is a number', { Buttons: 1 }, `"Buttons" must be one of ${BUTTONS}; it is 1`],
+  ];
+  for (const [name, params, why] of cases) {
+    it(name, async () => {
+      const answer = await message(params);
+      expect(answer.error).toEqual({ code: -32602, message: `Invalid params: ${why}` });
+    });
+  }
+});
+
+describe('sessions.message accepts, and answers for the session', () => {
+  const accepted: [string, Record<string, unknown>][] = [
+    ['a Text of exactly the limit', { Text: 'x'.repeat(MAX) }],
+    ['a Title of exactly the limit', { Title: 't'.repeat(MAX) }],
+    ['an empty Title', { Title: '' }],
+    ...MESSAGE_BUTTONS.map((b): [string, Record<string, unknown>] => [`Buttons ${b}`, { Buttons: b }]),
+  ];
+  for (const [name, params] of accepted) {
+    it(name, async () => {
+      const answer = await message(params);
+      expect(answer.error).toBeUndefined();
+      const outcomes = (answer.result as { Outcomes: { Target: unknown; Error: { ErrorId: string } | null }[] }).Outcomes;
+      expect(outcomes.map((o) => [o.Target, o.Error?.ErrorId])).toEqual([[{ SessionId: gone }, 'SessionNotFound']]);
+    });
+  }
+  it('the error for a session that does not exist is SessionNotFound, on this computer', async () => {
+    const answer = await message({});
+    const [outcome] = (answer.result as { Outcomes: { Error: { ErrorId: string; ComputerName: string } | null }[] }).Outcomes;
+    expect(outcome?.Error).toMatchObject({ ErrorId: 'SessionNotFound', Target: gone, ComputerName: hostname() });
+  });
+});
