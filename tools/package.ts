@@ -206,7 +206,7 @@ async function makeRelease(opts: { ifStale?: boolean }): Promise<{ made: boolean
 
 /** The sizes of the release and of what is in each platform's helper folder, for the report. */
 export function sizeReport(artifacts: Artifact[]): string {
-  const mb = (n: number) => `${(n / 2 ** 20).toFixed(1)} MB`;
+  const mb = (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB`;
   return artifacts.map((a) => `${a.name.padEnd(40)} ${mb(a.bytes).padStart(9)}`).join('\n');
 }
 

@@ -130,6 +130,25 @@ $exe = [System.IO.File]::ResolveLinkTarget("/proc/$helperPid/exe", $false).FullN
         }
     }
 
+    It 'a runtime without its execute bit (a zip keeps no Unix modes) gets it back; without the runtime it is HelperNotFound naming bin/linux-x64' {
+        $node = [System.IO.Path]::Combine($script:HelperDir, 'node')
+        chmod 644 $node
+        $run = Invoke-Installed 'Import-Module SessionTools -ErrorAction Stop; $null = Get-UserSession -ErrorAction Stop; [SessionTools.Rpc.HelperClient]::Instances[0].ProcessId | ConvertTo-Json'
+        $run.ExitCode | Should -Be 0 -Because $run.Stderr
+        (Read-Json $run) | Should -BeGreaterThan 0
+        (Get-Item -LiteralPath $node).UnixMode | Should -Be '-rwxr-xr-x'
+
+        Rename-Item -LiteralPath $node -NewName 'node.off'
+        try {
+            $run = Invoke-Installed 'Import-Module SessionTools -ErrorAction Stop; try { $null = Get-UserSession -ErrorAction Stop } catch { @{ Id = $_.FullyQualifiedErrorId; Message = $_.Exception.Message } | ConvertTo-Json -Compress }'
+            $r = Read-Json $run
+            $r.Id | Should -Be 'HelperNotFound,Get-UserSession'
+            $r.Message | Should -Be "The SessionTools helper is missing from '$script:HelperDir'."
+        } finally {
+            Rename-Item -LiteralPath "$node.off" -NewName 'node'
+        }
+    }
+
     It 'the copy-deployment archive, unpacked into a module path, imports by name and answers' {
         $modules = [System.IO.Path]::Combine($script:Work, 'copied')
         $null = New-Item -ItemType Directory -Force $modules
