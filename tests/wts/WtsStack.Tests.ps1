@@ -225,10 +225,10 @@ Describe 'actions against wtsapi32 (the double)' {
         $ev[1].CategoryInfo.Category | Should -Be 'PermissionDenied'
         $ev[1].TargetObject | Should -Be 3
         $ev[1].ErrorDetails.RecommendedAction | Should -BeLike '*elevated*'
-        # What the double was asked, and what it answered: 5 (denied), done. Session 99 was not found
-        # when the ids were looked up, before anything was asked, so no log off was sent for it.
+        # What the double was asked, and what it answered: 7022 (no such session), 5 (denied), done.
+        # (-Force, no -PassThru: nothing to name or write, so the ids are not looked up first.)
         $logoffs = @(Get-WtsLog | Where-Object event -EQ 'logoff')
-        @($logoffs | ForEach-Object { "$($_.session) $($_.ok) $($_.error)" }) | Should -Be '3 False 5', '4 True 0'
+        @($logoffs | ForEach-Object { "$($_.session) $($_.ok) $($_.error)" }) | Should -Be '99 False 7022', '3 False 5', '4 True 0'
         (Get-UserSession).SessionId | Should -Be 1, 2, 3
     }
 

@@ -162,10 +162,13 @@ namespace SessionTools.Rpc
         /// user and terminal as for a piped session, and -PassThru has the session to write. An id
         /// that names no session is that target's error (the listing's SessionNotFound), with no
         /// prompt, and nothing is sent for it. A computer that cannot be listed leaves its targets
-        /// as they were given, for the action to report.
+        /// as they were given, for the action to report. Only when there is something to name or to
+        /// write: without a prompt, a -WhatIf line or -PassThru, the action alone reports a missing
+        /// id, and no computer is asked more than the action asks it.
         /// </summary>
         private List<Target> LookUpIds(List<Target> targets)
         {
+            if (!Confirmation.WillShow(_cmdlet, _command.Impact) && !PassThru()) return targets;
             var byComputer = new Dictionary<string, List<Target>>(StringComparer.OrdinalIgnoreCase);
             foreach (Target t in targets)
             {
@@ -212,6 +215,13 @@ namespace SessionTools.Rpc
                 else if (found.TryGetValue(t, out s)) resolved.Add(s);
             }
             return resolved;
+        }
+
+        /// <summary>Whether -PassThru was given.</summary>
+        private bool PassThru()
+        {
+            ParameterInfo passThru = _command.WithRole(Role.PassThru);
+            return passThru != null && _bound.Contains(passThru.Name) && LanguagePrimitives.IsTrue(_bound[passThru.Name]);
         }
 
         private static bool IsAbout(TargetError e, int sessionId)
@@ -269,9 +279,8 @@ namespace SessionTools.Rpc
                 }
                 if (outcomes.Count != accepted.Count) throw new FormatException(outcomes.Count + " outcomes for " + accepted.Count + " targets.");
             });
-            ParameterInfo passThru = _command.WithRole(Role.PassThru);
             // An action without -PassThru (Send-UserSessionMessage) writes what each target answered, always.
-            bool pass = passThru == null || (_bound.Contains(passThru.Name) && LanguagePrimitives.IsTrue(_bound[passThru.Name]));
+            bool pass = _command.WithRole(Role.PassThru) == null || PassThru();
             for (int i = 0; i < accepted.Count; i++)
             {
                 Target t = accepted[i];

@@ -52,6 +52,18 @@ namespace SessionTools.Rpc
             return accepted;
         }
 
+        /// <summary>Whether ShouldProcess will say anything for this command now: a -WhatIf line, or a question.</summary>
+        public static bool WillShow(PSCmdlet cmdlet, ConfirmImpact impact)
+        {
+            return LanguagePrimitives.IsTrue(Variables(cmdlet).GetValue("WhatIfPreference")) || WillAsk(cmdlet, impact);
+        }
+
+        private static PSVariableIntrinsics Variables(PSCmdlet cmdlet)
+        {
+            PSModuleInfo module = cmdlet.MyInvocation.MyCommand.Module;
+            return (module != null ? module.SessionState : cmdlet.SessionState).PSVariable;
+        }
+
         /// <summary>
         /// Whether ShouldProcess will ask for this command now, by PowerShell's documented rule: not
         /// with -WhatIf; otherwise when $ConfirmPreference is not None and the command's ConfirmImpact
@@ -62,8 +74,7 @@ namespace SessionTools.Rpc
         /// </summary>
         private static bool WillAsk(PSCmdlet cmdlet, ConfirmImpact impact)
         {
-            PSModuleInfo module = cmdlet.MyInvocation.MyCommand.Module;
-            PSVariableIntrinsics variables = (module != null ? module.SessionState : cmdlet.SessionState).PSVariable;
+            PSVariableIntrinsics variables = Variables(cmdlet);
             if (LanguagePrimitives.IsTrue(variables.GetValue("WhatIfPreference"))) return false;
             ConfirmImpact preference;
             if (!LanguagePrimitives.TryConvertTo(variables.GetValue("ConfirmPreference"), out preference)) preference = ConfirmImpact.High;
