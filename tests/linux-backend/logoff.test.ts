@@ -30,6 +30,11 @@ const logoff = async (b: Backend, Targets: SessionTarget[], Wait: boolean): Prom
 const disconnect = async (b: Backend, Targets: SessionTarget[], Wait: boolean): Promise<SessionOutcome[]> => (await b.actions['sessions.disconnect']({ Targets, Wait })).Outcomes;
 /** Slack for scheduling on a loaded two-core machine. */
 const SLACK_MS = 1_500;
+/**
+ * "At once" for a logoff not waited for: one pass over /proc (identity.ts), which the other test
+ * files fill with a thousand processes at the same time, and SIGHUP; far below LOGOFF_TIMING.hupToTermMs.
+ */
+const AT_ONCE_MS = 500;
 
 describe('LinuxBackend.logoff and disconnect, on real processes', () => {
   let dir: string;
@@ -95,7 +100,7 @@ describe('LinuxBackend.logoff and disconnect, on real processes', () => {
     const { backend, pids } = await sessions(['plain']);
     const [listed] = await backend.list(null, { includeSystem: false, signal: new AbortController().signal });
     const [outcomes, ms] = await timed(() => logoff(backend, [{ SessionId: pids[0]! }], false));
-    expect(ms).toBeLessThan(250);
+    expect(ms).toBeLessThan(AT_ONCE_MS);
     expect(outcomes).toEqual([{ Target: { SessionId: pids[0] }, Item: listed, Error: null }]);
     expect(listed?.SessionId).toBe(pids[0]);
     expect(await waitFor(() => isGone(pids[0]!), 1_000)).toBe(true);
@@ -104,7 +109,7 @@ describe('LinuxBackend.logoff and disconnect, on real processes', () => {
   it('wait=false: the escalation goes on in the background, and close() lets it finish', async () => {
     const { backend, pids } = await sessions(['ignoresHupAndTerm']);
     const [outcomes, ms] = await timed(() => logoff(backend, [{ SessionId: pids[0]! }], false));
-    expect(ms).toBeLessThan(250);
+    expect(ms).toBeLessThan(AT_ONCE_MS);
     expect(outcomes[0]?.Error).toBeNull();
     expect(outcomes[0]?.Item?.SessionId).toBe(pids[0]);
     await new Promise((r) => setTimeout(r, LOGOFF_TIMING.hupToTermMs / 2));
