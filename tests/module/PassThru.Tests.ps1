@@ -10,6 +10,16 @@ BeforeAll {
     . ([System.IO.Path]::Combine($PSScriptRoot, 'UtmpSessions.ps1'))
     Import-Module ([System.IO.Path]::Combine($PSScriptRoot, '..', 'support', 'Tmux.psm1')) -Force
     $script:Host0 = [System.Net.Dns]::GetHostName()
+    function Get-ModulePwshLines([string] $Script) {
+        # The non-blank lines a new PowerShell with the module prints for $Script, which must succeed.
+        $run = Invoke-ModulePwsh $Script
+        $run.ExitCode | Should -Be 0 -Because $run.Stderr
+        @($run.Stdout -split '\r?\n' | Where-Object { $_ -match '\S' })
+    }
+    function Get-WhatIfLine([string] $Operation, [int] $Id) {
+        # The -WhatIf line for session $Id of st-ann on pts/200 here.
+        "What if: Performing the operation ""$Operation"" on target ""session $Id (st-ann on pts/200) on $script:Host0""."
+    }
 }
 
 AfterAll { Stop-UtmpSessions }
@@ -49,25 +59,15 @@ Describe 'sessions given by -Id are named like piped ones, and only existing one
 
     It '-WhatIf names user and terminal, and does nothing' {
         $a = New-UtmpSession 'st-ann'
-        $run = Invoke-ModulePwsh "Stop-UserSession -Id $($a[0]) -WhatIf; Disconnect-UserSession -Id $($a[0]) -WhatIf"
-        $run.ExitCode | Should -Be 0 -Because $run.Stderr
-        $lines = @($run.Stdout -split '\r?\n' | Where-Object { $_ -match '\S' })
-        $lines | Should -BeExactly @(
-            "What if: Performing the operation ""Log off"" on target ""session $($a[0]) (st-ann on pts/200) on $script:Host0""."
-            "What if: Performing the operation ""Disconnect"" on target ""session $($a[0]) (st-ann on pts/200) on $script:Host0""."
-        )
+        $lines = Get-ModulePwshLines "Stop-UserSession -Id $($a[0]) -WhatIf; Disconnect-UserSession -Id $($a[0]) -WhatIf"
+        $lines | Should -BeExactly @((Get-WhatIfLine 'Log off' $a[0]), (Get-WhatIfLine 'Disconnect' $a[0]))
         Test-ProcessGone $a[0] | Should -BeFalse
     }
 
     It 'an id that names no session is SessionNotFound, with no What if line, and the others are still named' {
         $a = New-UtmpSession 'st-ann'
-        $run = Invoke-ModulePwsh "Stop-UserSession -Id 999999, $($a[0]) -WhatIf -ErrorVariable ev -ErrorAction SilentlyContinue; 'errors: ' + (@(`$ev | ForEach-Object { `$_.FullyQualifiedErrorId + '/' + `$_.TargetObject }) -join ',')"
-        $run.ExitCode | Should -Be 0 -Because $run.Stderr
-        $lines = @($run.Stdout -split '\r?\n' | Where-Object { $_ -match '\S' })
-        $lines | Should -BeExactly @(
-            "What if: Performing the operation ""Log off"" on target ""session $($a[0]) (st-ann on pts/200) on $script:Host0""."
-            'errors: SessionNotFound,Stop-UserSession/999999'
-        )
+        $lines = Get-ModulePwshLines "Stop-UserSession -Id 999999, $($a[0]) -WhatIf -ErrorVariable ev -ErrorAction SilentlyContinue; 'errors: ' + (@(`$ev | ForEach-Object { `$_.FullyQualifiedErrorId + '/' + `$_.TargetObject }) -join ',')"
+        $lines | Should -BeExactly @((Get-WhatIfLine 'Log off' $a[0]), 'errors: SessionNotFound,Stop-UserSession/999999')
     }
 
     It 'with -Force, an id that names no session is its error and the existing one is logged off' {
