@@ -420,7 +420,7 @@ function Lock-UserSession {
     Do not ask for confirmation (-WhatIf still only shows what would happen).
 
     .EXAMPLE
-    PS> Lock-UserSession -Id ([System.Diagnostics.Process]::GetCurrentProcess().SessionId)
+    PS> Get-UserSession -Current | Lock-UserSession
 
     Locks this PowerShell's own Windows session, as Windows+L does.
 

@@ -140,7 +140,7 @@ export const DisconnectUserSession = command({
  * reconnecting). Linux terminal sessions have no lock: each gets the same error, naming
  * loginctl lock-session for graphical logind sessions.
  *
- * @example Lock-UserSession -Id ([System.Diagnostics.Process]::GetCurrentProcess().SessionId)
+ * @example Get-UserSession -Current | Lock-UserSession
  * Locks this PowerShell's own Windows session, as Windows+L does.
  * @example Lock-UserSession -Id 3 -PassThru
  * Locks session 3 when it is this PowerShell's own session, and writes it as it is then.
