@@ -110,6 +110,8 @@ const ROLES: Record<NonNullable<ResolvedParameter['role']> | 'field', string> = 
   targetComputer: 'Role.TargetComputer',
   passThru: 'Role.PassThru',
   force: 'Role.Force',
+  notify: 'Role.Notify',
+  gracePeriod: 'Role.GracePeriod',
 };
 
 function methodInfo({ id, method: m }: MethodModel): string {

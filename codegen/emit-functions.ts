@@ -28,6 +28,9 @@ function typeLines(p: ResolvedParameter, c: Command): string[] {
       return [range(), '[int[]]'];
     case 'switch':
       return ['[switch]'];
+    case 'Duration':
+      // Takes 30s, 5m, 1h30m, a [TimeSpan] (DurationConverter); a bare number is an error asking for a unit.
+      return ['[SessionTools.Duration]'];
     default:
       // The piped objects of an action (UserSession[]): they bind here by value with their exact
       // compiled type, before the -Id set could bind them by property name. Other objects (a CSV

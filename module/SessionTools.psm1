@@ -188,6 +188,14 @@ function Stop-UserSession {
     .PARAMETER Wait
     Return only once each session is gone.
 
+    .PARAMETER Notify
+    Before logging off, show this text to the users of the sessions (as Send-UserSessionMessage
+    does), then wait -GracePeriod; the sessions that ended meanwhile are reported in a warning,
+    not as errors. Ctrl+C during the wait logs off no one; -WhatIf sends nothing.
+
+    .PARAMETER GracePeriod
+    How long to wait between -Notify and the logoff: 30s, 5m, 1h30m. Default: 1m.
+
     .PARAMETER PassThru
     Write each session that was logged off to the pipeline.
 
@@ -209,6 +217,12 @@ function Stop-UserSession {
     PS> Stop-UserSession -Id 4711 -WhatIf
 
     Shows what would be logged off, and does nothing.
+
+    .EXAMPLE
+    PS> Get-UserSession -State Active | Where Idle -gt 2h | Stop-UserSession -Notify 'You will be logged off in 5 minutes. Please save your work.' -GracePeriod 5m -Force
+
+    Warns the users of the sessions idle for more than two hours, waits five minutes, then logs
+    off those still there.
 
     .INPUTS
     SessionTools.UserSession, or any object with a SessionId (or Id) property.
@@ -256,6 +270,15 @@ function Stop-UserSession {
         [Parameter()]
         [switch]
         $Wait,
+
+        [Parameter()]
+        [ValidateNotNullOrEmpty()]
+        [string]
+        $Notify,
+
+        [Parameter()]
+        [SessionTools.Duration]
+        $GracePeriod,
 
         [Parameter()]
         [switch]

@@ -70,6 +70,9 @@ export const GetUserSession = command({
  * gone. This is the form for unattended scripts.
  * @example Stop-UserSession -Id 4711 -WhatIf
  * Shows what would be logged off, and does nothing.
+ * @example Get-UserSession -State Active | Where Idle -gt 2h | Stop-UserSession -Notify 'You will be logged off in 5 minutes. Please save your work.' -GracePeriod 5m -Force
+ * Warns the users of the sessions idle for more than two hours, waits five minutes, then logs off
+ * those still there.
  */
 export const StopUserSession = command({
   verb: 'Stop',
@@ -86,6 +89,14 @@ export const StopUserSession = command({
     /** The computer the -Id sessions are on; default: this computer. */
     ComputerName: { role: 'targetComputer', pipeline: 'propertyName', aliases: ['CN', 'Server'], sets: ['Id'] },
     Wait: {},
+    /**
+     * Before logging off, show this text to the users of the sessions (as Send-UserSessionMessage
+     * does), then wait -GracePeriod; the sessions that ended meanwhile are reported in a warning,
+     * not as errors. Ctrl+C during the wait logs off no one; -WhatIf sends nothing.
+     */
+    Notify: { role: 'notify' },
+    /** How long to wait between -Notify and the logoff: 30s, 5m, 1h30m. Default: 1m. */
+    GracePeriod: { role: 'gracePeriod' },
     /** Write each session that was logged off to the pipeline. */
     PassThru: { role: 'passThru' },
     /** Do not ask for confirmation (-WhatIf still only shows what would happen). */

@@ -24,9 +24,12 @@ export interface Binding {
  * - inputObject: the piped objects to act on (their SessionId and ComputerName make the targets);
  * - targetId: ids of the sessions to act on, and targetComputer: the computer they are on;
  * - passThru: write each object the action succeeded on;
- * - force: act without asking (-WhatIf still wins; -Confirm still asks).
+ * - force: act without asking (-WhatIf still wins; -Confirm still asks);
+ * - notify and gracePeriod: before the action, show the accepted targets' users this text
+ *   (the method sessions.message), then wait this long (in the client, so that Ctrl+C during the
+ *   wait stops before the action: Client/Notice.cs).
  */
-export type Role = 'inputObject' | 'targetId' | 'targetComputer' | 'passThru' | 'force';
+export type Role = 'inputObject' | 'targetId' | 'targetComputer' | 'passThru' | 'force' | 'notify' | 'gracePeriod';
 
 /** PowerShell types of the parameters a command declares itself, by their role (targets are sessions). */
 export const ROLE_TYPES = {
@@ -35,6 +38,8 @@ export const ROLE_TYPES = {
   targetComputer: 'string',
   passThru: 'switch',
   force: 'switch',
+  notify: 'string',
+  gracePeriod: 'Duration',
 } as const satisfies Record<Role, string>;
 
 /** A parameter of the command's own (its help is its JSDoc). */

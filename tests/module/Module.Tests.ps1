@@ -114,7 +114,7 @@ Describe '<Name>' -ForEach $commands {
             $p | Should -Not -BeNullOrEmpty
             $types = @{
                 'string' = [string]; 'string[]' = [string[]]; 'int' = [int]; 'int[]' = [int[]]; 'switch' = [switch]
-                'SessionState[]' = [string[]]; 'UserSession[]' = [SessionTools.UserSession[]]; 'MessageButtons' = [string]
+                'SessionState[]' = [string[]]; 'UserSession[]' = [SessionTools.UserSession[]]; 'MessageButtons' = [string]; 'Duration' = [SessionTools.Duration]
             }
             $p.ParameterType | Should -Be $types[$Declared.type]
             if ($Declared.type -eq 'SessionState[]') {

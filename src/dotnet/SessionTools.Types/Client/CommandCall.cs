@@ -259,6 +259,7 @@ namespace SessionTools.Rpc
             if (known.Count == 0) return;
             List<Target> accepted = Confirmation.Approve(_cmdlet, _command, known);
             if (accepted.Count == 0) return;
+            HashSet<Target> warned = Notice.Before(_client, _cmdlet, _command, accepted, _bound);
             Dictionary<string, object> values = Fields();
             var w = new JsonWriter(new StringBuilder(64 + 48 * accepted.Count)).BeginObject();
             w.Name(_command.TargetsField).BeginArray();
@@ -285,6 +286,7 @@ namespace SessionTools.Rpc
             {
                 Target t = accepted[i];
                 TargetError error = outcomes[i].Value;
+                if (Notice.EndedDuringWait(warned, t, error)) { _cmdlet.WriteWarning("Session " + t.SessionId + " ended on its own during the grace period."); continue; }
                 if (error != null) { _cmdlet.WriteError(Errors.Record(error.ErrorId, error.Message, _fromId.Contains(t) ? t.SessionId : (object)t.Session ?? t.SessionId)); continue; }
                 if (!pass) continue;
                 object after = outcomes[i].Key ?? t.Session;

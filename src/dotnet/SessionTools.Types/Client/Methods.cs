@@ -80,7 +80,7 @@ namespace SessionTools.Rpc
     }
 
     /// <summary>What a cmdlet parameter that is no field of its method does (src/catalog/schema.ts, Role).</summary>
-    internal enum Role { Field, InputObject, TargetId, TargetComputer, PassThru, Force }
+    internal enum Role { Field, InputObject, TargetId, TargetComputer, PassThru, Force, Notify, GracePeriod }
 
     internal sealed class ParameterInfo
     {

@@ -119,6 +119,8 @@ namespace SessionTools.Rpc
                 new ParameterInfo("Id", Role.TargetId, true),
                 new ParameterInfo("ComputerName", Role.TargetComputer, true),
                 new ParameterInfo("Wait", Role.Field, false),
+                new ParameterInfo("Notify", Role.Notify, false),
+                new ParameterInfo("GracePeriod", Role.GracePeriod, false),
                 new ParameterInfo("PassThru", Role.PassThru, false),
                 new ParameterInfo("Force", Role.Force, false)),
             new CommandInfo("Disconnect-UserSession", DisconnectSessions, "Targets", "Disconnect", ConfirmImpact.Medium,
