@@ -108,6 +108,7 @@ Describe 'real ssh sessions' -Skip:(-not $sshd.Ok) {
         $stopped = @(Get-UserSession | Where Idle -gt 30m | Stop-UserSession -Confirm:$false -Wait -PassThru)
         $stopped.SessionId | Should -Be $idle.SessionId
         $stopped[0].UserName | Should -Be $idle.User
+        $stopped[0].State | Should -BeExactly 'LoggedOff' -Because '-PassThru writes the session as it is after the log off'
         Test-ProcessGone $idle.SessionId | Should -BeTrue -Because '-Wait returns once the session has ended'
         Test-LoggedOff $idle | Should -BeTrue
         Test-Alive $busy | Should -BeTrue

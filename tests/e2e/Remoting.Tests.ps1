@@ -108,6 +108,7 @@ Describe 'Get-UserSession through PowerShell remoting over SSH' -Skip:(-not $ssh
         $stopped = @(Invoke-Remote { Get-UserSession | Where Idle -gt 30m | Stop-UserSession -Force -Wait -PassThru })
         @($stopped.SessionId | Sort-Object) | Should -Be @($script:ann.SessionId, $script:cid.SessionId | Sort-Object)
         $stopped[0].pstypenames[0] | Should -Be 'Deserialized.SessionTools.UserSession'
+        @($stopped | ForEach-Object State | Sort-Object -Unique) | Should -BeExactly 'LoggedOff'
         Test-ProcessGone $script:ann.SessionId | Should -BeTrue -Because '-Wait returns once the session has ended'
         Test-ProcessGone $script:cid.SessionId | Should -BeTrue
         Wait-Until { -not (Test-Alive $script:ann) -and -not (Test-Alive $script:cid) } -TimeoutMs 15000 | Should -BeTrue
