@@ -50,7 +50,8 @@ async function sendOne(pool: WorkerPool, target: SessionTarget, p: ParamsOf<type
     computer,
     computerName,
     id: target.SessionId,
-    title: p.Title ?? DEFAULT_MESSAGE_TITLE,
+    // Never empty: old servers reject or mislabel an empty title (wts-api.md 4.4).
+    title: p.Title || DEFAULT_MESSAGE_TITLE,
     text: p.Text,
     style: MESSAGE_BUTTONS.indexOf(p.Buttons ?? 'OK'),
     timeoutSec: p.TimeoutSec,
