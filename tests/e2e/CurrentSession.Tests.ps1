@@ -72,41 +72,24 @@ Describe 'IsCurrent on the WTS stack (double)' {
 
 Describe 'IsCurrent on real ssh sessions' -Skip:(-not $sshd.Ok) {
     BeforeAll {
-        $script:savedEnv = @{}
-        foreach ($name in 'SESSIONTOOLS_UTMP_PATH', 'SESSIONTOOLS_WTSAPI_PATH') {
-            $script:savedEnv[$name] = [Environment]::GetEnvironmentVariable($name)
-            [Environment]::SetEnvironmentVariable($name, $null)
-        }
-        Remove-Module SessionTools -ErrorAction Ignore
-        Import-Module (Get-TestModulePath) -Force -ErrorAction Stop
-        $script:fixture = Start-TestFixture
-        $null = Invoke-TestFixture -Fixture $script:fixture -Op 'sshd.start' -Arguments @{ users = @('st-cur-ann', 'st-cur-ben') } -TimeoutSec 660
+        $script:ssh = Start-TestSshd -Users 'st-cur-ann', 'st-cur-ben'
     }
-    AfterAll {
-        Remove-Module SessionTools -ErrorAction SilentlyContinue
-        if ($script:fixture) {
-            try { $null = Invoke-TestFixture -Fixture $script:fixture -Op 'sshd.stop' } finally { Stop-TestFixture $script:fixture }
-        }
-        foreach ($name in $script:savedEnv.Keys) { [Environment]::SetEnvironmentVariable($name, $script:savedEnv[$name]) }
-    }
+    AfterEach { Close-TestSshSessions -Context $script:ssh }
+    AfterAll { Stop-TestSshd -Context $script:ssh }
 
     It 'a PowerShell started in an ssh session finds that session with -Current; this one finds none' {
-        $a = Invoke-TestFixture -Fixture $script:fixture -Op 'sshd.open' -Arguments @{ user = 'st-cur-ann' }
-        $b = Invoke-TestFixture -Fixture $script:fixture -Op 'sshd.open' -Arguments @{ user = 'st-cur-ben' }
-        try {
-            $module = Get-TestModulePath
-            # Typed at ann's shell: the PowerShell under test, as ann, on her terminal.
-            $line = "$(Get-TestPwshForAll) -NoProfile -NonInteractive -Command 'Import-Module $module; `$s = @(Get-UserSession -Current); `$all = @(Get-UserSession | Where-Object IsCurrent); Write-Output (""CURRENT="" + `$s.Count + ""/"" + `$all.Count + ""/"" + `$s[0].SessionName + ""/"" + `$s[0].UserName)'`n"
-            $null = Invoke-TestFixture -Fixture $script:fixture -Op 'sshd.send' -Arguments @{ leaderPid = $a.LeaderPid; text = $line }
-            $seen = Wait-Until { (Invoke-TestFixture -Fixture $script:fixture -Op 'sshd.output' -Arguments @{ leaderPid = $a.LeaderPid }) -match 'CURRENT=\d' } -TimeoutMs 90000
-            $out = [string] (Invoke-TestFixture -Fixture $script:fixture -Op 'sshd.output' -Arguments @{ leaderPid = $a.LeaderPid })
-            $seen | Should -BeTrue -Because $out
-            $out | Should -Match "CURRENT=1/1/$([regex]::Escape($a.Tty))/st-cur-ann"
-            # This PowerShell runs in neither session.
-            @(Get-UserSession | Where-Object { $_.SessionName -in $a.Tty, $b.Tty -and $_.IsCurrent }).Count | Should -Be 0
-            @(Get-UserSession | Where-Object SessionName -In $a.Tty, $b.Tty).Count | Should -Be 2
-        } finally {
-            foreach ($s in $a, $b) { $null = Invoke-TestFixture -Fixture $script:fixture -Op 'sshd.close' -Arguments @{ leaderPid = $s.LeaderPid } }
-        }
+        $a = Open-TestSshSession -Context $script:ssh -User 'st-cur-ann'
+        $b = Open-TestSshSession -Context $script:ssh -User 'st-cur-ben'
+        $module = Get-TestModulePath
+        # Typed at ann's shell: the PowerShell under test, as ann, on her terminal.
+        $line = "$(Get-TestPwshForAll) -NoProfile -NonInteractive -Command 'Import-Module $module; `$s = @(Get-UserSession -Current); `$all = @(Get-UserSession | Where-Object IsCurrent); Write-Output (""CURRENT="" + `$s.Count + ""/"" + `$all.Count + ""/"" + `$s[0].SessionName + ""/"" + `$s[0].UserName)'`n"
+        $null = Invoke-TestFixture -Fixture $script:ssh.Fixture -Op 'sshd.send' -Arguments @{ leaderPid = $a.LeaderPid; text = $line }
+        $seen = Wait-Until { (Get-TestSshOutput -Context $script:ssh -Session $a) -match 'CURRENT=\d' } -TimeoutMs 90000
+        $out = Get-TestSshOutput -Context $script:ssh -Session $a
+        $seen | Should -BeTrue -Because $out
+        $out | Should -Match "CURRENT=1/1/$([regex]::Escape($a.Tty))/st-cur-ann"
+        # This PowerShell runs in neither session.
+        @(Get-UserSession | Where-Object { $_.SessionName -in $a.Tty, $b.Tty -and $_.IsCurrent }).Count | Should -Be 0
+        @(Get-UserSession | Where-Object SessionName -In $a.Tty, $b.Tty).Count | Should -Be 2
     }
 }

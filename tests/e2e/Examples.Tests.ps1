@@ -54,37 +54,14 @@ Describe 'the examples' {
 Describe 'the Intune pair and the logon script on real ssh sessions' -Skip:(-not $sshd.Ok) {
     BeforeAll {
         $script:Users = 'st-ex-ann', 'st-ex-ben'
-        $script:savedEnv = @{}
-        foreach ($name in 'SESSIONTOOLS_UTMP_PATH', 'SESSIONTOOLS_WTSAPI_PATH') {
-            $script:savedEnv[$name] = [Environment]::GetEnvironmentVariable($name)
-            [Environment]::SetEnvironmentVariable($name, $null)
-        }
-        Import-Module (Get-TestModulePath) -Force -ErrorAction Stop
-        $script:fixture = Start-TestFixture
-        $null = Invoke-TestFixture -Fixture $script:fixture -Op 'sshd.start' -Arguments @{ users = $script:Users } -TimeoutSec 660
-        $script:opened = [System.Collections.Generic.List[object]]::new()
-
-        function Open-Session([string] $User, [int] $IdleMinutes = 0) {
-            $s = Invoke-TestFixture -Fixture $script:fixture -Op 'sshd.open' -Arguments @{ user = $User }
-            $script:opened.Add($s)
-            if ($IdleMinutes -gt 0) { $null = Invoke-TestFixture -Fixture $script:fixture -Op 'sshd.setIdle' -Arguments @{ leaderPid = $s.LeaderPid; minutes = $IdleMinutes } }
-            $s
-        }
-        function Test-Alive($Session) { [bool] (Invoke-TestFixture -Fixture $script:fixture -Op 'sshd.alive' -Arguments @{ leaderPid = $Session.LeaderPid }) }
-        function Get-Output($Session) { [string] (Invoke-TestFixture -Fixture $script:fixture -Op 'sshd.output' -Arguments @{ leaderPid = $Session.LeaderPid }) }
+        $script:ssh = Start-TestSshd -Users $script:Users
+        function Open-Session([string] $User, [int] $IdleMinutes = 0) { Open-TestSshSession -Context $script:ssh -User $User -IdleMinutes $IdleMinutes }
+        function Test-Alive($Session) { Test-TestSshAlive -Context $script:ssh -Session $Session }
+        function Get-Output($Session) { Get-TestSshOutput -Context $script:ssh -Session $Session }
         function Get-Id($Session) { (Get-UserSession | Where-Object SessionName -EQ $Session.Tty).SessionId }
     }
-    AfterEach {
-        foreach ($s in $script:opened) { $null = Invoke-TestFixture -Fixture $script:fixture -Op 'sshd.close' -Arguments @{ leaderPid = $s.LeaderPid } }
-        $script:opened.Clear()
-    }
-    AfterAll {
-        Remove-Module SessionTools -ErrorAction SilentlyContinue
-        if ($script:fixture) {
-            try { $null = Invoke-TestFixture -Fixture $script:fixture -Op 'sshd.stop' } finally { Stop-TestFixture $script:fixture }
-        }
-        foreach ($name in $script:savedEnv.Keys) { [Environment]::SetEnvironmentVariable($name, $script:savedEnv[$name]) }
-    }
+    AfterEach { Close-TestSshSessions -Context $script:ssh }
+    AfterAll { Stop-TestSshd -Context $script:ssh }
 
     It 'Detect exits 1 naming the idle session, as root and as a standard user; 0 when none is over the limit' {
         $ann = Open-Session $script:Users[0] -IdleMinutes 150
@@ -140,8 +117,7 @@ Describe 'the Intune pair and the logon script on real ssh sessions' -Skip:(-not
         }
         try {
             Wait-Until { (Get-Output $ann) -match 'logged off soon' } -TimeoutMs 60000 | Should -BeTrue
-            $null = Invoke-TestFixture -Fixture $script:fixture -Op 'sshd.close' -Arguments @{ leaderPid = $ann.LeaderPid }
-            $script:opened.Clear()
+            Close-TestSshSession -Context $script:ssh -Session $ann
             $r = $job | Wait-Job -Timeout 120 | Receive-Job
         } finally { $job | Remove-Job -Force }
         $r.ExitCode | Should -Be 0 -Because $r.Stdout

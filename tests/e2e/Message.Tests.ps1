@@ -24,43 +24,18 @@ Describe 'this machine' {
 
 Describe 'Send-UserSessionMessage to real ssh sessions' -Skip:(-not $sshd.Ok) {
     BeforeAll {
-        $script:savedEnv = @{}
-        foreach ($name in 'SESSIONTOOLS_UTMP_PATH', 'SESSIONTOOLS_WTSAPI_PATH') {
-            $script:savedEnv[$name] = [Environment]::GetEnvironmentVariable($name)
-            [Environment]::SetEnvironmentVariable($name, $null)
-        }
-        Import-Module (Get-TestModulePath) -Force -ErrorAction Stop
-        $script:fixture = Start-TestFixture
-        $null = Invoke-TestFixture -Fixture $script:fixture -Op 'sshd.start' -Arguments @{ users = $script:Users } -TimeoutSec 660
-        $script:opened = [System.Collections.Generic.List[object]]::new()
-
-        function Open-Session([string] $User) {
-            $s = Invoke-TestFixture -Fixture $script:fixture -Op 'sshd.open' -Arguments @{ user = $User }
-            $script:opened.Add($s)
-            $s
-        }
+        $script:ssh = Start-TestSshd -Users $script:Users
+        function Open-Session([string] $User) { Open-TestSshSession -Context $script:ssh -User $User }
+        function Get-Output($Session) { Get-TestSshOutput -Context $script:ssh -Session $Session }
         function Get-Id($Session) {
             # The session's Id as Get-UserSession lists it (found by its terminal).
             $found = @(Get-UserSession | Where-Object SessionName -EQ $Session.Tty)
             $found.Count | Should -Be 1 -Because "one session on $($Session.Tty)"
             $found[0].SessionId
         }
-        function Get-Output($Session) {
-            # What the ssh client printed, its bell shown as <BEL> (a test report cannot hold one).
-            ([string] (Invoke-TestFixture -Fixture $script:fixture -Op 'sshd.output' -Arguments @{ leaderPid = $Session.LeaderPid })).Replace([string] [char] 7, '<BEL>')
-        }
     }
-    AfterEach {
-        foreach ($s in $script:opened) { $null = Invoke-TestFixture -Fixture $script:fixture -Op 'sshd.close' -Arguments @{ leaderPid = $s.LeaderPid } }
-        $script:opened.Clear()
-    }
-    AfterAll {
-        Remove-Module SessionTools -ErrorAction SilentlyContinue
-        if ($script:fixture) {
-            try { $null = Invoke-TestFixture -Fixture $script:fixture -Op 'sshd.stop' } finally { Stop-TestFixture $script:fixture }
-        }
-        foreach ($name in $script:savedEnv.Keys) { [Environment]::SetEnvironmentVariable($name, $script:savedEnv[$name]) }
-    }
+    AfterEach { Close-TestSshSessions -Context $script:ssh }
+    AfterAll { Stop-TestSshd -Context $script:ssh }
 
     It 'writes the banner, the title and the text to the session''s terminal, and answers Async' {
         $a = Open-Session $script:Users[0]
@@ -112,8 +87,7 @@ Describe 'Send-UserSessionMessage to real ssh sessions' -Skip:(-not $sshd.Ok) {
     It 'a session that ended is SessionNotFound' {
         $a = Open-Session $script:Users[0]
         $id = Get-Id $a
-        $null = Invoke-TestFixture -Fixture $script:fixture -Op 'sshd.close' -Arguments @{ leaderPid = $a.LeaderPid }
-        $script:opened.Clear()
+        Close-TestSshSession -Context $script:ssh -Session $a
         $null = Send-UserSessionMessage -Id $id -Text 'gone' -ErrorVariable errs -ErrorAction SilentlyContinue
         $errs.Count | Should -Be 1
         $errs[0].FullyQualifiedErrorId | Should -Match '^SessionNotFound'

@@ -13,38 +13,18 @@ Describe 'Stop-UserSession -Notify -GracePeriod on real ssh sessions' -Skip:(-no
         Import-Module ([System.IO.Path]::Combine($PSScriptRoot, '..', 'support', 'TestFixture.psm1')) -Force
         Import-Module ([System.IO.Path]::Combine($PSScriptRoot, '..', 'support', 'Tmux.psm1')) -Force
         $script:Users = 'st-nt-ann', 'st-nt-ben'
-        $script:savedEnv = @{}
-        foreach ($name in 'SESSIONTOOLS_UTMP_PATH', 'SESSIONTOOLS_WTSAPI_PATH') {
-            $script:savedEnv[$name] = [Environment]::GetEnvironmentVariable($name)
-            [Environment]::SetEnvironmentVariable($name, $null)
-        }
-        Import-Module (Get-TestModulePath) -Force -ErrorAction Stop
-        $script:fixture = Start-TestFixture
-        $null = Invoke-TestFixture -Fixture $script:fixture -Op 'sshd.start' -Arguments @{ users = $script:Users } -TimeoutSec 660
-        $script:opened = [System.Collections.Generic.List[object]]::new()
+        $script:ssh = Start-TestSshd -Users $script:Users
         $script:terminal = $null
-
-        function Open-Session([string] $User) {
-            $s = Invoke-TestFixture -Fixture $script:fixture -Op 'sshd.open' -Arguments @{ user = $User }
-            $script:opened.Add($s)
-            $s
-        }
-        function Test-Alive($Session) { [bool] (Invoke-TestFixture -Fixture $script:fixture -Op 'sshd.alive' -Arguments @{ leaderPid = $Session.LeaderPid }) }
-        function Get-Output($Session) { [string] (Invoke-TestFixture -Fixture $script:fixture -Op 'sshd.output' -Arguments @{ leaderPid = $Session.LeaderPid }) }
+        function Open-Session([string] $User) { Open-TestSshSession -Context $script:ssh -User $User }
+        function Test-Alive($Session) { Test-TestSshAlive -Context $script:ssh -Session $Session }
+        function Get-Output($Session) { Get-TestSshOutput -Context $script:ssh -Session $Session }
         function Get-Id($Session) { (Get-UserSession | Where-Object SessionName -EQ $Session.Tty).SessionId }
     }
     AfterEach {
         if ($script:terminal) { Stop-TmuxTerminal $script:terminal; $script:terminal = $null }
-        foreach ($s in $script:opened) { $null = Invoke-TestFixture -Fixture $script:fixture -Op 'sshd.close' -Arguments @{ leaderPid = $s.LeaderPid } }
-        $script:opened.Clear()
+        Close-TestSshSessions -Context $script:ssh
     }
-    AfterAll {
-        Remove-Module SessionTools -ErrorAction SilentlyContinue
-        if ($script:fixture) {
-            try { $null = Invoke-TestFixture -Fixture $script:fixture -Op 'sshd.stop' } finally { Stop-TestFixture $script:fixture }
-        }
-        foreach ($name in $script:savedEnv.Keys) { [Environment]::SetEnvironmentVariable($name, $script:savedEnv[$name]) }
-    }
+    AfterAll { Stop-TestSshd -Context $script:ssh }
 
     It 'warns every target, waits the grace period, then logs them off' {
         $ann = Open-Session $script:Users[0]
@@ -73,8 +53,7 @@ Describe 'Stop-UserSession -Notify -GracePeriod on real ssh sessions' -Skip:(-no
         }
         try {
             Wait-Until { (Get-Output $ann) -match 'Bye in 6 seconds' } -TimeoutMs 30000 | Should -BeTrue
-            $null = Invoke-TestFixture -Fixture $script:fixture -Op 'sshd.close' -Arguments @{ leaderPid = $ann.LeaderPid }
-            $null = $script:opened.Remove($ann)
+            Close-TestSshSession -Context $script:ssh -Session $ann
             $r = $job | Wait-Job -Timeout 60 | Receive-Job
         } finally { $job | Remove-Job -Force }
         $r.Errors | Should -BeNullOrEmpty

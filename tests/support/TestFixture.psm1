@@ -216,4 +216,66 @@ function Invoke-TestPwshAs {
     }
 }
 
+function Start-TestSshd {
+    # For a file of tests on real ssh logins: clears SESSIONTOOLS_UTMP_PATH and
+    # SESSIONTOOLS_WTSAPI_PATH (Stop-TestSshd restores them) so that the module under test, imported
+    # here, reads the machine's utmp; starts a fixture server and its sshd with these users (another
+    # suite may hold the machine-wide session lock for a while). The context the other *-TestSsh*
+    # functions take: @{ Fixture; Opened; SavedEnv }.
+    param([Parameter(Mandatory)] [string[]] $Users)
+    $saved = @{}
+    foreach ($name in 'SESSIONTOOLS_UTMP_PATH', 'SESSIONTOOLS_WTSAPI_PATH') {
+        $saved[$name] = [Environment]::GetEnvironmentVariable($name)
+        [Environment]::SetEnvironmentVariable($name, $null)
+    }
+    Import-Module (Get-TestModulePath) -Force -Global -ErrorAction Stop
+    $fixture = Start-TestFixture
+    $null = Invoke-TestFixture -Fixture $fixture -Op 'sshd.start' -Arguments @{ users = $Users } -TimeoutSec 660
+    [pscustomobject] @{ Fixture = $fixture; Opened = [System.Collections.Generic.List[object]]::new(); SavedEnv = $saved }
+}
+
+function Open-TestSshSession {
+    # Logs the user in over ssh (closed by Close-TestSshSessions): User, Tty, LeaderPid, ...; with
+    # IdleMinutes, its terminal's last input is that long ago.
+    param([Parameter(Mandatory)] $Context, [Parameter(Mandatory)] [string] $User, [int] $IdleMinutes = 0)
+    $s = Invoke-TestFixture -Fixture $Context.Fixture -Op 'sshd.open' -Arguments @{ user = $User }
+    $Context.Opened.Add($s)
+    if ($IdleMinutes -gt 0) { $null = Invoke-TestFixture -Fixture $Context.Fixture -Op 'sshd.setIdle' -Arguments @{ leaderPid = $s.LeaderPid; minutes = $IdleMinutes } }
+    $s
+}
+
+function Get-TestSshOutput {
+    # What the session's ssh client printed, its bell shown as <BEL> (a test report cannot hold one).
+    param([Parameter(Mandatory)] $Context, [Parameter(Mandatory)] $Session)
+    ([string] (Invoke-TestFixture -Fixture $Context.Fixture -Op 'sshd.output' -Arguments @{ leaderPid = $Session.LeaderPid })).Replace([string] [char] 7, '<BEL>')
+}
+
+function Test-TestSshAlive {
+    # The ssh client still runs and the session's leader is alive.
+    param([Parameter(Mandatory)] $Context, [Parameter(Mandatory)] $Session)
+    [bool] (Invoke-TestFixture -Fixture $Context.Fixture -Op 'sshd.alive' -Arguments @{ leaderPid = $Session.LeaderPid })
+}
+
+function Close-TestSshSession {
+    # Ends one session now (its client and its login), as its user logging out would.
+    param([Parameter(Mandatory)] $Context, [Parameter(Mandatory)] $Session)
+    $null = Invoke-TestFixture -Fixture $Context.Fixture -Op 'sshd.close' -Arguments @{ leaderPid = $Session.LeaderPid }
+    $null = $Context.Opened.Remove($Session)
+}
+
+function Close-TestSshSessions {
+    # Ends every session Open-TestSshSession opened and that is still open (AfterEach).
+    param([Parameter(Mandatory)] $Context)
+    foreach ($s in @($Context.Opened)) { Close-TestSshSession -Context $Context -Session $s }
+}
+
+function Stop-TestSshd {
+    # Undoes Start-TestSshd (AfterAll): the module, the sshd, the fixture server, the environment.
+    param($Context)
+    Remove-Module SessionTools -ErrorAction SilentlyContinue
+    if ($null -eq $Context) { return }
+    try { $null = Invoke-TestFixture -Fixture $Context.Fixture -Op 'sshd.stop' } finally { Stop-TestFixture $Context.Fixture }
+    foreach ($name in $Context.SavedEnv.Keys) { [Environment]::SetEnvironmentVariable($name, $Context.SavedEnv[$name]) }
+}
+
 Export-ModuleMember -Function *
