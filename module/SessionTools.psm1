@@ -197,7 +197,8 @@ function Stop-UserSession {
     How long to wait between -Notify and the logoff: 30s, 5m, 1h30m. Default: 1m.
 
     .PARAMETER PassThru
-    Write each session that was logged off to the pipeline.
+    Write each session that was logged off to the pipeline, as it is then: its State is
+    LoggedOff.
 
     .PARAMETER Force
     Do not ask for confirmation (-WhatIf still only shows what would happen).
@@ -324,7 +325,7 @@ function Disconnect-UserSession {
     Return only once each session is disconnected.
 
     .PARAMETER PassThru
-    Write each session after the action to the pipeline.
+    Write each session after the action to the pipeline: its State is Disconnected.
 
     .PARAMETER Force
     Do not ask for confirmation (-WhatIf still only shows what would happen).

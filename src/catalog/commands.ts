@@ -97,7 +97,7 @@ export const StopUserSession = command({
     Notify: { role: 'notify' },
     /** How long to wait between -Notify and the logoff: 30s, 5m, 1h30m. Default: 1m. */
     GracePeriod: { role: 'gracePeriod' },
-    /** Write each session that was logged off to the pipeline. */
+    /** Write each session that was logged off to the pipeline, as it is then: its State is LoggedOff. */
     PassThru: { role: 'passThru' },
     /** Do not ask for confirmation (-WhatIf still only shows what would happen). */
     Force: { role: 'force' },
@@ -134,7 +134,7 @@ export const DisconnectUserSession = command({
     /** The computer the -Id sessions are on; default: this computer. */
     ComputerName: { role: 'targetComputer', pipeline: 'propertyName', aliases: ['CN', 'Server'], sets: ['Id'] },
     Wait: {},
-    /** Write each session after the action to the pipeline. */
+    /** Write each session after the action to the pipeline: its State is Disconnected. */
     PassThru: { role: 'passThru' },
     /** Do not ask for confirmation (-WhatIf still only shows what would happen). */
     Force: { role: 'force' },

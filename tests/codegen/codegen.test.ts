@@ -303,6 +303,6 @@ describe('inconsistent sources fail the build', () => {
     );
   });
   it('an own parameter without help', async () => {
-    await expect(withSources(CATALOG, (t) => t.replace('    /** Write each session that was logged off to the pipeline. */\n', ''))()).rejects.toThrow(/parameter PassThru of Stop-UserSession has no JSDoc help/);
+    await expect(withSources(CATALOG, (t) => t.replace('    /** Write each session that was logged off to the pipeline, as it is then: its State is LoggedOff. */\n', ''))()).rejects.toThrow(/parameter PassThru of Stop-UserSession has no JSDoc help/);
   });
 });
