@@ -17,6 +17,7 @@ import base from './vitest.config.ts';
  * test (bail), and vitest would otherwise start with the longest file of the last run.
  */
 const SUITES = [
+  'tests/helper/lines.test.ts',
   'tests/linux-backend/address.test.ts',
   'tests/linux-backend/layout.test.ts',
   'tests/linux-backend/list.test.ts',
