@@ -40,6 +40,14 @@ describe('LineSplitter', () => {
     expect(feed(s, '89\nnext\n')).toEqual([{ oversize: 9 }, 'next']);
   });
 
+  it('counts a line dropped as it streams in as received, its CR included', () => {
+    const s = new LineSplitter(4);
+    // Past the cap plus a CR's byte, the line is dropped before its end is seen.
+    expect(feed(s, '12345\r\n')).toEqual([{ oversize: 6 }]);
+    expect(feed(s, '123')).toEqual([]);
+    expect(feed(s, '45\r\n')).toEqual([{ oversize: 6 }]);
+  });
+
   it('reports an oversize last line without a LF at the end', () => {
     const s = new LineSplitter(4);
     expect(feed(s, '1234567')).toEqual([]);
