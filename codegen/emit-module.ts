@@ -139,6 +139,28 @@ function listView(v: Sources['views'][number], s: Sources): string[] {
   ];
 }
 
+/** A type output alone shows as its ToString() text, one line (the deserialized form's ToString is that text too). */
+function textView(typeName: string): string[] {
+  return [
+    '    <View>',
+    `      <Name>${typeName}</Name>`,
+    '      <ViewSelectedBy>',
+    `        <TypeName>${typeName}</TypeName>`,
+    `        <TypeName>Deserialized.${typeName}</TypeName>`,
+    '      </ViewSelectedBy>',
+    '      <CustomControl>',
+    '        <CustomEntries>',
+    '          <CustomEntry>',
+    '            <CustomItem>',
+    '              <ExpressionBinding><ScriptBlock>$_.ToString()</ScriptBlock></ExpressionBinding>',
+    '            </CustomItem>',
+    '          </CustomEntry>',
+    '        </CustomEntries>',
+    '      </CustomControl>',
+    '    </View>',
+  ];
+}
+
 export function emitFormat(s: Sources): string {
   return [
     '<?xml version="1.0" encoding="utf-8"?>',
@@ -148,6 +170,7 @@ export function emitFormat(s: Sources): string {
     '<Configuration>',
     '  <ViewDefinitions>',
     ...s.views.flatMap((v) => [...tableView(v), ...(v.list ? listView(v, s) : [])]),
+    ...s.textViews.flatMap(textView),
     '  </ViewDefinitions>',
     '</Configuration>',
     '',

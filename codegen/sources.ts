@@ -63,6 +63,7 @@ export interface Sources {
   wireTypes: WireType[];
   views: View[];
   serialization: Serialization[];
+  textViews: string[];
 }
 
 function parseHelp(doc: string | null, what: string): Help {
@@ -158,5 +159,6 @@ export async function readSources(root: string): Promise<Sources> {
     wireTypes,
     views: viewsModule.VIEWS as View[],
     serialization: viewsModule.SERIALIZATION as Serialization[],
+    textViews: viewsModule.TEXT_VIEWS as string[],
   };
 }

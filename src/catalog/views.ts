@@ -94,6 +94,12 @@ export const VIEWS: View[] = [
   },
 ];
 
+/**
+ * Types written as their text (ToString()) when they are output alone, deserialized too:
+ * `$session.Idle` prints 2m09.437s, not a list of its Ticks and totals.
+ */
+export const TEXT_VIEWS: string[] = ['SessionTools.Duration'];
+
 export const SERIALIZATION: Serialization[] = [
   // Two levels, so that Idle travels as a Duration (its Ticks), not as its text: a text Idle
   // compares as text ("3m" -gt "30m" is true) wherever it is filtered.

@@ -67,4 +67,12 @@ Describe 'the views of live and deserialized sessions' {
         ($o | Format-List | Out-String) | Should -Match '(?m)^Idle\s+: 2h05m13\.5s\s*$'
         ($o | Format-Table | Out-String) | Should -Match '(?m)\s2h05m\s'
     }
+
+    It 'a Duration output alone shows its exact text, live and deserialized' {
+        $d = [SessionTools.Duration] '2h05m13.5s'
+        ($d | Out-String).Trim() | Should -BeExactly '2h05m13.5s'
+        $bag = [System.Management.Automation.PSSerializer]::Deserialize([System.Management.Automation.PSSerializer]::Serialize([pscustomobject] @{ Idle = $d })).Idle
+        ($bag | Out-String).Trim() | Should -BeExactly '2h05m13.5s'
+        (@([SessionTools.Duration] '1m', [SessionTools.Duration] '45s') | Out-String).Trim() -split '\r?\n' | Where-Object { $_ -match '\S' } | Should -BeExactly '1m', '45s'
+    }
 }
