@@ -23,6 +23,7 @@ const SUITES = [
   'tests/linux-backend/layout.test.ts',
   'tests/linux-backend/list.test.ts',
   'tests/wts/backend.test.ts',
+  'tests/wts/client-address.test.ts',
   'tests/wts/list.test.ts',
   'tests/helper/wts-classic.test.ts',
   'tests/helper/rpc.test.ts',
