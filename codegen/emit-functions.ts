@@ -69,11 +69,25 @@ function cmdletBinding(c: Command): string {
  * -Force follows Microsoft's ShouldProcess pattern (docs/powershell.md, section 1): without
  * -Confirm it makes $ConfirmPreference None in the function's scope, where ShouldProcess reads it.
  */
+/**
+ * ValidateSet takes a choice in any case (-State active, -Buttons yesno), and the helper only its
+ * declared spelling (src/helper/validate.ts): each value given is sent as the choice it matched.
+ */
+function canonicalChoices(c: Command): string[] {
+  return c.parameters
+    .filter((p) => p.choices && !p.pipeline)
+    .map((p) => {
+      const match = `foreach ($v in @($${p.name})) { foreach ($c in ${(p.choices as readonly string[]).map(psString).join(', ')}) { if ($c -eq $v) { $c; break } } }`;
+      return `    if ($PSBoundParameters.ContainsKey(${psString(p.name)})) { $PSBoundParameters[${psString(p.name)}] = ${p.type.endsWith('[]') ? `@(${match})` : `$(${match})`} }`;
+    });
+}
+
 function body(c: Command): string {
   const force = c.parameters.find((p) => p.role === 'force');
   return [
     'begin {',
     ...(force ? [`    if ($${force.name} -and -not $PSBoundParameters.ContainsKey('Confirm')) { $ConfirmPreference = 'None' }`] : []),
+    ...canonicalChoices(c),
     `    $call = $script:SessionToolsClient.Begin($PSCmdlet, ${psString(c.Name)}, $PSBoundParameters)`,
     '}',
     'process {',

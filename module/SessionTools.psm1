@@ -152,6 +152,7 @@ function Get-UserSession {
     )
 
     begin {
+        if ($PSBoundParameters.ContainsKey('State')) { $PSBoundParameters['State'] = @(foreach ($v in @($State)) { foreach ($c in 'Active', 'Connected', 'ConnectQuery', 'Shadow', 'Disconnected', 'Idle', 'Listen', 'Reset', 'Down', 'Init') { if ($c -eq $v) { $c; break } } }) }
         $call = $script:SessionToolsClient.Begin($PSCmdlet, 'Get-UserSession', $PSBoundParameters)
     }
     process {
@@ -748,6 +749,7 @@ function Send-UserSessionMessage {
 
     begin {
         if ($Force -and -not $PSBoundParameters.ContainsKey('Confirm')) { $ConfirmPreference = 'None' }
+        if ($PSBoundParameters.ContainsKey('Buttons')) { $PSBoundParameters['Buttons'] = $(foreach ($v in @($Buttons)) { foreach ($c in 'OK', 'OKCancel', 'AbortRetryIgnore', 'YesNoCancel', 'YesNo', 'RetryCancel', 'CancelTryContinue') { if ($c -eq $v) { $c; break } } }) }
         $call = $script:SessionToolsClient.Begin($PSCmdlet, 'Send-UserSessionMessage', $PSBoundParameters)
     }
     process {

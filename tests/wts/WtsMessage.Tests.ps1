@@ -96,6 +96,13 @@ Describe 'Send-UserSessionMessage on the WTS stack' {
         (Get-MessageCalls).style | Should -Be $Style
     }
 
+    It 'takes -Buttons and -State in any case, as ValidateSet does, and sends their declared spelling' {
+        $r = Send-UserSessionMessage -Id 16 -Text 'Log off now?' -Buttons yesNO -Wait
+        $r.Answer | Should -BeExactly 'Yes'
+        (Get-MessageCalls).style | Should -Be 4
+        @(Get-UserSession -State ACTIVE).Count | Should -Be 11
+    }
+
     It 'without -Wait does not wait: the answer is Async, and the default title and timeout are sent' {
         $r = Send-UserSessionMessage -Id 30 -Text 'FYI'
         $r.Answer | Should -BeExactly 'Async'
