@@ -51,7 +51,8 @@ export function terminalMessage(msg: LinuxMessage, from: string, line: string, n
   const hhmm = `${String(now.getHours()).padStart(2, '0')}:${String(now.getMinutes()).padStart(2, '0')}`;
   const lines = [`\u0007Message from ${from}@${hostname()} on ${line} at ${hhmm} ...`];
   if (msg.Title !== null) lines.push(visibleText(msg.Title));
-  lines.push(...visibleText(msg.Text).split(/\r?\n/), 'EOF');
+  // CR LF (a text from Windows) is one line end, not a ^M.
+  lines.push(...visibleText(msg.Text.replace(/\r\n/g, '\n')).split('\n'), 'EOF');
   return `\r\n${lines.join('\r\n')}\r\n`;
 }
 
