@@ -34,6 +34,7 @@ const SUITES = [
   'tests/wts/pool.test.ts',
   'tests/wts/pool-dispatch.test.ts',
   'tests/helper/eof.test.ts',
+  'tests/helper/stuck-exit.test.ts',
   'tests/linux-backend/logoff.test.ts',
   'tests/linux-backend/logoff-pid-reuse.test.ts',
   'tests/wts/layout.test.ts',
