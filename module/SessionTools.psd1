@@ -20,7 +20,7 @@
     PrivateData = @{
         PSData = @{
             Tags = @('Session', 'Logoff', 'RDP', 'RDS', 'WTS', 'utmp', 'Windows', 'Linux', 'PSEdition_Desktop', 'PSEdition_Core')
-            ReleaseNotes = 'First release: Get-UserSession, Disconnect-UserSession and Stop-UserSession on Windows (WTS, local and remote) and Linux (utmp); installs with Install-PSResource and carries its own helper for Windows x64 and Linux x64, so the target needs no Node.'
+            ReleaseNotes = 'First release: Get-UserSession (with -Current and IsCurrent), Disconnect-UserSession, Stop-UserSession (with -Notify and -GracePeriod), Send-UserSessionMessage, Get-UserSessionProcess and Lock-UserSession on Windows (WTS, local and remote) and Linux (utmp and kernel sessions); installs with Install-PSResource and carries its own helper for Windows x64 and Linux x64, so the target needs no Node.'
         }
     }
 }
