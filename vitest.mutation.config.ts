@@ -30,6 +30,7 @@ const SUITES = [
   'tests/helper/current.test.ts',
   'tests/helper/message-params.test.ts',
   'tests/helper/empty-computer.test.ts',
+  'tests/helper/initialize.test.ts',
   'tests/linux-backend/*.test.ts',
   'tests/wts/pool.test.ts',
   'tests/wts/pool-dispatch.test.ts',
