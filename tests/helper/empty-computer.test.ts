@@ -41,6 +41,11 @@ describe('sessions.list on a computer without sessions', () => {
     });
   });
 
+  it('takes a list of exactly 100,000 items (the most accepted)', async () => {
+    const answer = await helper.request('sessions.list', { UserName: Array.from({ length: 100_000 }, () => 'z*') }, 'most', 20_000);
+    expect(answer.result).toEqual({ Items: [], Errors: [] });
+  });
+
   it('names the computer as it was asked for (localhost)', async () => {
     const answer = await helper.request('sessions.list', { ComputerName: ['localhost'], UserName: ['alice'] }, 'named', 10_000);
     expect(answer.result).toEqual({

@@ -51,6 +51,9 @@ describe('sessions.message refuses', () => {
     ['Buttons out of the set', { Buttons: 'Maybe' }, `"Buttons" must be one of ${BUTTONS}; it is 'Maybe'`],
     ['Buttons in the wrong case', { Buttons: 'ok' }, `"Buttons" must be one of ${BUTTONS}; it is 'ok'`],
     ['Buttons that is a number', { Buttons: 1 }, `"Buttons" must be one of ${BUTTONS}; it is 1`],
+    // A value is shown whole up to 200 characters (quotes included), and cut past that.
+    ['Buttons of 198 characters, shown whole', { Buttons: 'b'.repeat(198) }, `"Buttons" must be one of ${BUTTONS}; it is '${'b'.repeat(198)}'`],
+    ['Buttons of 199 characters, shown cut', { Buttons: 'b'.repeat(199) }, `"Buttons" must be one of ${BUTTONS}; it is '${'b'.repeat(199)}...`],
   ];
   for (const [name, params, why] of cases) {
     it(name, async () => {
