@@ -6,21 +6,12 @@
  * has thousands of sessions). Every buffer freed, every handle
  * closed, after every test.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Backend } from '../../src/backend/backend.ts';
-import { createWtsBackend } from '../../src/backend/wts/index.ts';
+import { describe, expect, it } from 'vitest';
 import { describeTasks, SESSIONS_PER_TASK } from '../../src/backend/wts/list.ts';
-import { buildDouble, leakedBuffers, mostAtOnce, readLog, toFileTime, useDoubleFiles, writeFixture, type CallEvent, type FixtureSession } from './support/double.ts';
+import { mostAtOnce, readLog, toFileTime, writeFixture, type CallEvent, type FixtureSession } from './support/double.ts';
+import { useDoubleInProcess } from './support/in-process.ts';
 
-const work = mkdtempSync(join(tmpdir(), 'st-wts-list-'));
-let library = '';
-let fixture = '';
-let log = '';
-let testNo = 0;
-let backend: Backend;
+const wts = useDoubleInProcess('list', { poolSize: 8 });
 const never = new AbortController().signal;
 const NOW = toFileTime(new Date('2026-03-01T12:00:00Z'));
 
@@ -34,9 +25,9 @@ function rdp(id: number, extra: Partial<FixtureSession> = {}): FixtureSession {
   };
 }
 
-const list = (computer: string | null) => backend.list(computer, { includeSystem: false, signal: never });
-const queries = (): CallEvent[] => readLog(log).filter((e): e is CallEvent => e.event === 'call' && e.fn === 'WTSQuerySessionInformationW');
-const enumerations = (): CallEvent[] => readLog(log).filter((e): e is CallEvent => e.event === 'call' && e.fn.startsWith('WTSEnumerateSessions'));
+const list = (computer: string | null) => wts.backend.list(computer, { includeSystem: false, signal: never });
+const queries = (): CallEvent[] => readLog(wts.log).filter((e): e is CallEvent => e.event === 'call' && e.fn === 'WTSQuerySessionInformationW');
+const enumerations = (): CallEvent[] => readLog(wts.log).filter((e): e is CallEvent => e.event === 'call' && e.fn.startsWith('WTSEnumerateSessions'));
 /** The classes asked of each session, in the order the calls started. */
 function classesBySession(): Record<number, number[]> {
   const out: Record<number, number[]> = {};
@@ -44,28 +35,9 @@ function classesBySession(): Record<number, number[]> {
   return out;
 }
 
-beforeAll(() => {
-  library = buildDouble('linux');
-});
-beforeEach(() => {
-  testNo++;
-  fixture = join(work, `fixture-${testNo}.txt`);
-  log = join(work, `log-${testNo}.txt`);
-  useDoubleFiles(fixture, log);
-  backend = createWtsBackend({ libraryPath: library, poolSize: 8 });
-});
-afterEach(async () => {
-  await backend.close?.();
-  const events = readLog(log);
-  expect(leakedBuffers(events)).toEqual([]);
-  expect(events.filter((e) => e.event === 'badfree')).toEqual([]);
-  expect(events.filter((e) => e.event === 'close' && e.ok).length).toBe(events.filter((e) => e.event === 'open').length);
-});
-afterAll(() => rmSync(work, { recursive: true, force: true }));
-
 describe('the calls of one listing', () => {
   it('three queries per session: WTSSessionInfoEx, WTSClientInfo (name and IPv4 address) and the protocol', async () => {
-    writeFixture(fixture, [{ name: '.', sessions: [] }, { name: 'srv', sessions: [rdp(2), rdp(3, { address: '192.168.200.17', clientName: 'LAPTOP-9' })] }]);
+    writeFixture(wts.fixture, [{ name: '.', sessions: [] }, { name: 'srv', sessions: [rdp(2), rdp(3, { address: '192.168.200.17', clientName: 'LAPTOP-9' })] }]);
     const sessions = await list('srv');
     expect(sessions.map((s) => [s.SessionId, s.ClientName, s.ClientAddress, s.Protocol, s.IsLocked, s.Idle])).toEqual([
       [2, 'PC2', '10.0.0.2', 'RDP', false, 60_000],
@@ -78,28 +50,28 @@ describe('the calls of one listing', () => {
   });
 
   it('an IPv6 client: WTSClientAddress is asked as well, for the address only', async () => {
-    writeFixture(fixture, [{ name: '.', sessions: [rdp(5, { address: '2001:db8::5', clientName: 'V6-HOST' })] }]);
+    writeFixture(wts.fixture, [{ name: '.', sessions: [rdp(5, { address: '2001:db8::5', clientName: 'V6-HOST' })] }]);
     const [s] = await list(null);
     expect([s?.ClientName, s?.ClientAddress]).toEqual(['V6-HOST', '2001:db8::5']);
     expect(classesBySession()[5]!.slice(3)).toEqual([CLASS.WTSClientAddress]);
   });
 
   it('WTSClientInfo failing (50): WTSClientName and WTSClientAddress stand in, with the same fields', async () => {
-    writeFixture(fixture, [{ name: '.', sessions: [rdp(6, { queryFail: 50, queryFailClass: CLASS.WTSClientInfo })] }]);
+    writeFixture(wts.fixture, [{ name: '.', sessions: [rdp(6, { queryFail: 50, queryFailClass: CLASS.WTSClientInfo })] }]);
     const [s] = await list(null);
     expect([s?.ClientName, s?.ClientAddress, s?.Protocol, s?.UserName]).toEqual(['PC6', '10.0.0.6', 'RDP', 'user6']);
     expect(classesBySession()[6]!.slice(3).sort((a, b) => a - b)).toEqual([CLASS.WTSClientName, CLASS.WTSClientAddress]);
   });
 
   it('the protocol query failing (50) leaves only Protocol unknown; nothing else is asked', async () => {
-    writeFixture(fixture, [{ name: '.', sessions: [rdp(7, { queryFail: 50, queryFailClass: CLASS.WTSClientProtocolType })] }]);
+    writeFixture(wts.fixture, [{ name: '.', sessions: [rdp(7, { queryFail: 50, queryFailClass: CLASS.WTSClientProtocolType })] }]);
     const [s] = await list(null);
     expect(s).toMatchObject({ SessionId: 7, ClientName: 'PC7', ClientAddress: '10.0.0.7', Protocol: null, IsLocked: false });
     expect(classesBySession()[7]).toHaveLength(3);
   });
 
   it('a server without WTSSessionInfoEx (version 6.0): WTSSessionInfo stands in; the lock state is unknown', async () => {
-    writeFixture(fixture, [{ name: '.', sessions: [] }, { name: 'old', version: '6.0', sessions: [rdp(8)] }]);
+    writeFixture(wts.fixture, [{ name: '.', sessions: [] }, { name: 'old', version: '6.0', sessions: [rdp(8)] }]);
     const [s] = await list('old');
     expect(s).toMatchObject({ SessionId: 8, UserName: 'user8', ClientAddress: '10.0.0.8', Idle: 60_000, IsLocked: null, Protocol: 'RDP' });
     expect(classesBySession()[8]!.slice(3)).toEqual([CLASS.WTSSessionInfo]);
@@ -108,7 +80,7 @@ describe('the calls of one listing', () => {
 
 describe('a slow computer', () => {
   it("asks one session's three queries side by side, after the enumeration: two round trips, not four", async () => {
-    writeFixture(fixture, [{ name: '.', sessions: [] }, ...[0, 1, 2, 3].map((i) => ({ name: `warm${i}`, latencyMs: 300, sessions: [] })), { name: 'far', latencyMs: 300, sessions: [rdp(2)] }]);
+    writeFixture(wts.fixture, [{ name: '.', sessions: [] }, ...[0, 1, 2, 3].map((i) => ({ name: `warm${i}`, latencyMs: 300, sessions: [] })), { name: 'far', latencyMs: 300, sessions: [rdp(2)] }]);
     // Four computers at once start four workers, which the pool keeps; until three of them are
     // ready (a worker from source starts slowly on a loaded machine), some of the four wait.
     for (let round = 0; round < 10; round++) {
@@ -127,7 +99,7 @@ describe('a slow computer', () => {
   });
 
   it("spreads many sessions' queries over several workers at once", async () => {
-    writeFixture(fixture, [{ name: '.', sessions: [] }, { name: 'farm', latencyMs: 100, sessions: Array.from({ length: 20 }, (_, i) => rdp(i + 2)) }]);
+    writeFixture(wts.fixture, [{ name: '.', sessions: [] }, { name: 'farm', latencyMs: 100, sessions: Array.from({ length: 20 }, (_, i) => rdp(i + 2)) }]);
     const sessions = await list('farm');
     expect(sessions.map((s) => s.SessionId)).toEqual(Array.from({ length: 20 }, (_, i) => i + 2));
     const farm = queries().filter((q) => q.server === 'farm');
@@ -158,7 +130,7 @@ describe('a fast computer', () => {
   });
 
   it('lists 1,200 sessions whole and in order, each session asked on one worker', async () => {
-    writeFixture(fixture, [{ name: '.', sessions: Array.from({ length: 1200 }, (_, i) => rdp(i + 2, { address: `10.0.${(i + 2) >> 8}.${(i + 2) & 255}` })) }]);
+    writeFixture(wts.fixture, [{ name: '.', sessions: Array.from({ length: 1200 }, (_, i) => rdp(i + 2, { address: `10.0.${(i + 2) >> 8}.${(i + 2) & 255}` })) }]);
     const sessions = await list(null);
     expect(sessions.map((s) => s.SessionId)).toEqual(Array.from({ length: 1200 }, (_, i) => i + 2));
     expect(sessions[1199]).toMatchObject({ SessionId: 1201, UserName: 'user1201', ClientName: 'PC1201', ClientAddress: '10.0.4.177', Protocol: 'RDP', IsLocked: false });
@@ -169,7 +141,7 @@ describe('a fast computer', () => {
   });
 
   it('keeps its queries in one task on one worker', async () => {
-    writeFixture(fixture, [{ name: '.', sessions: Array.from({ length: 50 }, (_, i) => rdp(i + 2)) }]);
+    writeFixture(wts.fixture, [{ name: '.', sessions: Array.from({ length: 50 }, (_, i) => rdp(i + 2)) }]);
     expect(await list(null)).toHaveLength(50);
     const local = queries();
     expect(local).toHaveLength(150);

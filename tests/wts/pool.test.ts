@@ -4,19 +4,14 @@
  * double's clock at the start and end of each call, its latency included) show how the pool
  * reuses, bounds, abandons and ends its workers.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { hostname } from 'node:os';
+import { afterEach, describe, expect, it } from 'vitest';
 import { ComputerError, type Backend } from '../../src/backend/backend.ts';
 import { createWtsBackend, type WtsBackendOptions } from '../../src/backend/wts/index.ts';
-import { buildDouble, handlesClosed, leakedBuffers, readLog, useDoubleFiles, writeFixture, type CallEvent, type FixtureServer } from './support/double.ts';
+import { handlesClosed, readLog, writeFixture, type CallEvent, type FixtureServer } from './support/double.ts';
+import { useDoubleInProcess } from './support/in-process.ts';
 
-const work = mkdtempSync(join(tmpdir(), 'st-wts-pool-'));
-let library = '';
-let log = '';
-let fixture = '';
-let testNo = 0;
+const wts = useDoubleInProcess('pool');
 const backends: Backend[] = [];
 const never = new AbortController().signal;
 
@@ -26,39 +21,27 @@ function servers(n: number, latencyMs: number): FixtureServer[] {
 }
 
 function backendWith(opts: WtsBackendOptions): Backend {
-  const backend = createWtsBackend({ libraryPath: library, ...opts });
+  const backend = createWtsBackend({ libraryPath: wts.library, ...opts });
   backends.push(backend);
   return backend;
 }
 
 function enumerations(): CallEvent[] {
-  return readLog(log).filter((e): e is CallEvent => e.event === 'call' && e.fn === 'WTSEnumerateSessionsExW');
+  return readLog(wts.log).filter((e): e is CallEvent => e.event === 'call' && e.fn === 'WTSEnumerateSessionsExW');
 }
 
 const list = (backend: Backend, computer: string | null, signal: AbortSignal = never) => backend.list(computer, { includeSystem: false, signal });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-const allHandlesClosed = (ms: number): Promise<boolean> => handlesClosed(log, ms);
+const allHandlesClosed = (ms: number): Promise<boolean> => handlesClosed(wts.log, ms);
 
-beforeAll(() => {
-  library = buildDouble('linux');
-});
-beforeEach(() => {
-  testNo++;
-  fixture = join(work, `fixture-${testNo}.txt`);
-  log = join(work, `log-${testNo}.txt`);
-  useDoubleFiles(fixture, log);
-});
 afterEach(async () => {
   await Promise.all(backends.splice(0).map((b) => b.close?.()));
-  expect(await allHandlesClosed(10_000)).toBe(true);
-  expect(leakedBuffers(readLog(log))).toEqual([]);
 });
-afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe('the WTS worker pool', () => {
   it('runs one job after another on the same worker, and ends a worker idle for idleMs', async () => {
-    writeFixture(fixture, servers(0, 0));
+    writeFixture(wts.fixture, servers(0, 0));
     const backend = backendWith({ poolSize: 2, idleMs: 400 });
     await list(backend, null);
     await list(backend, null);
@@ -71,7 +54,7 @@ describe('the WTS worker pool', () => {
   });
 
   it('runs at most poolSize jobs at once; the others wait for a free worker', async () => {
-    writeFixture(fixture, servers(4, 600));
+    writeFixture(wts.fixture, servers(4, 600));
     const backend = backendWith({ poolSize: 2 });
     await Promise.all([0, 1, 2, 3].map((i) => list(backend, `slow${i}`)));
     const calls = enumerations().sort((a, b) => a.t0 - b.t0);
@@ -83,7 +66,7 @@ describe('the WTS worker pool', () => {
   });
 
   it('drops a waiting job whose caller gave up: it never runs', async () => {
-    writeFixture(fixture, servers(2, 800));
+    writeFixture(wts.fixture, servers(2, 800));
     const backend = backendWith({ poolSize: 1 });
     const first = list(backend, 'slow0');
     const abort = new AbortController();
@@ -97,13 +80,13 @@ describe('the WTS worker pool', () => {
   });
 
   it('abandons a worker stuck in a call, up to maxAbandoned; past that, new jobs wait for one to return', async () => {
-    writeFixture(fixture, servers(3, 1_500));
+    writeFixture(wts.fixture, servers(3, 1_500));
     const backend = backendWith({ poolSize: 1, maxAbandoned: 1 });
     const giveUp = async (computer: string): Promise<unknown> => {
       const abort = new AbortController();
       const listing = list(backend, computer, abort.signal).catch((e: unknown) => e);
       // Give up once a worker is inside the call (a job still waiting for a worker is only dropped).
-      while (!readLog(log).some((e) => e.event === 'open' && e.server === computer)) await sleep(20);
+      while (!readLog(wts.log).some((e) => e.event === 'open' && e.server === computer)) await sleep(20);
       await sleep(100);
       abort.abort();
       return listing;
@@ -131,12 +114,12 @@ describe('the WTS worker pool', () => {
   });
 
   it('close() fails running and waiting jobs, and later jobs fail at once', async () => {
-    writeFixture(fixture, servers(2, 1_000));
+    writeFixture(wts.fixture, servers(2, 1_000));
     const backend = backendWith({ poolSize: 1 });
     const running = list(backend, 'slow0').catch((e: unknown) => e);
     const waiting = list(backend, 'slow1').catch((e: unknown) => e);
     // Close once the first job is inside its (slow) enumeration.
-    while (!readLog(log).some((e) => e.event === 'open')) await sleep(20);
+    while (!readLog(wts.log).some((e) => e.event === 'open')) await sleep(20);
     await backend.close?.();
     for (const failed of [await running, await waiting]) {
       expect(failed).toBeInstanceOf(ComputerError);

@@ -4,20 +4,12 @@
  * asked of, per-session and per-computer errors, the caller's own session locked and no other; no
  * leaked buffers or handles.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Backend } from '../../src/backend/backend.ts';
-import { createWtsBackend } from '../../src/backend/wts/index.ts';
-import { buildDouble, leakedBuffers, readLog, useDoubleFiles, writeFixture, type FixtureServer } from './support/double.ts';
+import { hostname } from 'node:os';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { readLog, writeFixture, type FixtureServer } from './support/double.ts';
+import { useDoubleInProcess } from './support/in-process.ts';
 
-const work = mkdtempSync(join(tmpdir(), 'st-wts-processes-'));
-let fixture = '';
-let log = '';
-let library = '';
-let backend: Backend;
-let testNo = 0;
+const wts = useDoubleInProcess('processes', { poolSize: 2 });
 
 const SERVERS: FixtureServer[] = [
   {
@@ -37,29 +29,11 @@ const SERVERS: FixtureServer[] = [
   { name: 'dead01', fail: 1722, sessions: [{ id: 3, state: 'Active', winStation: 'RDP-Tcp#2', user: 'cy', domain: 'LAB' }] },
 ];
 
-beforeAll(() => {
-  library = buildDouble('linux');
-});
-afterAll(() => rmSync(work, { recursive: true, force: true }));
-beforeEach(() => {
-  testNo++;
-  fixture = join(work, `fixture-${testNo}.txt`);
-  log = join(work, `log-${testNo}.txt`);
-  useDoubleFiles(fixture, log);
-  writeFixture(fixture, SERVERS, { self: 2 });
-  backend = createWtsBackend({ libraryPath: library, poolSize: 2 });
-});
-afterEach(async () => {
-  await backend.close?.();
-  const events = readLog(log);
-  expect(leakedBuffers(events)).toEqual([]);
-  expect(events.filter((e) => e.event === 'badfree')).toEqual([]);
-  expect(events.filter((e) => e.event === 'close' && e.ok).length).toBe(events.filter((e) => e.event === 'open').length);
-});
+beforeEach(() => writeFixture(wts.fixture, SERVERS, { self: 2 }));
 
 describe('WTS backend: sessions.processes', () => {
   it('every field of every process, in target order, accounts named by the computer that listed them', async () => {
-    const { Items, Errors } = await backend.processes({ Targets: [{ SessionId: 2 }, { SessionId: 7, ComputerName: 'rds01' }, { SessionId: 1, ComputerName: 'localhost' }] });
+    const { Items, Errors } = await wts.backend.processes({ Targets: [{ SessionId: 2 }, { SessionId: 7, ComputerName: 'rds01' }, { SessionId: 1, ComputerName: 'localhost' }] });
     expect(Errors).toEqual([]);
     const host = hostname();
     expect(Items).toEqual([
@@ -69,7 +43,7 @@ describe('WTS backend: sessions.processes', () => {
       { ComputerName: 'rds01', SessionId: 7, UserName: 'ann', Id: 900, Name: 'chrome.exe', StartTime: null, WorkingSet: 3 },
       { ComputerName: host, SessionId: 1, UserName: 'admin', Id: 400, Name: 'explorer.exe', StartTime: null, WorkingSet: 1000 },
     ]);
-    const lookups = readLog(log).filter((e) => e.event === 'lookup');
+    const lookups = readLog(wts.log).filter((e) => e.event === 'lookup');
     expect(lookups.map((e) => (e.event === 'lookup' ? [e.system, e.name] : null))).toEqual(
       expect.arrayContaining([
         [null, 'b\u00f6b\u{1F600}'],
@@ -82,7 +56,7 @@ describe('WTS backend: sessions.processes', () => {
   });
 
   it('an unreachable computer and a session that does not exist are errors of their own; the rest is listed', async () => {
-    const { Items, Errors } = await backend.processes({ Targets: [{ SessionId: 3, ComputerName: 'dead01' }, { SessionId: 99 }, { SessionId: 1 }] });
+    const { Items, Errors } = await wts.backend.processes({ Targets: [{ SessionId: 3, ComputerName: 'dead01' }, { SessionId: 99 }, { SessionId: 1 }] });
     expect(Items.map((p) => p.Id)).toEqual([400]);
     expect(Errors.map((e) => [e.ErrorId, e.Target, e.ComputerName])).toEqual([
       ['ComputerUnreachable', 3, 'dead01'],
@@ -94,7 +68,7 @@ describe('WTS backend: sessions.processes', () => {
 
 describe('WTS backend: sessions.lock', () => {
   it("locks the caller's own session (LockWorkStation once), refuses another local one and a remote one without calling", async () => {
-    const { Outcomes } = await backend.actions['sessions.lock']({ Targets: [{ SessionId: 1 }, { SessionId: 2 }, { SessionId: 2, ComputerName: 'rds01' }] });
+    const { Outcomes } = await wts.backend.actions['sessions.lock']({ Targets: [{ SessionId: 1 }, { SessionId: 2 }, { SessionId: 2, ComputerName: 'rds01' }] });
     expect(Outcomes.map((o) => [o.Target.SessionId, o.Error?.ErrorId ?? null, o.Item?.IsLocked ?? null])).toEqual([
       [1, 'NotSupportedOnPlatform', null],
       [2, null, true],
@@ -102,7 +76,7 @@ describe('WTS backend: sessions.lock', () => {
     ]);
     expect(Outcomes[0]?.Error?.Message).toContain("session 1 is not this PowerShell's own session (2)");
     expect(Outcomes[2]?.Error?.Message).toContain('session 2 is on rds01, another computer');
-    const events = readLog(log);
+    const events = readLog(wts.log);
     expect(events.filter((e) => e.event === 'lock').map((e) => (e.event === 'lock' ? e.session : null))).toEqual([2]);
     expect(events.filter((e) => e.event === 'open')).toEqual([]);
   });
