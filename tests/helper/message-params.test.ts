@@ -34,6 +34,7 @@ afterAll(async () => {
 const message = (params: Record<string, unknown>) => helper.request('sessions.message', { Targets: [{ SessionId: gone }], Text: 'hello', ...params }, `m${++requestNo}`, 10_000);
 
 const BUTTONS = MESSAGE_BUTTONS.join(', ');
+const TARGETS = `{ SessionId: 0..${2 ** 31 - 1}, ComputerName?: string } objects`;
 const MAX = MESSAGE_TEXT_MAX;
 
 describe('sessions.message refuses', () => {
@@ -51,6 +52,13 @@ describe('sessions.message refuses', () => {
     ['Buttons out of the set', { Buttons: 'Maybe' }, `"Buttons" must be one of ${BUTTONS}; it is 'Maybe'`],
     ['Buttons in the wrong case', { Buttons: 'ok' }, `"Buttons" must be one of ${BUTTONS}; it is 'ok'`],
     ['Buttons that is a number', { Buttons: 1 }, `"Buttons" must be one of ${BUTTONS}; it is 1`],
+    ['a target that is null', { Targets: [null] }, `"Targets" must hold only ${TARGETS}; it holds null`],
+    ['a target that is a number', { Targets: [5] }, `"Targets" must hold only ${TARGETS}; it holds 5`],
+    ['a target that is an array', { Targets: [[5]] }, `"Targets" must hold only ${TARGETS}; it holds [5]`],
+    ['a target with another member', { Targets: [{ SessionId: 5, Server: 'x' }] }, `"Targets" must hold only ${TARGETS}; it holds {"SessionId":5,"Server":"x"}`],
+    ['a target without a SessionId', { Targets: [{ ComputerName: 'srv1' }] }, `"Targets" must hold only ${TARGETS}; it holds {"ComputerName":"srv1"}`],
+    ['a target whose ComputerName is a number', { Targets: [{ SessionId: 5, ComputerName: 7 }] }, `"Targets" must hold only ${TARGETS}; it holds {"SessionId":5,"ComputerName":7}`],
+    ['a target whose ComputerName no computer can have', { Targets: [{ SessionId: 5, ComputerName: 'a b' }] }, `"Targets" must hold only ${TARGETS}; it holds {"SessionId":5,"ComputerName":"a b"}`],
     // A value is shown whole up to 200 characters (quotes included), and cut past that.
     ['Buttons of 198 characters, shown whole', { Buttons: 'b'.repeat(198) }, `"Buttons" must be one of ${BUTTONS}; it is '${'b'.repeat(198)}'`],
     ['Buttons of 199 characters, shown cut', { Buttons: 'b'.repeat(199) }, `"Buttons" must be one of ${BUTTONS}; it is '${'b'.repeat(199)}...`],
@@ -68,6 +76,7 @@ describe('sessions.message accepts, and answers for the session', () => {
     ['a Text of exactly the limit', { Text: 'x'.repeat(MAX) }],
     ['a Title of exactly the limit', { Title: 't'.repeat(MAX) }],
     ['an empty Title', { Title: '' }],
+    ['a target on this computer by name, and one with a null ComputerName', { Targets: [{ SessionId: 0, ComputerName: 'localhost' }, { SessionId: 1, ComputerName: null }] }],
     ...MESSAGE_BUTTONS.map((b): [string, Record<string, unknown>] => [`Buttons ${b}`, { Buttons: b }]),
   ];
   for (const [name, params] of accepted) {
@@ -75,7 +84,8 @@ describe('sessions.message accepts, and answers for the session', () => {
       const answer = await message(params);
       expect(answer.error).toBeUndefined();
       const outcomes = (answer.result as { Outcomes: { Target: unknown; Error: { ErrorId: string } | null }[] }).Outcomes;
-      expect(outcomes.map((o) => [o.Target, o.Error?.ErrorId])).toEqual([[{ SessionId: gone }, 'SessionNotFound']]);
+      const targets = (params.Targets as unknown[] | undefined) ?? [{ SessionId: gone }];
+      expect(outcomes.map((o) => [o.Target, o.Error?.ErrorId])).toEqual(targets.map((t) => [t, 'SessionNotFound']));
     });
   }
   it('the error for a session that does not exist is SessionNotFound, on this computer', async () => {
