@@ -46,6 +46,15 @@ describe('sessions.list on a computer without sessions', () => {
     expect(answer.result).toEqual({ Items: [], Errors: [] });
   });
 
+  it('takes a user name of exactly 256 characters (the most accepted), a literal not found', async () => {
+    const name = 'u'.repeat(256);
+    const answer = await helper.request('sessions.list', { UserName: [name] }, 'longest', 10_000);
+    expect(answer.result).toEqual({
+      Items: [],
+      Errors: [{ ErrorId: 'UserNotFound', Message: `No session of user '${name}' on ${HOST}.`, Target: name, ComputerName: HOST }],
+    });
+  });
+
   it('names the computer as it was asked for (localhost)', async () => {
     const answer = await helper.request('sessions.list', { ComputerName: ['localhost'], UserName: ['alice'] }, 'named', 10_000);
     expect(answer.result).toEqual({
