@@ -18,6 +18,7 @@ import base from './vitest.config.ts';
  */
 const SUITES = [
   'tests/helper/lines.test.ts',
+  'tests/helper/wildcard.test.ts',
   'tests/helper/fanout-timers.test.ts',
   'tests/linux-backend/address.test.ts',
   'tests/linux-backend/layout.test.ts',
