@@ -32,6 +32,8 @@ describe('wildcard patterns', () => {
     expect(matching('[x`]', ['x', '`', 'a'])).toEqual(['x', '`']);
     expect(matching('[^a]', ['^', 'a', 'b'])).toEqual(['^', 'a']);
     expect(matching('x[ab]y[cd]', ['xayc', 'xbyd', 'xayb'])).toEqual(['xayc', 'xbyd']);
+    expect(matching('[ab]', ['a', ']', '[', 'c'])).toEqual(['a']);
+    expect(matching('x]y[ab]', ['x]ya', 'x]y]'])).toEqual(['x]ya']);
   });
 
   it('refuse an unclosed set, an empty one and a backwards range, with the reason', () => {
