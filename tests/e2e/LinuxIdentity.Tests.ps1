@@ -33,15 +33,9 @@ Describe 'this machine' {
 
 Describe 'Linux sessions by kernel session id' -Skip:(-not $usable) {
     BeforeAll {
-        $script:savedEnv = @{}
-        foreach ($name in 'SESSIONTOOLS_UTMP_PATH', 'SESSIONTOOLS_WTSAPI_PATH') {
-            $script:savedEnv[$name] = [Environment]::GetEnvironmentVariable($name)
-            [Environment]::SetEnvironmentVariable($name, $null)
-        }
-        Import-Module (Get-TestModulePath) -Force -ErrorAction Stop
-        $script:fixture = Start-TestFixture
-        $script:server = Invoke-TestFixture -Fixture $script:fixture -Op 'sshd.start' -Arguments @{ users = $script:Users } -TimeoutSec 660
-        $script:opened = [System.Collections.Generic.List[object]]::new()
+        $script:ssh = Start-TestSshd -Users $script:Users
+        $script:fixture = $script:ssh.Fixture
+        $script:server = $script:ssh.Server
         $script:terminals = [System.Collections.Generic.List[object]]::new()
         $script:clients = [System.Collections.Generic.List[object]]::new()
         $script:strays = [System.Collections.Generic.List[int]]::new()
@@ -93,14 +87,8 @@ Describe 'Linux sessions by kernel session id' -Skip:(-not $usable) {
             } while ($watch.ElapsedMilliseconds -lt 10000)
             throw "Get-UserSession did not list $($Tty -join ', '); it lists: $(Get-UserSession | Out-String)"
         }
-        function Open-Session([string] $User) {
-            $s = Invoke-TestFixture -Fixture $script:fixture -Op 'sshd.open' -Arguments @{ user = $User }
-            $script:opened.Add($s)
-            $s
-        }
-        function Test-Alive($Session) {
-            [bool] (Invoke-TestFixture -Fixture $script:fixture -Op 'sshd.alive' -Arguments @{ leaderPid = $Session.LeaderPid })
-        }
+        function Open-Session([string] $User) { Open-TestSshSession -Context $script:ssh -User $User }
+        function Test-Alive($Session) { Test-TestSshAlive -Context $script:ssh -Session $Session }
         function Start-SshCommand([string] $User, [string] $Command) {
             # An ssh login without a pty (ssh -T user@host command), as scripts, scp and sftp make.
             $psi = [System.Diagnostics.ProcessStartInfo]::new('/usr/bin/ssh')
@@ -127,16 +115,9 @@ Describe 'Linux sessions by kernel session id' -Skip:(-not $usable) {
         $script:clients.Clear()
         foreach ($p in $script:strays) { & /bin/kill -KILL $p 2>$null }
         $script:strays.Clear()
-        foreach ($s in $script:opened) { $null = Invoke-TestFixture -Fixture $script:fixture -Op 'sshd.close' -Arguments @{ leaderPid = $s.LeaderPid } }
-        $script:opened.Clear()
+        Close-TestSshSessions -Context $script:ssh
     }
-    AfterAll {
-        Remove-Module SessionTools -ErrorAction SilentlyContinue
-        if ($script:fixture) {
-            try { $null = Invoke-TestFixture -Fixture $script:fixture -Op 'sshd.stop' } finally { Stop-TestFixture $script:fixture }
-        }
-        foreach ($name in $script:savedEnv.Keys) { [Environment]::SetEnvironmentVariable($name, $script:savedEnv[$name]) }
-    }
+    AfterAll { Stop-TestSshd -Context $script:ssh }
 
     It 'tmux: two windows are two sessions; stopping one leaves the other window and the tmux server running' {
         $t = Start-PrivateTmux '/bin/bash', '--norc', '--noprofile'

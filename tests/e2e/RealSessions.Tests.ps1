@@ -29,33 +29,17 @@ Describe 'this machine' {
 Describe 'real ssh sessions' -Skip:(-not $sshd.Ok) {
     BeforeAll {
         # This PowerShell's module reads the machine's utmp with the local backend.
-        $script:savedEnv = @{}
-        foreach ($name in 'SESSIONTOOLS_UTMP_PATH', 'SESSIONTOOLS_WTSAPI_PATH') {
-            $script:savedEnv[$name] = [Environment]::GetEnvironmentVariable($name)
-            [Environment]::SetEnvironmentVariable($name, $null)
-        }
-        Import-Module (Get-TestModulePath) -Force -ErrorAction Stop
-        $script:fixture = Start-TestFixture
-        # Another suite may hold the machine-wide session lock for a while.
-        $null = Invoke-TestFixture -Fixture $script:fixture -Op 'sshd.start' -Arguments @{ users = $script:Users } -TimeoutSec 660
-        $script:opened = [System.Collections.Generic.List[object]]::new()
+        $script:ssh = Start-TestSshd -Users $script:Users
         $script:terminal = $null
 
         function Open-Session([string[]] $User) {
             # Logs each user in over ssh: objects with User, Tty, SessionId (the session id: its shell's kernel session), LoginTime.
-            foreach ($u in $User) {
-                $s = Invoke-TestFixture -Fixture $script:fixture -Op 'sshd.open' -Arguments @{ user = $u }
-                $script:opened.Add($s)
-                $s
-            }
+            foreach ($u in $User) { Open-TestSshSession -Context $script:ssh -User $u }
         }
         function Set-Idle($Session, [int] $Minutes) {
-            $null = Invoke-TestFixture -Fixture $script:fixture -Op 'sshd.setIdle' -Arguments @{ leaderPid = $Session.LeaderPid; minutes = $Minutes }
+            $null = Invoke-TestFixture -Fixture $script:ssh.Fixture -Op 'sshd.setIdle' -Arguments @{ leaderPid = $Session.LeaderPid; minutes = $Minutes }
         }
-        function Test-Alive($Session) {
-            # The ssh client still runs and the session's leader is alive.
-            [bool] (Invoke-TestFixture -Fixture $script:fixture -Op 'sshd.alive' -Arguments @{ leaderPid = $Session.LeaderPid })
-        }
+        function Test-Alive($Session) { Test-TestSshAlive -Context $script:ssh -Session $Session }
         function Test-LoggedOff($Session, [int] $TimeoutMs = 15000) {
             # Whether the session ends (its ssh client is told the connection closed) within TimeoutMs.
             Wait-Until { -not (Test-Alive $Session) } -TimeoutMs $TimeoutMs
@@ -63,16 +47,9 @@ Describe 'real ssh sessions' -Skip:(-not $sshd.Ok) {
     }
     AfterEach {
         if ($script:terminal) { Stop-TmuxTerminal $script:terminal; $script:terminal = $null }
-        foreach ($s in $script:opened) { $null = Invoke-TestFixture -Fixture $script:fixture -Op 'sshd.close' -Arguments @{ leaderPid = $s.LeaderPid } }
-        $script:opened.Clear()
+        Close-TestSshSessions -Context $script:ssh
     }
-    AfterAll {
-        Remove-Module SessionTools -ErrorAction SilentlyContinue
-        if ($script:fixture) {
-            try { $null = Invoke-TestFixture -Fixture $script:fixture -Op 'sshd.stop' } finally { Stop-TestFixture $script:fixture }
-        }
-        foreach ($name in $script:savedEnv.Keys) { [Environment]::SetEnvironmentVariable($name, $script:savedEnv[$name]) }
-    }
+    AfterAll { Stop-TestSshd -Context $script:ssh }
 
     It 'Get-UserSession lists them with user, tty, client address, state, logon time and idle time' {
         $a, $b = Open-Session $script:Users[0], $script:Users[1]
@@ -125,8 +102,7 @@ Describe 'real ssh sessions' -Skip:(-not $sshd.Ok) {
 
     It 'Stop-UserSession -Id of a session that is gone is ObjectNotFound' {
         $s = Open-Session $script:Users[0]
-        $null = Invoke-TestFixture -Fixture $script:fixture -Op 'sshd.close' -Arguments @{ leaderPid = $s.LeaderPid }
-        $script:opened.Remove($s)
+        Close-TestSshSession -Context $script:ssh -Session $s
         $out = @(Stop-UserSession -Id $s.SessionId -Confirm:$false -ErrorVariable ev -ErrorAction SilentlyContinue)
         $out.Count | Should -Be 0
         $ev.Count | Should -Be 1

@@ -10,26 +10,12 @@ BeforeDiscovery {
 
 BeforeAll {
     Import-Module ([System.IO.Path]::Combine($PSScriptRoot, '..', 'support', 'TestFixture.psm1')) -Force
-    $script:SavedEnv = @{}
-    foreach ($name in 'SESSIONTOOLS_UTMP_PATH', 'SESSIONTOOLS_WTSAPI_PATH', 'WTSDOUBLE_FIXTURE', 'WTSDOUBLE_LOG') {
-        $script:SavedEnv[$name] = [Environment]::GetEnvironmentVariable($name)
-    }
-    function Restore-Env {
-        foreach ($name in $script:SavedEnv.Keys) { [Environment]::SetEnvironmentVariable($name, $script:SavedEnv[$name]) }
-    }
-}
-
-AfterAll {
-    Remove-Module SessionTools -ErrorAction Ignore
-    Restore-Env
 }
 
 Describe 'Get-UserSessionProcess on Windows (wtsapi32 and advapi32 double)' {
     BeforeAll {
-        $script:Fixture = Start-TestFixture
-        $script:Dir = Invoke-TestFixture -Fixture $script:Fixture -Op 'dir'
-        $script:Double = Invoke-TestFixture -Fixture $script:Fixture -Op 'double.build' -Arguments @{ kind = 'linux' }
-        $script:Runs = 0
+        $script:Wts = Start-TestWtsDouble
+        $script:Fixture = $script:Wts.Fixture
         # Above 2^31: a working set that an Int32 could not hold.
         $script:Big = 3000000000
         $script:Local = @{
@@ -56,21 +42,12 @@ Describe 'Get-UserSessionProcess on Windows (wtsapi32 and advapi32 double)' {
         $script:Dead = @{ name = 'dead01'; fail = 1722; sessions = @(@{ id = 3; state = 'Active'; winStation = 'RDP-Tcp#1'; user = 'bob'; domain = 'CONTOSO' }) }
 
         function Use-Double {
-            $script:Runs++
-            $env:SESSIONTOOLS_WTSAPI_PATH = $script:Double
-            $env:WTSDOUBLE_FIXTURE = [System.IO.Path]::Combine($script:Dir, "proc-fixture-$($script:Runs)")
-            $env:WTSDOUBLE_LOG = [System.IO.Path]::Combine($script:Dir, "proc-log-$($script:Runs)")
-            $null = Invoke-TestFixture -Fixture $script:Fixture -Op 'double.fixture' -Arguments @{ path = $env:WTSDOUBLE_FIXTURE; servers = @($script:Local, $script:Remote, $script:Dead) }
-            Remove-Module SessionTools -ErrorAction Ignore
-            Import-Module (Get-TestModulePath) -Force -ErrorAction Stop
+            Reset-TestWtsDouble $script:Wts
+            Set-TestWtsFixture $script:Wts @($script:Local, $script:Remote, $script:Dead)
         }
-        function Get-WtsLog { @(Invoke-TestFixture -Fixture $script:Fixture -Op 'double.log' -Arguments @{ path = $env:WTSDOUBLE_LOG }) }
+        function Get-WtsLog { Get-TestWtsLog $script:Wts }
     }
-    AfterAll {
-        Remove-Module SessionTools -ErrorAction Ignore
-        Restore-Env
-        Stop-TestFixture -Fixture $script:Fixture
-    }
+    AfterAll { Stop-TestWtsDouble $script:Wts }
 
     It "lists the piped session's processes, every field as the fixture says, and no other session's" {
         Use-Double
@@ -135,24 +112,27 @@ Describe 'Get-UserSessionProcess on Windows (wtsapi32 and advapi32 double)' {
         $lookup.system | Should -BeExactly 'rds01'
     }
 
-    It 'a computer that does not answer: ComputerUnreachable for each of its sessions; the others are listed' {
+    It '<Case>' -ForEach @(
+        @{
+            Case = 'a computer that does not answer: ComputerUnreachable for each of its sessions; the others are listed'
+            Arguments = @{ Id = 3; ComputerName = 'dead01' }; Listed = ''
+            ErrorId = 'ComputerUnreachable'; Category = 'ConnectionError'
+            Message = 'Listing the processes of session 3 on dead01 failed: WTSEnumerateProcessesExW failed with Win32 error 1722*'
+        }
+        @{
+            Case = 'a session that does not exist: SessionNotFound (its session query fails with 7022), nothing listed'
+            Arguments = @{ Id = 99, 1 }; Listed = '4000'
+            ErrorId = 'SessionNotFound'; Category = 'ObjectNotFound'
+            Message = 'Listing the processes of session 99 on *failed: WTSQuerySessionInformationW(WTSSessionInfo) failed with Win32 error 7022*'
+        }
+    ) {
         Use-Double
-        $out = @(Get-UserSessionProcess -Id 3 -ComputerName dead01 -ErrorVariable ev -ErrorAction SilentlyContinue)
-        $out.Count | Should -Be 0
+        $out = @(Get-UserSessionProcess @Arguments -ErrorVariable ev -ErrorAction SilentlyContinue)
+        $out.Id -join ',' | Should -BeExactly $Listed
         $ev.Count | Should -Be 1
-        $ev[0].FullyQualifiedErrorId | Should -BeExactly 'ComputerUnreachable,Get-UserSessionProcess'
-        [string] $ev[0].CategoryInfo.Category | Should -BeExactly 'ConnectionError'
-        $ev[0].Exception.Message | Should -BeLike 'Listing the processes of session 3 on dead01 failed: WTSEnumerateProcessesExW failed with Win32 error 1722*'
-    }
-
-    It 'a session that does not exist: SessionNotFound (its session query fails with 7022), nothing listed' {
-        Use-Double
-        $out = @(Get-UserSessionProcess -Id 99, 1 -ErrorVariable ev -ErrorAction SilentlyContinue)
-        $out.Id | Should -Be 4000
-        $ev.Count | Should -Be 1
-        $ev[0].FullyQualifiedErrorId | Should -BeExactly 'SessionNotFound,Get-UserSessionProcess'
-        [string] $ev[0].CategoryInfo.Category | Should -BeExactly 'ObjectNotFound'
-        $ev[0].Exception.Message | Should -BeLike 'Listing the processes of session 99 on *failed: WTSQuerySessionInformationW(WTSSessionInfo) failed with Win32 error 7022*'
+        $ev[0].FullyQualifiedErrorId | Should -BeExactly "$ErrorId,Get-UserSessionProcess"
+        [string] $ev[0].CategoryInfo.Category | Should -BeExactly $Category
+        $ev[0].Exception.Message | Should -BeLike $Message
     }
 
     It 'refuses a piped object that is no session (a Process), asking nothing' {
@@ -174,13 +154,9 @@ Describe 'Get-UserSessionProcess on Windows (wtsapi32 and advapi32 double)' {
 
 Describe 'Get-UserSessionProcess on real ssh sessions' -Skip:(-not $sshd.Ok) {
     BeforeAll {
-        foreach ($name in 'SESSIONTOOLS_UTMP_PATH', 'SESSIONTOOLS_WTSAPI_PATH') { [Environment]::SetEnvironmentVariable($name, $null) }
-        Remove-Module SessionTools -ErrorAction Ignore
-        Import-Module (Get-TestModulePath) -Force -ErrorAction Stop
-        $script:SshFixture = Start-TestFixture
         $script:Users = 'st-proc-amy', 'st-proc-bo'
-        $null = Invoke-TestFixture -Fixture $script:SshFixture -Op 'sshd.start' -Arguments @{ users = $script:Users } -TimeoutSec 660
-        $script:Opened = [System.Collections.Generic.List[object]]::new()
+        $script:ssh = Start-TestSshd -Users $script:Users
+        $script:SshFixture = $script:ssh.Fixture
         # The pid of the `sleep <seconds>` that a session's shell runs, once it runs.
         function Find-Sleep([int] $Seconds) {
             $found = $null
@@ -196,17 +172,13 @@ Describe 'Get-UserSessionProcess on real ssh sessions' -Skip:(-not $sshd.Ok) {
         foreach ($seconds in 4711, 4712, 4713) { Get-Process -Name sleep -ErrorAction Ignore | Where-Object { $_.CommandLine -eq "sleep $seconds" } | ForEach-Object { Stop-Process -Id $_.Id -Force -ErrorAction Ignore } }
     }
     AfterAll {
-        foreach ($s in $script:Opened) { $null = Invoke-TestFixture -Fixture $script:SshFixture -Op 'sshd.close' -Arguments @{ leaderPid = $s.LeaderPid } }
-        Remove-Module SessionTools -ErrorAction Ignore
-        try { $null = Invoke-TestFixture -Fixture $script:SshFixture -Op 'sshd.stop' } finally { Stop-TestFixture $script:SshFixture }
-        Restore-Env
+        Close-TestSshSessions -Context $script:ssh
+        Stop-TestSshd -Context $script:ssh
     }
 
     It "lists the session's sleep (user, name, start, memory) and not the other session's" {
-        $a = Invoke-TestFixture -Fixture $script:SshFixture -Op 'sshd.open' -Arguments @{ user = $script:Users[0] }
-        $script:Opened.Add($a)
-        $b = Invoke-TestFixture -Fixture $script:SshFixture -Op 'sshd.open' -Arguments @{ user = $script:Users[1] }
-        $script:Opened.Add($b)
+        $a = Open-TestSshSession -Context $script:ssh -User $script:Users[0]
+        $b = Open-TestSshSession -Context $script:ssh -User $script:Users[1]
         $null = Invoke-TestFixture -Fixture $script:SshFixture -Op 'sshd.send' -Arguments @{ leaderPid = $a.LeaderPid; text = "sleep 4711 &`n" }
         $null = Invoke-TestFixture -Fixture $script:SshFixture -Op 'sshd.send' -Arguments @{ leaderPid = $b.LeaderPid; text = "sleep 4712 &`n" }
         $sleepA = Find-Sleep 4711

@@ -221,17 +221,25 @@ function Start-TestSshd {
     # SESSIONTOOLS_WTSAPI_PATH (Stop-TestSshd restores them) so that the module under test, imported
     # here, reads the machine's utmp; starts a fixture server and its sshd with these users (another
     # suite may hold the machine-wide session lock for a while). The context the other *-TestSsh*
-    # functions take: @{ Fixture; Opened; SavedEnv }.
+    # functions take: @{ Fixture; Server (what sshd.start answered: Port, KeyFile, ...); Opened; SavedEnv }.
     param([Parameter(Mandatory)] [string[]] $Users)
     $saved = @{}
     foreach ($name in 'SESSIONTOOLS_UTMP_PATH', 'SESSIONTOOLS_WTSAPI_PATH') {
         $saved[$name] = [Environment]::GetEnvironmentVariable($name)
         [Environment]::SetEnvironmentVariable($name, $null)
     }
-    Import-Module (Get-TestModulePath) -Force -Global -ErrorAction Stop
-    $fixture = Start-TestFixture
-    $null = Invoke-TestFixture -Fixture $fixture -Op 'sshd.start' -Arguments @{ users = $Users } -TimeoutSec 660
-    [pscustomobject] @{ Fixture = $fixture; Opened = [System.Collections.Generic.List[object]]::new(); SavedEnv = $saved }
+    $fixture = $null
+    try {
+        Import-Module (Get-TestModulePath) -Force -Global -ErrorAction Stop
+        $fixture = Start-TestFixture
+        $server = Invoke-TestFixture -Fixture $fixture -Op 'sshd.start' -Arguments @{ users = $Users } -TimeoutSec 660
+    } catch {
+        # No context for Stop-TestSshd: undo here what was done.
+        if ($null -ne $fixture) { Stop-TestFixture -Fixture $fixture }
+        foreach ($name in $saved.Keys) { [Environment]::SetEnvironmentVariable($name, $saved[$name]) }
+        throw
+    }
+    [pscustomobject] @{ Fixture = $fixture; Server = $server; Opened = [System.Collections.Generic.List[object]]::new(); SavedEnv = $saved }
 }
 
 function Open-TestSshSession {
@@ -276,6 +284,65 @@ function Stop-TestSshd {
     if ($null -eq $Context) { return }
     try { $null = Invoke-TestFixture -Fixture $Context.Fixture -Op 'sshd.stop' } finally { Stop-TestFixture $Context.Fixture }
     foreach ($name in $Context.SavedEnv.Keys) { [Environment]::SetEnvironmentVariable($name, $Context.SavedEnv[$name]) }
+}
+
+function Start-TestWtsDouble {
+    # For a file of tests of the Windows stack on the C double of wtsapi32: starts a fixture server,
+    # builds the double (or takes SESSIONTOOLS_TEST_WTSAPI: the Windows DLL, under wine64) and sets
+    # what the helper inherits when the module starts it: SESSIONTOOLS_WTSAPI_PATH and
+    # WTSDOUBLE_FIXTURE (Stop-TestWtsDouble restores them: every Pester file runs in one PowerShell).
+    # The context the other *-TestWts* functions take: @{ Fixture; Dir; Double; Runs; SavedEnv }.
+    $fixture = Start-TestFixture
+    try {
+        # The fixture's temp folder, named as the fixture server sees it (removed when it stops).
+        $dir = Invoke-TestFixture -Fixture $fixture -Op 'dir'
+        $double = $env:SESSIONTOOLS_TEST_WTSAPI
+        if (-not $double) {
+            $kind = if ($IsWindows) { 'windows' } else { 'linux' }
+            $double = Invoke-TestFixture -Fixture $fixture -Op 'double.build' -Arguments @{ kind = $kind }
+        }
+    } catch {
+        Stop-TestFixture -Fixture $fixture
+        throw
+    }
+    $saved = @{}
+    foreach ($name in 'SESSIONTOOLS_WTSAPI_PATH', 'WTSDOUBLE_FIXTURE', 'WTSDOUBLE_LOG') {
+        $saved[$name] = [Environment]::GetEnvironmentVariable($name)
+    }
+    $env:SESSIONTOOLS_WTSAPI_PATH = $double
+    $env:WTSDOUBLE_FIXTURE = [System.IO.Path]::Combine($dir, 'wts-fixture')
+    [pscustomobject] @{ Fixture = $fixture; Dir = $dir; Double = $double; Runs = 0; SavedEnv = $saved }
+}
+
+function Reset-TestWtsDouble {
+    # A new helper (so a new double with no state) writing to a new log: each test sees only its
+    # own calls (BeforeEach). The module is imported globally, for the tests to call.
+    param([Parameter(Mandatory)] $Context)
+    Remove-Module SessionTools -ErrorAction Ignore
+    $Context.Runs++
+    $env:WTSDOUBLE_LOG = [System.IO.Path]::Combine($Context.Dir, "wts-log-$($Context.Runs)")
+    Import-Module (Get-TestModulePath) -Force -Global -ErrorAction Stop
+}
+
+function Set-TestWtsFixture {
+    # Writes the double's fixture: these servers (hashtables as fixture-server.ts takes them).
+    param([Parameter(Mandatory)] $Context, [Parameter(Mandatory)] [object[]] $Servers)
+    $null = Invoke-TestFixture -Fixture $Context.Fixture -Op 'double.fixture' -Arguments @{ path = $env:WTSDOUBLE_FIXTURE; servers = $Servers }
+}
+
+function Get-TestWtsLog {
+    # The double's log of this test: one object per event (pointers and FILETIMEs as strings).
+    param([Parameter(Mandatory)] $Context)
+    @(Invoke-TestFixture -Fixture $Context.Fixture -Op 'double.log' -Arguments @{ path = $env:WTSDOUBLE_LOG })
+}
+
+function Stop-TestWtsDouble {
+    # Undoes Start-TestWtsDouble (AfterAll): the module, the environment, the fixture server.
+    param($Context)
+    Remove-Module SessionTools -ErrorAction Ignore
+    if ($null -eq $Context) { return }
+    foreach ($name in $Context.SavedEnv.Keys) { [Environment]::SetEnvironmentVariable($name, $Context.SavedEnv[$name]) }
+    Stop-TestFixture -Fixture $Context.Fixture
 }
 
 Export-ModuleMember -Function *

@@ -6,20 +6,7 @@
 
 BeforeAll {
     Import-Module ([System.IO.Path]::Combine($PSScriptRoot, '..', 'support', 'TestFixture.psm1')) -Force
-    $script:Fixture = Start-TestFixture
-    $script:Dir = Invoke-TestFixture -Fixture $script:Fixture -Op 'dir'
-    $script:Double = $env:SESSIONTOOLS_TEST_WTSAPI
-    if (-not $script:Double) {
-        $kind = if ($IsWindows) { 'windows' } else { 'linux' }
-        $script:Double = Invoke-TestFixture -Fixture $script:Fixture -Op 'double.build' -Arguments @{ kind = $kind }
-    }
-    $script:SavedEnv = @{}
-    foreach ($name in 'SESSIONTOOLS_WTSAPI_PATH', 'WTSDOUBLE_FIXTURE', 'WTSDOUBLE_LOG') {
-        $script:SavedEnv[$name] = [Environment]::GetEnvironmentVariable($name)
-    }
-    $env:SESSIONTOOLS_WTSAPI_PATH = $script:Double
-    $env:WTSDOUBLE_FIXTURE = [System.IO.Path]::Combine($script:Dir, 'wts-message-fixture')
-    $script:Runs = 0
+    $script:Wts = Start-TestWtsDouble
 
     # The MessageBox result ids (WTSSendMessageW's *pResponse) and the answer each must become.
     # (A hashtable: an ordered dictionary takes an int index as a position.)
@@ -33,28 +20,17 @@ BeforeAll {
     }
     $sessions.Add(@{ id = 30; state = 'Active'; winStation = 'RDP-Tcp#30'; user = 'silent'; domain = 'CONTOSO'; reply = 'none' })
     $sessions.Add(@{ id = 31; state = 'Active'; winStation = 'RDP-Tcp#31'; user = 'guarded'; domain = 'CONTOSO'; deny = @('message') })
-    $null = Invoke-TestFixture -Fixture $script:Fixture -Op 'double.fixture' -Arguments @{ path = $env:WTSDOUBLE_FIXTURE; servers = @(@{ name = '.'; sessions = $sessions.ToArray() }) }
+    Set-TestWtsFixture $script:Wts @(@{ name = '.'; sessions = $sessions.ToArray() })
 
-    function Reset-WtsStack {
-        # A new helper with a new log: each test sees only its own calls.
-        Remove-Module SessionTools -ErrorAction Ignore
-        $script:Runs++
-        $env:WTSDOUBLE_LOG = [System.IO.Path]::Combine($script:Dir, "wts-message-log-$($script:Runs)")
-        Import-Module (Get-TestModulePath) -Force -ErrorAction Stop
-    }
     function Get-MessageCalls {
-        @(Invoke-TestFixture -Fixture $script:Fixture -Op 'double.log' -Arguments @{ path = $env:WTSDOUBLE_LOG }) | Where-Object event -EQ 'message'
+        Get-TestWtsLog $script:Wts | Where-Object event -EQ 'message'
     }
 }
 
-AfterAll {
-    Remove-Module SessionTools -ErrorAction Ignore
-    Stop-TestFixture $script:Fixture
-    foreach ($name in $script:SavedEnv.Keys) { [Environment]::SetEnvironmentVariable($name, $script:SavedEnv[$name]) }
-}
+AfterAll { Stop-TestWtsDouble $script:Wts }
 
 Describe 'Send-UserSessionMessage on the WTS stack' {
-    BeforeEach { Reset-WtsStack }
+    BeforeEach { Reset-TestWtsDouble $script:Wts }
 
     It 'with -Wait writes each session''s answer: every MessageBox result by its name' {
         $ids = @($script:Answers.Keys | ForEach-Object { 10 + $_ })

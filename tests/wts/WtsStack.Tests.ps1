@@ -10,43 +10,19 @@
 
 BeforeAll {
     Import-Module ([System.IO.Path]::Combine($PSScriptRoot, '..', 'support', 'TestFixture.psm1')) -Force
-    $script:Fixture = Start-TestFixture
-    # The fixture's temp folder, named as the fixture server sees it (removed when it stops).
-    $script:Dir = Invoke-TestFixture -Fixture $script:Fixture -Op 'dir'
-    $script:Double = $env:SESSIONTOOLS_TEST_WTSAPI
-    if (-not $script:Double) {
-        $kind = if ($IsWindows) { 'windows' } else { 'linux' }
-        $script:Double = Invoke-TestFixture -Fixture $script:Fixture -Op 'double.build' -Arguments @{ kind = $kind }
-    }
-    # The helper inherits these when the module starts it; they are restored in AfterAll because
-    # every Pester file runs in this one PowerShell.
-    $script:SavedEnv = @{}
-    foreach ($name in 'SESSIONTOOLS_WTSAPI_PATH', 'WTSDOUBLE_FIXTURE', 'WTSDOUBLE_LOG') {
-        $script:SavedEnv[$name] = [Environment]::GetEnvironmentVariable($name)
-    }
-    $env:SESSIONTOOLS_WTSAPI_PATH = $script:Double
-    $env:WTSDOUBLE_FIXTURE = [System.IO.Path]::Combine($script:Dir, 'wts-fixture')
-    $script:Runs = 0
+    $script:Wts = Start-TestWtsDouble
+    $script:Fixture = $script:Wts.Fixture
     $script:Smiley = [char]::ConvertFromUtf32(0x1F600)
 
-    function Reset-WtsStack {
-        # A new helper (so a new double with no state) writing to a new log: each test sees only
-        # its own calls.
-        Remove-Module SessionTools -ErrorAction Ignore
-        $script:Runs++
-        $env:WTSDOUBLE_LOG = [System.IO.Path]::Combine($script:Dir, "wts-log-$($script:Runs)")
-        Import-Module (Get-TestModulePath) -Force -ErrorAction Stop
-    }
+    function Reset-WtsStack { Reset-TestWtsDouble $script:Wts }
 
     # A FILETIME (100-ns ticks since 1601, UTC) that many minutes ago, as the fixture server takes it.
     function Ago([double] $Minutes) { 'ft:' + [DateTime]::UtcNow.AddMinutes(-$Minutes).ToFileTimeUtc() }
 
-    function Set-WtsFixture([object[]] $Servers) {
-        $null = Invoke-TestFixture -Fixture $script:Fixture -Op 'double.fixture' -Arguments @{ path = $env:WTSDOUBLE_FIXTURE; servers = $Servers }
-    }
+    function Set-WtsFixture([object[]] $Servers) { Set-TestWtsFixture $script:Wts $Servers }
 
     # The double's log of this test: one object per event (pointers and FILETIMEs as strings).
-    function Get-WtsLog { @(Invoke-TestFixture -Fixture $script:Fixture -Op 'double.log' -Arguments @{ path = $env:WTSDOUBLE_LOG }) }
+    function Get-WtsLog { Get-TestWtsLog $script:Wts }
     function Get-WtsLeak { @(Invoke-TestFixture -Fixture $script:Fixture -Op 'double.leaked' -Arguments @{ path = $env:WTSDOUBLE_LOG }) }
 
     function Get-HelperProcess {
@@ -99,11 +75,7 @@ BeforeAll {
     }
 }
 
-AfterAll {
-    Remove-Module SessionTools -ErrorAction Ignore
-    foreach ($name in $script:SavedEnv.Keys) { [Environment]::SetEnvironmentVariable($name, $script:SavedEnv[$name]) }
-    if ($null -ne $script:Fixture) { Stop-TestFixture -Fixture $script:Fixture }
-}
+AfterAll { Stop-TestWtsDouble $script:Wts }
 
 Describe 'Get-UserSession against wtsapi32 (the double)' {
     BeforeEach { Reset-WtsStack }
