@@ -55,6 +55,8 @@ describe('sessions.message refuses', () => {
     ['a target that is null', { Targets: [null] }, `"Targets" must hold only ${TARGETS}; it holds null`],
     ['a target that is a number', { Targets: [5] }, `"Targets" must hold only ${TARGETS}; it holds 5`],
     ['a target that is an array', { Targets: [[5]] }, `"Targets" must hold only ${TARGETS}; it holds [5]`],
+    // Shown one level deep: a nested object or array as "...", a nested null as null.
+    ['a target that is an array of an object, an array and null', { Targets: [[{ SessionId: 1 }, [2], null]] }, `"Targets" must hold only ${TARGETS}; it holds ["...","...",null]`],
     ['a target with another member', { Targets: [{ SessionId: 5, Server: 'x' }] }, `"Targets" must hold only ${TARGETS}; it holds {"SessionId":5,"Server":"x"}`],
     ['a target without a SessionId', { Targets: [{ ComputerName: 'srv1' }] }, `"Targets" must hold only ${TARGETS}; it holds {"ComputerName":"srv1"}`],
     ['a target whose ComputerName is a number', { Targets: [{ SessionId: 5, ComputerName: 7 }] }, `"Targets" must hold only ${TARGETS}; it holds {"SessionId":5,"ComputerName":7}`],
