@@ -58,6 +58,12 @@ if (dir) {
       syncBuiltinESMExports();
     }
     process.on('exit', () => writeCoverage(dir));
+    // A process that ends itself by a signal (the helper with a stuck worker: SIGKILL) has no exit.
+    const kill = process.kill;
+    process.kill = function killAfterCoverage(pid, ...rest) {
+      if (pid === process.pid) writeCoverage(dir);
+      return kill.call(this, pid, ...rest);
+    };
     // Also before each write to stdout (the helper's answers): a helper shared by the tests of a
     // block then gives each test the coverage of its own requests, not all of it to every test.
     const out = process.stdout;
