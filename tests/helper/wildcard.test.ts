@@ -34,6 +34,7 @@ describe('wildcard patterns', () => {
     expect(matching('x[ab]y[cd]', ['xayc', 'xbyd', 'xayb'])).toEqual(['xayc', 'xbyd']);
     expect(matching('[ab]', ['a', ']', '[', 'c'])).toEqual(['a']);
     expect(matching('x]y[ab]', ['x]ya', 'x]y]'])).toEqual(['x]ya']);
+    expect(matching('x][ab]', ['x]a', 'x]]'])).toEqual(['x]a']);
   });
 
   it('refuse an unclosed set, an empty one and a backwards range, with the reason', () => {
