@@ -30,4 +30,21 @@ describe('a helper with a worker stuck in a call', () => {
     wts.helper.closeStdin();
     expect(await wts.helper.waitExit(10_000)).toMatchObject({ code: 0, signal: null });
   });
+
+  it('ends cleanly when EOF comes while its workers are still starting (many rounds, closed at staggered times)', async () => {
+    // A worker terminated while koffi declares its functions aborts the process (SIGABRT, "napi_throw"
+    // on stderr): seen in 7 of 150 such rounds (SIGABRT, once SIGSEGV) before close() waited for starting workers.
+    const hosts = Array.from({ length: 8 }, (_, i) => `h${i}`);
+    const failures: string[] = [];
+    for (let round = 0; round < 120; round++) {
+      const wts = startWtsHelper([{ name: '.', sessions: [] }, ...hosts.map((name) => ({ name, sessions: [] }))]);
+      await wts.helper.sendJson({ jsonrpc: '2.0', id: 1, method: 'sessions.list', params: { ComputerName: hosts } });
+      await new Promise((r) => setTimeout(r, (round % 40) * 2));
+      wts.helper.closeStdin();
+      const exit = await wts.helper.waitExit(15_000);
+      if (exit?.code !== 0 || /FATAL/.test(wts.helper.stderr)) failures.push(`round ${round}: ${JSON.stringify(exit)} ${wts.helper.stderr.slice(0, 120)}`);
+      await stopAllHelpers();
+    }
+    expect(failures).toEqual([]);
+  }, 120_000);
 });

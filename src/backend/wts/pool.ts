@@ -64,6 +64,9 @@ interface Slot {
   idleTimer: NodeJS.Timeout | undefined;
 }
 
+/** How long close() lets a starting worker finish loading before it terminates it. */
+const START_GRACE_MS = 5_000;
+
 function abortError(message = 'The operation was aborted.'): Error {
   return Object.assign(new Error(message), { name: 'AbortError' });
 }
@@ -135,7 +138,29 @@ export class WorkerPool {
       slot.worker.unref();
       this.settle(p, () => p.reject(new Error('The WTS worker pool was closed.')));
     }
-    await Promise.all(ending.map((s) => s.worker.terminate()));
+    await Promise.all(ending.map((s) => this.end(s)));
+  }
+
+  /**
+   * Terminates a worker once it has loaded: a worker terminated while koffi declares its functions
+   * aborts the whole process (napi_throw, SIGABRT), as a helper ending right after its first
+   * request showed. A worker that never gets ready (a library that hangs while loading) is ended
+   * after START_GRACE_MS anyway.
+   */
+  private async end(slot: Slot): Promise<void> {
+    if (!slot.ready) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, START_GRACE_MS);
+        timer.unref();
+        const done = (): void => {
+          clearTimeout(timer);
+          resolve();
+        };
+        slot.worker.once('message', done);
+        slot.worker.once('exit', done);
+      });
+    }
+    await slot.worker.terminate();
   }
 
   private settle(p: Pending, how: () => void): void {
