@@ -40,6 +40,8 @@ function readCounts(name: string, exitCode: number): Counts {
   const path = join(RESULTS, `${name}.json`);
   if (!existsSync(path)) return { passed: 0, failed: 1, skipped: 0 }; // the runner died before counting
   const c = JSON.parse(readFileSync(path, 'utf8')) as Counts;
+  // Counts that are not numbers are a runner that lost its result: never a pass.
+  if (![c.passed, c.failed, c.skipped].every((n) => Number.isInteger(n))) return { passed: 0, failed: 1, skipped: 0 };
   // A runner that failed without a failed test (a crash after counting) still fails the run.
   if (exitCode !== 0 && c.failed === 0) c.failed = 1;
   return c;

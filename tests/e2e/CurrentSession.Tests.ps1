@@ -80,7 +80,7 @@ Describe 'IsCurrent on real ssh sessions' -Skip:(-not $sshd.Ok) {
     It 'a PowerShell started in an ssh session finds that session with -Current; this one finds none' {
         $a = Open-TestSshSession -Context $script:ssh -User 'st-cur-ann'
         $b = Open-TestSshSession -Context $script:ssh -User 'st-cur-ben'
-        $module = Get-TestModulePath
+        $module = Get-TestModulePathForAll
         # Typed at ann's shell: the PowerShell under test, as ann, on her terminal.
         $line = "$(Get-TestPwshForAll) -NoProfile -NonInteractive -Command 'Import-Module $module; `$s = @(Get-UserSession -Current); `$all = @(Get-UserSession | Where-Object IsCurrent); Write-Output (""CURRENT="" + `$s.Count + ""/"" + `$all.Count + ""/"" + `$s[0].SessionName + ""/"" + `$s[0].UserName)'`n"
         $null = Invoke-TestFixture -Fixture $script:ssh.Fixture -Op 'sshd.send' -Arguments @{ leaderPid = $a.LeaderPid; text = $line }

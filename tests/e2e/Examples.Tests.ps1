@@ -11,17 +11,21 @@ BeforeDiscovery {
 
 BeforeAll {
     Import-Module ([System.IO.Path]::Combine($PSScriptRoot, '..', 'support', 'TestFixture.psm1')) -Force
-    $script:Examples = [System.IO.Path]::Combine((Get-TestRoot), 'examples')
+    # The scripts run as a standard user too, who may not read the checkout (a clone under /root):
+    # they run from a copy in a folder every user may read, as a deployed script would.
+    $script:Shared = "/var/tmp/sessiontools-test-pwsh/examples-$PID"
+    $null = [System.IO.Directory]::CreateDirectory($script:Shared)
+    $script:Examples = [System.IO.Path]::Combine($script:Shared, 'examples')
+    Copy-Item -LiteralPath ([System.IO.Path]::Combine((Get-TestRoot), 'examples')) -Destination $script:Examples -Recurse -Force
     $script:Detect = [System.IO.Path]::Combine($script:Examples, 'intune', 'Detect-IdleSessions.ps1')
     $script:Remediate = [System.IO.Path]::Combine($script:Examples, 'intune', 'Remediate-IdleSessions.ps1')
     $script:LogonScript = [System.IO.Path]::Combine($script:Examples, 'gpo', 'Stop-OtherDisconnectedSessions.ps1')
 
     # The module under test, found by name as an installed one is: <dir>/SessionTools -> module/.
-    $script:Shared = "/var/tmp/sessiontools-test-pwsh/examples-$PID"
     $modules = [System.IO.Path]::Combine($script:Shared, 'modules')
     $null = [System.IO.Directory]::CreateDirectory($modules)
     $link = [System.IO.Path]::Combine($modules, 'SessionTools')
-    if (-not (Test-Path -LiteralPath $link)) { $null = New-Item -ItemType SymbolicLink -Path $link -Target (Split-Path (Get-TestModulePath)) }
+    if (-not (Test-Path -LiteralPath $link)) { $null = New-Item -ItemType SymbolicLink -Path $link -Target (Split-Path (Get-TestModulePathForAll)) }
     [System.IO.File]::SetUnixFileMode($script:Shared, [System.IO.UnixFileMode] 'UserRead, UserWrite, UserExecute, GroupRead, GroupWrite, GroupExecute, OtherRead, OtherWrite, OtherExecute')
     $script:Env = @{ PSModulePath = $modules; SESSIONTOOLS_UTMP_PATH = ''; SESSIONTOOLS_WTSAPI_PATH = '' }
 

@@ -105,7 +105,7 @@ Describe 'Linux sessions by kernel session id' -Skip:(-not $usable) {
         }
         function Invoke-AsUser([string] $User, [string] $Code) {
             # The module in a PowerShell running as that standard user.
-            Invoke-TestPwshAs -User $User -ArgumentList '-NoProfile', '-NonInteractive', '-Command', "Import-Module '$(Get-TestModulePath)' -ErrorAction Stop; $Code"
+            Invoke-TestPwshAs -User $User -ArgumentList '-NoProfile', '-NonInteractive', '-Command', "Import-Module '$(Get-TestModulePathForAll)' -ErrorAction Stop; $Code"
         }
     }
     AfterEach {

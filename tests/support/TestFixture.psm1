@@ -175,6 +175,31 @@ function Get-TestPwshForAll {
     $command
 }
 
+function Get-TestModulePathForAll {
+    # The module under test (its manifest path) where every user may read it, for tests that run it
+    # as a standard user or inside an ssh login: a checkout under /root (mode 0700) is not readable
+    # by them. module/ is copied for this PowerShell process to /var/tmp/sessiontools-test-pwsh,
+    # beside a copy of koffi (the development helper loads it from node_modules, by walking up).
+    if ($env:SESSIONTOOLS_TEST_MODULE) { return $env:SESSIONTOOLS_TEST_MODULE }
+    $base = '/var/tmp/sessiontools-test-pwsh'
+    $copy = [System.IO.Path]::Combine($base, "module-$PID", 'SessionTools')
+    if (-not [System.IO.Directory]::Exists($copy)) {
+        $null = [System.IO.Directory]::CreateDirectory([System.IO.Path]::GetDirectoryName($copy))
+        Copy-Item -LiteralPath ([System.IO.Path]::Combine($script:Root, 'module')) -Destination $copy -Recurse
+        $modules = [System.IO.Path]::Combine($script:Root, 'node_modules')
+        $packages = @('koffi') + @(Get-ChildItem -LiteralPath ([System.IO.Path]::Combine($modules, '@koromix')) -Directory -ErrorAction SilentlyContinue | ForEach-Object { "@koromix/$($_.Name)" })
+        foreach ($package in $packages) {
+            $target = [System.IO.Path]::Combine($base, 'node_modules', $package)
+            if ([System.IO.Directory]::Exists($target)) { continue }
+            $null = [System.IO.Directory]::CreateDirectory([System.IO.Path]::GetDirectoryName($target))
+            $temp = "$target.$PID"
+            Copy-Item -LiteralPath ([System.IO.Path]::Combine($modules, $package)) -Destination $temp -Recurse
+            try { [System.IO.Directory]::Move($temp, $target) } catch { Remove-Item -LiteralPath $temp -Recurse -Force }
+        }
+    }
+    [System.IO.Path]::Combine($copy, 'SessionTools.psd1')
+}
+
 function Get-TestPwshAs {
     # A launcher (Unix, as root) that runs the PowerShell under test as a standard user: setpriv
     # drops to the user's uid and gid (no shell, no supplementary groups) with HOME in a folder of
