@@ -97,7 +97,7 @@ Describe 'Send-UserSessionMessage to real ssh sessions' -Skip:(-not $sshd.Ok) {
         $a = Open-Session $script:Users[0]
         $b = Open-Session $script:Users[1]
         # The PowerShell under test as st-msg-ben (setpriv: no shell), sending to ann's session.
-        $module = (Get-TestModulePath).Replace("'", "''")
+        $module = (Get-TestModulePathForAll).Replace("'", "''")
         $script = "Import-Module '$module' -ErrorAction Stop; Send-UserSessionMessage -Id $(Get-Id $a) -Text 'from ben' -ErrorAction SilentlyContinue -ErrorVariable e; `$e | ForEach-Object { `$_.FullyQualifiedErrorId + ': ' + `$_.Exception.Message }"
         $r = Invoke-TestPwshAs -User $script:Users[1] -ArgumentList '-NoProfile', '-NonInteractive', '-Command', $script
         $r.Stdout | Should -Match '^AccessDenied' -Because $r.Stderr
