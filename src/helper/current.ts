@@ -18,24 +18,40 @@ export function currentSessionTest(backend: Backend): () => Promise<IsCurrent> {
   };
 }
 
-function mark(s: UserSession, isCurrent: IsCurrent): UserSession {
-  return { ...s, IsCurrent: isLocalComputer(s.ComputerName) && isCurrent(s) };
+/**
+ * Whether a computer name is this computer, asked once per name of one answer: isLocalComputer
+ * reads the host name from the system each time, and a listing has thousands of sessions of one
+ * computer.
+ */
+function localNames(): (name: string) => boolean {
+  const known = new Map<string, boolean>();
+  return (name) => {
+    let local = known.get(name);
+    if (local === undefined) known.set(name, (local = isLocalComputer(name)));
+    return local;
+  };
+}
+
+function mark(s: UserSession, isCurrent: IsCurrent, isLocal: (name: string) => boolean): UserSession {
+  return { ...s, IsCurrent: isLocal(s.ComputerName) && isCurrent(s) };
 }
 
 /** The test, asked of the backend only when some session is of this computer (no other can be current). */
-async function testFor(sessions: readonly UserSession[], current: () => Promise<IsCurrent>): Promise<IsCurrent> {
-  return sessions.some((s) => isLocalComputer(s.ComputerName)) ? current() : () => false;
+async function testFor(sessions: readonly UserSession[], current: () => Promise<IsCurrent>, isLocal: (name: string) => boolean): Promise<IsCurrent> {
+  return sessions.some((s) => isLocal(s.ComputerName)) ? current() : () => false;
 }
 
 /** The listing with IsCurrent set; with `onlyCurrent`, only the current session. */
 export async function markListed(r: QueryResult<UserSession>, current: () => Promise<IsCurrent>, onlyCurrent: boolean): Promise<QueryResult<UserSession>> {
-  const isCurrent = await testFor(r.Items, current);
-  const items = r.Items.map((s) => mark(s, isCurrent));
+  const isLocal = localNames();
+  const isCurrent = await testFor(r.Items, current, isLocal);
+  const items = r.Items.map((s) => mark(s, isCurrent, isLocal));
   return { ...r, Items: onlyCurrent ? items.filter((s) => s.IsCurrent) : items };
 }
 
 /** An action's outcomes with IsCurrent set on each session it reports. */
 export async function markOutcomes(r: ActionResult<UserSession>, current: () => Promise<IsCurrent>): Promise<ActionResult<UserSession>> {
-  const isCurrent = await testFor(r.Outcomes.flatMap((o) => (o.Item === null ? [] : [o.Item])), current);
-  return { Outcomes: r.Outcomes.map((o) => (o.Item === null ? o : { ...o, Item: mark(o.Item, isCurrent) })) };
+  const isLocal = localNames();
+  const isCurrent = await testFor(r.Outcomes.flatMap((o) => (o.Item === null ? [] : [o.Item])), current, isLocal);
+  return { Outcomes: r.Outcomes.map((o) => (o.Item === null ? o : { ...o, Item: mark(o.Item, isCurrent, isLocal) })) };
 }

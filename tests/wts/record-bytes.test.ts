@@ -2,8 +2,10 @@
  * record-bytes.ts reads members of a returned record from one copy of its bytes. What it reads must
  * be what koffi.decode gives for the same buffer and the same abi.ts declaration: every member of
  * WTSINFOEX_LEVEL1_W and the members of WTSCLIENTW the backend reads, for sessions of the wtsapi32
- * double with names beyond the BMP, empty names, zero and real FILETIMEs, IPv4 and IPv6 clients;
- * and a buffer shorter than the record is refused, not read past.
+ * double with names beyond the BMP, empty names, zero and real FILETIMEs, IPv4 and IPv6 clients,
+ * and of records written by hand where the double writes none (a name filling its whole array with
+ * no NUL, a lone surrogate, negative and huge LARGE_INTEGERs, every unit of ClientAddress set); and a
+ * buffer shorter than the record is refused, not read past.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -83,6 +85,44 @@ describe('members read from the bytes', () => {
       expect(s).toMatchObject({ SessionId: 2, UserName: 'j\u00fcrgen\u{1F600}', DomainName: 'CONTOSO', WinStationName: 'RDP-Tcp#2', DisconnectTime: 0 });
       expect(s.LogonTime).toBe(toFileTime(new Date('2026-03-01T12:00:00.123Z')));
     });
+  });
+
+  it('records written by hand: full arrays without a NUL, lone surrogates, text after a NUL, int64 extremes, as koffi.decode gives them', () => {
+    const level1 = koffiDecl().records.WTSINFOEX_LEVEL1_W;
+    const ex = Buffer.alloc(koffi.sizeof(koffiDecl().records.WTSINFOEXW) + 16, 0xab);
+    const data = offsetOf('WTSINFOEXW', 'Data');
+    ex.writeUInt32LE(1, 0);
+    const at = (key: string): number => data + koffi.offsetof(level1, key);
+    ex.write('W'.repeat(33), at('WinStationName'), 'utf16le'); // all 33 units, no NUL
+    ex.writeUInt16LE(0xd83d, at('UserName')); // a lone high surrogate, then text, then a NUL, then more text
+    ex.write('x\u0000tail', at('UserName') + 2, 'utf16le');
+    ex.fill(0, at('DomainName'), at('DomainName') + 36); // empty
+    ex.writeBigInt64LE(-1n, at('LogonTime'));
+    ex.writeBigInt64LE(9_223_372_036_854_775_807n, at('ConnectTime'));
+    ex.writeBigInt64LE(-9_223_372_036_854_775_808n, at('DisconnectTime'));
+    ex.writeBigInt64LE(2n ** 53n, at('LastInputTime'));
+    ex.writeBigInt64LE(2n ** 53n + 1n, at('CurrentTime'));
+    ex.writeInt32LE(-1, at('SessionFlags'));
+    ex.writeUInt32LE(0xffffffff, at('IncomingBytes'));
+    const p = koffi.address(ex);
+    const fromKoffi = (koffi.decode(p, koffiDecl().records.WTSINFOEXW) as { Data: { WTSInfoExLevel1: Record<string, unknown> } }).Data.WTSInfoExLevel1;
+    const read = memberReader('WTSINFOEX_LEVEL1_W', LEVEL1).read(recordBytes(p, ex.length, 'WTSINFOEXW'), data);
+    expect(read).toEqual({ ...fromKoffi });
+    for (const key of LEVEL1) expect(typeof (read as Record<string, unknown>)[key]).toBe(typeof fromKoffi[key]);
+    expect(read).toMatchObject({ WinStationName: 'W'.repeat(33), UserName: '\ud83dx', DomainName: '', LogonTime: -1, SessionFlags: -1, IncomingBytes: 0xffffffff });
+
+    const rec = koffiDecl().records.WTSCLIENTW;
+    const client = Buffer.alloc(koffi.sizeof(rec), 0x41);
+    client.writeUInt16LE(0xdc00, koffi.offsetof(rec, 'ClientName') + 40); // the last unit: a lone low surrogate, no NUL
+    for (let i = 0; i < 31; i++) client.writeUInt16LE(0xffff - i * 2047, koffi.offsetof(rec, 'ClientAddress') + 2 * i);
+    client.writeUInt32LE(23, koffi.offsetof(rec, 'ClientAddressFamily'));
+    const q = koffi.address(client);
+    const ctype = new Map<string, string>(RECORDS.WTSCLIENTW.fields);
+    const clientFromKoffi = Object.fromEntries(CLIENT.map((k) => [k, koffi.decode(q, koffi.offsetof(rec, k), koffiDecl().typeOf(ctype.get(k) as string))]));
+    const clientRead = memberReader('WTSCLIENTW', CLIENT).read(recordBytes(q, client.length, 'WTSCLIENTW'), 0);
+    expect(clientRead).toEqual(clientFromKoffi);
+    expect(clientRead.ClientName).toBe(`${'\u4141'.repeat(20)}\udc00`);
+    expect(Array.from(clientRead.ClientAddress)).toEqual(Array.from({ length: 31 }, (_, i) => 0xffff - i * 2047));
   });
 
   it('a buffer shorter than the record is refused before anything is read', () => {

@@ -28,26 +28,45 @@ export function formatClientAddress(family: number, address: Uint8Array): string
   return null;
 }
 
-/** One to three decimal digits, 0-255, no leading zeros: the dotted text of one IPv4 byte. */
-const IPV4_TEXT = /^(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})$/;
+/** The UTF-16 units of the dotted-quad text. */
+const DOT = 0x2e;
+const DIGIT_0 = 0x30;
 
 /**
  * WTSCLIENTW.ClientAddress (WTSClientInfo, wts-api.md 3.7) to text. Microsoft's WTSCLIENT remarks
  * say AF_INET comes "in string format, for example 127.0.0.1" and AF_INET6 "in binary form",
  * without saying where in the USHORT array the binary form starts.
- * - AF_INET: the UTF-16 text up to its NUL, accepted only as a dotted quad (0-255 each);
- * - AF_INET6, or AF_INET whose text is not a dotted quad: undefined, "ask WTSClientAddress (14)",
- *   whose layout is known (3.6), instead of guessing an offset;
+ * - AF_INET: the UTF-16 text up to its NUL, accepted only as a dotted quad: four numbers 0-255 of
+ *   one to three ASCII digits, none with a leading zero (so the text is already the canonical one
+ *   that formatIpv4 writes), read here unit by unit without building strings first;
+ * - AF_INET6, or AF_INET whose text is not such a dotted quad: undefined, "ask WTSClientAddress
+ *   (14)", whose layout is known (3.6), instead of guessing an offset;
  * - any other family (AF_UNSPEC for the console, non-IP families): null, as formatClientAddress.
  * That the text form is what a real server returns is not checked here (no Windows).
  */
 export function clientInfoAddress(family: number, address: Uint16Array): string | null | undefined {
   if (family === AF_INET6) return undefined;
   if (family !== AF_INET) return null;
-  const end = address.indexOf(0);
-  const text = String.fromCharCode(...address.subarray(0, end === -1 ? address.length : end));
-  const m = IPV4_TEXT.exec(text);
-  if (m === null) return undefined;
-  const bytes = m.slice(1, 5).map(Number);
-  return bytes.every((b) => b <= 255) ? formatIpv4(Uint8Array.from(bytes)) : undefined;
+  let end = address.indexOf(0);
+  if (end === -1) end = address.length;
+  let dots = 0;
+  let digits = 0;
+  let value = 0;
+  for (let i = 0; i < end; i++) {
+    const c = address[i] as number;
+    if (c === DOT) {
+      if (digits === 0 || dots === 3) return undefined;
+      dots++;
+      digits = 0;
+      value = 0;
+    } else if (c >= DIGIT_0 && c <= DIGIT_0 + 9) {
+      if (digits > 0 && value === 0) return undefined; // a leading zero
+      value = value * 10 + (c - DIGIT_0);
+      if (++digits > 3 || value > 255) return undefined;
+    } else {
+      return undefined;
+    }
+  }
+  if (dots !== 3 || digits === 0) return undefined;
+  return String.fromCharCode(...address.subarray(0, end));
 }

@@ -17,7 +17,7 @@
  * does not exist) leaves the fields it would have given unknown (null) and the session listed.
  */
 import type { UserSession } from '../../protocol/session.ts';
-import { Win32Error, type EnumeratedSession, type WtsCalls } from './calls.ts';
+import { Win32Error, type EnumeratedSession, type SessionInfo, type SessionInfoEx, type WtsCalls } from './calls.ts';
 import { fileTimeToIso, idleMs } from './filetime.ts';
 import { runQueries, type Answer, type Query, type QueryClass, type QueryValues } from './queries.ts';
 import { isLocked, orNull, protocolName, stateName, WTSDisconnected } from './session-fields.ts';
@@ -87,21 +87,26 @@ export function followUps(ids: readonly number[], answers: SessionAnswers): Quer
   return queries;
 }
 
-/**
- * The session `id` from its answers; null when it ended meanwhile, or when nothing about it could
- * be read and there is no enumeration row (`listed`, preferred for names).
- */
-export function assemble(answers: SessionAnswers, id: number, computerName: string, listed: EnumeratedSession | null): UserSession | null {
-  if (answers.gone(id)) return null;
-  const ex = answers.value(id, 'WTSSessionInfoEx') ?? undefined;
-  const info = ex ? undefined : (answers.value(id, 'WTSSessionInfo') ?? undefined);
+/** What is known of one session, from whichever queries answered. */
+interface Known {
+  ex: SessionInfoEx | undefined;
+  info: SessionInfo | undefined;
+  client: QueryValues['WTSClientInfo'] | undefined;
+  /** WTSClientAddress, asked where WTSClientInfo could not give the address. */
+  address: string | null | undefined;
+  /** WTSClientName, asked where WTSClientInfo failed. */
+  clientName: string | null | undefined;
+  protocol: number | null | undefined;
+}
+
+/** The UserSession of session `id` from what is known of it; null when nothing could be read and it was not enumerated. */
+function build(id: number, computerName: string, listed: EnumeratedSession | null, k: Known): UserSession | null {
+  const { ex, info, client } = k;
   const details = ex ?? info ?? null;
   if (details === null && listed === null) return null;
   const rawState = ex?.SessionState ?? info?.State ?? listed?.State ?? -1;
   const State = stateName(rawState) ?? (listed ? stateName(listed.State) : null);
   if (State === null) throw new Error(`session ${id} is in state ${rawState}, which WTS_CONNECTSTATE_CLASS does not have`);
-  const client = answers.value(id, 'WTSClientInfo');
-  const address = client?.ClientAddress ?? answers.value(id, 'WTSClientAddress') ?? null;
   return {
     ComputerName: computerName,
     SessionId: id,
@@ -114,11 +119,28 @@ export function assemble(answers: SessionAnswers, id: number, computerName: stri
     LastInputTime: details ? fileTimeToIso(details.LastInputTime) : null,
     ConnectTime: details ? fileTimeToIso(details.ConnectTime) : null,
     DisconnectTime: details ? fileTimeToIso(details.DisconnectTime) : null,
-    ClientName: orNull(client ? client.ClientName : answers.value(id, 'WTSClientName')),
-    ClientAddress: address,
+    ClientName: orNull(client ? client.ClientName : k.clientName),
+    ClientAddress: client?.ClientAddress ?? k.address ?? null,
     IsLocked: ex ? isLocked(ex.SessionFlags) : null,
-    Protocol: protocolName(answers.value(id, 'WTSClientProtocolType') ?? null),
+    Protocol: protocolName(k.protocol ?? null),
   };
+}
+
+/**
+ * The session `id` from its answers; null when it ended meanwhile, or when nothing about it could
+ * be read and there is no enumeration row (`listed`, preferred for names).
+ */
+export function assemble(answers: SessionAnswers, id: number, computerName: string, listed: EnumeratedSession | null): UserSession | null {
+  if (answers.gone(id)) return null;
+  const ex = answers.value(id, 'WTSSessionInfoEx') ?? undefined;
+  return build(id, computerName, listed, {
+    ex,
+    info: ex ? undefined : (answers.value(id, 'WTSSessionInfo') ?? undefined),
+    client: answers.value(id, 'WTSClientInfo'),
+    address: answers.value(id, 'WTSClientAddress'),
+    clientName: answers.value(id, 'WTSClientName'),
+    protocol: answers.value(id, 'WTSClientProtocolType'),
+  });
 }
 
 /** Adds one round's answers; a computer that stopped answering fails the whole call. */
@@ -129,21 +151,46 @@ export function addRound(answers: SessionAnswers, ids: readonly number[], round:
 }
 
 /**
+ * Round 1 of one session, read at once when it answered whole: every query ok, the details from
+ * WTSSessionInfoEx and the address from WTSClientInfo, so that round 2 asks nothing of it (what
+ * followUps would say). Otherwise undefined: its answers go through SessionAnswers.
+ */
+function answeredWhole(round: readonly Answer[]): Known | undefined {
+  const [ex, client, protocol] = round;
+  if (!ex?.ok || !client?.ok || !protocol?.ok) return undefined;
+  const info = ex.value as QueryValues['WTSSessionInfoEx'];
+  const clientInfo = client.value as QueryValues['WTSClientInfo'];
+  if (!info || !clientInfo || clientInfo.ClientAddress === undefined) return undefined;
+  return { ex: info, info: undefined, client: clientInfo, address: undefined, clientName: undefined, protocol: protocol.value as QueryValues['WTSClientProtocolType'] };
+}
+
+/**
  * Sessions as enumerated (`listed`, in order), described with both rounds on this thread: how a
- * computer that answers at once is listed (list.ts). Those that ended meanwhile are left out; a
+ * computer that answers at once is listed (list.ts). The same calls in the same order as round 1
+ * then round 2 of SessionAnswers (firstRound, followUps), but a session whose three round-1
+ * queries answered whole is built at once and its answers dropped: only the others are kept for
+ * round 2, which keeps thousands of sessions cheap. Those that ended meanwhile are left out; a
  * computer that stopped answering fails the whole call (addRound).
  */
 export function describeSessions(calls: WtsCalls, h: bigint | null, listed: readonly EnumeratedSession[], computerName: string): UserSession[] {
-  const ids = listed.map((s) => s.SessionId);
+  const described: (UserSession | null | undefined)[] = new Array(listed.length);
   const answers = new SessionAnswers();
-  addRound(answers, ids, runQueries(calls, h, firstRound(ids)));
+  const rest: number[] = [];
+  listed.forEach((s, i) => {
+    const round = runQueries(calls, h, firstRound([s.SessionId]));
+    const whole = answeredWhole(round);
+    if (whole !== undefined) {
+      described[i] = build(s.SessionId, computerName, s, whole);
+      return;
+    }
+    answers.add(round);
+    rest.push(i);
+  });
+  const ids = rest.map((i) => (listed[i] as EnumeratedSession).SessionId);
+  addRound(answers, ids, []);
   addRound(answers, ids, runQueries(calls, h, followUps(ids, answers)));
-  const described: UserSession[] = [];
-  for (const s of listed) {
-    const session = assemble(answers, s.SessionId, computerName, s);
-    if (session !== null) described.push(session);
-  }
-  return described;
+  for (const i of rest) described[i] = assemble(answers, (listed[i] as EnumeratedSession).SessionId, computerName, listed[i] as EnumeratedSession);
+  return described.filter((s): s is UserSession => s !== null && s !== undefined);
 }
 
 /** One session now, with both rounds on this thread (after an action). See assemble(). */

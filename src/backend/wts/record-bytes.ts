@@ -1,44 +1,51 @@
 /**
- * Members of a returned record read from one copy of its bytes (worker side): koffi copies the
- * buffer once (as a Uint8Array), and each member is read at koffi's own offset of the abi.ts
- * declaration. Decoding a record member by member through koffi (a union's members are decoded
- * when first touched) cost more than the native call itself: for 5,000 sessions, WTSINFOEXW took
- * 71 ms this way and 12 ms read from bytes (bench/breakdown.ts). Values are what koffi.decode gives
- * (tests/wts/record-bytes.test.ts compares both): a WCHAR array is the text before its first NUL, a
- * LARGE_INTEGER a Number when it fits in 2^53 and a BigInt otherwise (wts-api.md 5.7), other
- * arrays typed arrays. Little-endian, as every Windows x64 (and the double's) layout is.
+ * Members of a returned record read in place (worker side): each member is decoded by koffi
+ * straight from the returned buffer, at koffi's own offset of the abi.ts declaration, before the
+ * caller frees it. Decoding a whole record through koffi (a union's members are decoded when first
+ * touched, and WTSCLIENTW has five MAX_PATH strings) cost more than the native call itself, and so
+ * did copying the record's bytes first and reading them through a DataView (bench/breakdown.ts).
+ * Values are what koffi.decode gives (tests/wts/record-bytes.test.ts compares both): a WCHAR array
+ * is the text before its first NUL, a LARGE_INTEGER a Number when it fits in 2^53 and a BigInt
+ * otherwise (wts-api.md 5.7), other arrays typed arrays (copies). Little-endian, as every Windows
+ * x64 (and the double's) layout is.
  */
 import koffi from 'koffi';
 import { RECORDS, type Decoded, type RecordName } from './abi.ts';
 import { koffiDecl } from './koffi-decl.ts';
 
-type Read = (view: DataView, at: number) => unknown;
-
-const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
-
-function wchars(units: number): Read {
-  return (view, at) => {
-    let end = at;
-    const max = at + 2 * units;
-    while (end < max && view.getUint16(end, true) !== 0) end += 2;
-    return Buffer.from(view.buffer, view.byteOffset + at, end - at).toString('utf16le');
-  };
+/** A returned buffer known to hold a whole record: read in place, before the caller frees it. */
+export interface RecordBytes {
+  readonly p: bigint;
 }
 
+/** Reads one member at address `at` (the record's start plus the member's offset). */
+type Read = (at: bigint) => unknown;
+
+/**
+ * koffi's direct decoders of one value at an address: much cheaper than koffi.decode with a type
+ * (which looks the type up and copies through it), and no copy of the record first.
+ */
 const SCALARS: Record<string, Read> = {
-  BYTE: (v, at) => v.getUint8(at),
-  USHORT: (v, at) => v.getUint16(at, true),
-  DWORD: (v, at) => v.getUint32(at, true),
-  ULONG: (v, at) => v.getUint32(at, true),
-  UINT: (v, at) => v.getUint32(at, true),
-  LONG: (v, at) => v.getInt32(at, true),
-  BOOL: (v, at) => v.getInt32(at, true),
-  WTS_CONNECTSTATE_CLASS: (v, at) => v.getInt32(at, true),
-  LARGE_INTEGER: (v, at) => {
-    const n = v.getBigInt64(at, true);
-    return n >= -MAX_SAFE && n <= MAX_SAFE ? Number(n) : n;
-  },
+  BYTE: (at) => koffi.decode.uint8(at),
+  USHORT: (at) => koffi.decode.uint16(at),
+  DWORD: (at) => koffi.decode.uint32(at),
+  ULONG: (at) => koffi.decode.uint32(at),
+  UINT: (at) => koffi.decode.uint32(at),
+  LONG: (at) => koffi.decode.int32(at),
+  BOOL: (at) => koffi.decode.int32(at),
+  WTS_CONNECTSTATE_CLASS: (at) => koffi.decode.int32(at),
+  // A Number when it fits in 2^53, else a BigInt: as koffi.decode gives an int64_t.
+  LARGE_INTEGER: (at) => koffi.decode.int64(at),
 };
+
+/** A WCHAR array: its `units` code units as they are (no validation), up to the first NUL. */
+function wchars(units: number): Read {
+  return (at) => {
+    const all = koffi.decode.string16(at, units);
+    const end = all.indexOf('\0');
+    return end === -1 ? all : all.slice(0, end);
+  };
+}
 
 function reader(ctype: string): Read {
   const array = /^(\w+)\[(\d+)\]$/.exec(ctype);
@@ -50,11 +57,16 @@ function reader(ctype: string): Read {
   const [, item, count] = array as unknown as [string, string, string];
   const n = Number(count);
   if (item === 'WCHAR') return wchars(n);
-  if (item === 'BYTE') return (view, at) => new Uint8Array(view.buffer.slice(view.byteOffset + at, view.byteOffset + at + n));
+  if (item === 'BYTE') {
+    const type = koffi.array('uint8_t', n, 'Typed');
+    return (at) => koffi.decode(at, type);
+  }
   if (item === 'USHORT') {
-    return (view, at) => {
+    // The units of the same text read (code units as they are), copied into the typed array.
+    return (at) => {
+      const units = koffi.decode.string16(at, n);
       const out = new Uint16Array(n);
-      for (let i = 0; i < n; i++) out[i] = view.getUint16(at + 2 * i, true);
+      for (let i = 0; i < n; i++) out[i] = units.charCodeAt(i);
       return out;
     };
   }
@@ -62,52 +74,55 @@ function reader(ctype: string): Read {
 }
 
 export interface MemberReader<R extends RecordName, K extends keyof Decoded<R> & string> {
-  /** The members, read from the record's bytes starting at `base`. */
-  read(view: DataView, base: number): Pick<Decoded<R>, K>;
+  /** The members, read from the record that starts `base` bytes into `record`. */
+  read(record: RecordBytes, base: number): Pick<Decoded<R>, K>;
 }
 
-/** Per record, per list of keys (the caller's own constant array): built once per thread. */
-const readers = new Map<RecordName, Map<readonly string[], MemberReader<RecordName, never>>>();
+/** Each reader, by its list of keys (the caller's own constant array), with the record it reads. */
+const readers = new Map<readonly string[], { name: RecordName; reader: MemberReader<RecordName, never> }[]>();
 
 /**
  * A reader of members `keys` of `name`, built on first use in this thread (koffi's types are per
  * thread) and kept by the identity of `keys`: pass a constant array, not a new one per call.
  */
 export function memberReader<R extends RecordName, K extends keyof Decoded<R> & string>(name: R, keys: readonly K[]): MemberReader<R, K> {
-  let byKeys = readers.get(name);
-  if (byKeys === undefined) readers.set(name, (byKeys = new Map()));
-  const known = byKeys.get(keys);
-  if (known !== undefined) return known as unknown as MemberReader<R, K>;
-  const type = koffiDecl().records[name];
+  let built = readers.get(keys);
+  if (built === undefined) readers.set(keys, (built = []));
+  for (const b of built) if (b.name === name) return b.reader as unknown as MemberReader<R, K>;
   const fields = new Map<string, string>(RECORDS[name].fields);
-  const at = keys.map((k) => [k, koffi.offsetof(type, k), reader(fields.get(k) as string)] as const);
+  const offsets = keys.map((k) => BigInt(offsetOf(name, k)));
+  const reads = keys.map((k) => reader(fields.get(k) as string));
   const made: MemberReader<R, K> = {
-    read(view, base) {
+    read(record, base) {
+      const start = base === 0 ? record.p : record.p + BigInt(base);
       const out = {} as Record<string, unknown>;
-      for (const [key, offset, read] of at) out[key] = read(view, base + offset);
+      for (let i = 0; i < keys.length; i++) out[keys[i] as string] = (reads[i] as Read)(start + (offsets[i] as bigint));
       return out as Pick<Decoded<R>, K>;
     },
   };
-  byKeys.set(keys, made as unknown as MemberReader<RecordName, never>);
+  built.push({ name, reader: made as unknown as MemberReader<RecordName, never> });
   return made;
 }
 
-const byteArrays = new Map<number, ReturnType<typeof koffi.array>>();
+/** Sizes and member offsets of the records, as koffi lays them out in this thread. */
+const sizes = new Map<RecordName, number>();
+const offsets = new Map<string, number>();
 
 /**
- * The bytes of one `name` record at `p` (a buffer of `bytes` bytes), copied once: the caller frees
- * the buffer right after. A buffer smaller than the record is an error, never read past.
+ * The `name` record at `p` (a buffer of `bytes` bytes), to be read in place before the caller
+ * frees the buffer. A buffer smaller than the record is an error, never read past.
  */
-export function recordBytes(p: bigint, bytes: number, name: RecordName): DataView {
-  const size = koffi.sizeof(koffiDecl().records[name]);
+export function recordBytes(p: bigint, bytes: number, name: RecordName): RecordBytes {
+  let size = sizes.get(name);
+  if (size === undefined) sizes.set(name, (size = koffi.sizeof(koffiDecl().records[name])));
   if (bytes < size) throw new Error(`WTSQuerySessionInformationW returned ${bytes} bytes for ${name}, which has ${size}`);
-  let type = byteArrays.get(size);
-  if (type === undefined) byteArrays.set(size, (type = koffi.array('uint8_t', size, 'Typed')));
-  const copy = koffi.decode(p, type) as Uint8Array;
-  return new DataView(copy.buffer, copy.byteOffset, copy.byteLength);
+  return { p };
 }
 
 /** Where member `key` of record `name` starts. */
 export function offsetOf(name: RecordName, key: string): number {
-  return koffi.offsetof(koffiDecl().records[name], key);
+  const id = `${name}.${key}`;
+  let offset = offsets.get(id);
+  if (offset === undefined) offsets.set(id, (offset = koffi.offsetof(koffiDecl().records[name], key)));
+  return offset;
 }
