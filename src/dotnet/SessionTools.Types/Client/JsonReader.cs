@@ -82,9 +82,42 @@ namespace SessionTools.Rpc
             if (c == '}') { _pos++; _afterFirst = true; name = null; return false; }
             if (_afterFirst) { Expect(','); }
             _afterFirst = true;
-            name = ReadString();
+            name = ReadName();
             Expect(':');
             return true;
+        }
+
+        /// <summary>Member names seen so far, by a hash of their characters (a few slots; a clash just allocates).</summary>
+        private readonly string[] _names = new string[64];
+
+        /// <summary>
+        /// A member's name: the same string instance for the same name each time it is met, so that
+        /// thousands of objects with the same members (a listing's sessions) do not allocate their
+        /// names again. A name with an escape is read as any string.
+        /// </summary>
+        private string ReadName()
+        {
+            Expect('"');
+            int start = _pos;
+            uint hash = 2166136261;
+            while (_pos < _text.Length)
+            {
+                char c = _text[_pos];
+                if (c == '"')
+                {
+                    int length = _pos - start;
+                    int slot = (int)(hash & (uint)(_names.Length - 1));
+                    string known = _names[slot];
+                    _pos++;
+                    if (known != null && known.Length == length && string.CompareOrdinal(_text, start, known, 0, length) == 0) return known;
+                    return _names[slot] = _text.Substring(start, length);
+                }
+                if (c == '\\' || c < ' ') break;
+                hash = (hash ^ c) * 16777619;
+                _pos++;
+            }
+            _pos = start - 1;
+            return ReadString();
         }
 
         public void BeginArray() { Expect('['); _afterFirst = false; }
@@ -176,8 +209,42 @@ namespace SessionTools.Rpc
             return _pos > start;
         }
 
+        /// <summary>
+        /// A number that is a plain integer of at most 15 digits (every one a double holds exactly),
+        /// read without making its text; false (nothing read) for anything else, which the full
+        /// reading handles: a fraction, an exponent, more digits, "-0", or no number at all.
+        /// </summary>
+        private bool TryPlainInteger(out long value)
+        {
+            SkipSpace();
+            value = 0;
+            int p = _pos;
+            bool negative = p < _text.Length && _text[p] == '-';
+            if (negative) p++;
+            int first = p;
+            while (p < _text.Length && p - first <= 15)
+            {
+                char c = _text[p];
+                if (c < '0' || c > '9') break;
+                value = value * 10 + (c - '0');
+                p++;
+            }
+            int digits = p - first;
+            if (digits == 0 || digits > 15 || (digits > 1 && _text[first] == '0') || (negative && value == 0)) return false;
+            if (p < _text.Length)
+            {
+                char next = _text[p];
+                if (next == '.' || next == 'e' || next == 'E' || (next >= '0' && next <= '9')) return false;
+            }
+            _pos = p;
+            if (negative) value = -value;
+            return true;
+        }
+
         public double ReadDouble()
         {
+            long plain;
+            if (TryPlainInteger(out plain)) return plain;
             string n = NumberText();
             double value;
             // .NET Framework fails on a number beyond double's range; .NET gives infinity. Both are refused.
@@ -187,6 +254,8 @@ namespace SessionTools.Rpc
 
         public long ReadInt64()
         {
+            long plain;
+            if (TryPlainInteger(out plain)) return plain;
             string n = NumberText();
             long value;
             if (long.TryParse(n, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out value)) return value;
