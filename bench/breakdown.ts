@@ -3,10 +3,14 @@
  * the helper alone (a Node client writes the request and reads the answer line), then in
  * PowerShell the whole Get-UserSession, split into the CPU the helper process spent on it and the
  * CPU PowerShell spent (reading the answer, building the objects, the pipeline). CPU times come
- * from /proc (every thread of the process), so they hold on a machine busy with other work, where
- * wall times do not. Medians of 7 after two warm-up calls.
+ * from /proc, per thread, so they hold on a machine busy with other work, where wall times do not:
+ * the helper's main thread (the request, IsCurrent, the JSON text, the pipe) apart from its other
+ * threads (the WTS workers: native calls, decoding, building the sessions; V8's and libuv's
+ * helpers), and PowerShell's pipeline thread (reading the answer, the objects, the pipeline) apart
+ * from its other threads (in a PowerShell started for the run, mostly .NET's background tiered JIT
+ * recompiling PowerShell's own code, and the GC). Medians of 7 after two warm-up calls.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HelperProcess, PROTOCOL_VERSION, stopAllHelpers } from '../tests/helper/support.ts';
 import { makeTempDir, removeDir } from '../tests/linux-backend/support.ts';
@@ -23,27 +27,53 @@ export const session = (id: number, i: number): FixtureSession => ({
   connect: toFileTime(new Date(Date.now() - 3_600_000)), lastInput: toFileTime(new Date(Date.now() - (i % 120) * 60_000)), protocol: 2,
 });
 
-/** CPU milliseconds (user + system, all threads) process `pid` has used so far. */
-export function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'latin1').split(') ')[1]?.split(' ') ?? [];
-  return (Number(fields[11]) + Number(fields[12])) * 10; // utime, stime in clock ticks of 10 ms (USER_HZ 100)
+/** CPU milliseconds (user + system) in a /proc stat file: utime and stime, in clock ticks of 10 ms (USER_HZ 100). */
+function statCpuMs(path: string): number {
+  const text = readFileSync(path, 'latin1');
+  const fields = text.slice(text.lastIndexOf(') ') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
-async function helperAlone(env: Record<string, string>): Promise<{ wall: number; cpu: number }> {
+/** CPU milliseconds (user + system, all threads) process `pid` has used so far. */
+export function cpuMs(pid: number): number {
+  return statCpuMs(`/proc/${pid}/stat`);
+}
+
+/** CPU milliseconds process `pid` has used so far: its main thread, and its other threads (those alive now). */
+function threadCpuMs(pid: number): { main: number; others: number } {
+  let others = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    if (Number(tid) === pid) continue;
+    try {
+      others += statCpuMs(`/proc/${pid}/task/${tid}/stat`);
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return { main: statCpuMs(`/proc/${pid}/task/${pid}/stat`), others };
+}
+
+async function helperAlone(env: Record<string, string>): Promise<{ wall: number; cpu: number; main: number; others: number }> {
   const helper = HelperProcess.start({ env });
   try {
     const wall: number[] = [];
     const cpu: number[] = [];
+    const main: number[] = [];
+    const others: number[] = [];
     for (let i = 0; i < 9; i++) {
       const c0 = cpuMs(helper.pid);
-      const t0 = performance.now();
+      const t0 = threadCpuMs(helper.pid);
+      const w0 = performance.now();
       const answer = (await helper.call('sessions.list', {}, i + 1, 120_000)) as { result?: { Items: unknown[] } };
       if (answer.result?.Items.length !== SESSIONS) throw new Error(`the helper listed ${answer.result?.Items.length} sessions`);
       if (i < 2) continue;
-      wall.push(performance.now() - t0);
+      wall.push(performance.now() - w0);
       cpu.push(cpuMs(helper.pid) - c0);
+      const t1 = threadCpuMs(helper.pid);
+      main.push(t1.main - t0.main);
+      others.push(t1.others - t0.others);
     }
-    return { wall: median(wall), cpu: median(cpu) };
+    return { wall: median(wall), cpu: median(cpu), main: median(main), others: median(others) };
   } finally {
     await stopAllHelpers();
   }
@@ -56,25 +86,28 @@ export async function benchBreakdown(): Promise<void> {
     const env = { SESSIONTOOLS_WTSAPI_PATH: buildDouble('linux'), WTSDOUBLE_FIXTURE: fixture };
     writeFixture(fixture, [{ name: '.', sessions: Array.from({ length: SESSIONS }, (_, i) => session(i + 1, i)) }]);
     const alone = await helperAlone(env);
-    const o = await pwshResult<{ Wall: number; Cpu: number; HelperCpu: number; First: number; Count: number }>(`${IMPORT}
-function Cpu([int] $ProcessId) { $f = ([IO.File]::ReadAllText("/proc/$ProcessId/stat") -split '\\) ')[1] -split ' '; ([long] $f[11] + [long] $f[12]) * 10 }
+    const o = await pwshResult<{ Wall: number; Cpu: number; PipelineCpu: number; HelperCpu: number; First: number; Count: number }>(`${IMPORT}
+function Cpu([string] $Stat) { $t = [IO.File]::ReadAllText($Stat); $f = $t.Substring($t.LastIndexOf(') ') + 2) -split ' '; ([long] $f[11] + [long] $f[12]) * 10 }
 $me = [System.Diagnostics.Process]::GetCurrentProcess()
 $null = Get-UserSession -Id 1; $null = @(Get-UserSession)
 $helper = [SessionTools.Rpc.HelperClient]::Instances[-1].ProcessId
-$wall = [Collections.Generic.List[double]]::new(); $cpu = [Collections.Generic.List[double]]::new(); $hcpu = [Collections.Generic.List[double]]::new(); $first = [Collections.Generic.List[double]]::new()
+$wall = [Collections.Generic.List[double]]::new(); $cpu = [Collections.Generic.List[double]]::new(); $pcpu = [Collections.Generic.List[double]]::new(); $hcpu = [Collections.Generic.List[double]]::new(); $first = [Collections.Generic.List[double]]::new()
 for ($i = 0; $i -lt 7; $i++) {
-  $me.Refresh(); $c0 = $me.TotalProcessorTime.TotalMilliseconds; $h0 = Cpu $helper
+  $me.Refresh(); $c0 = $me.TotalProcessorTime.TotalMilliseconds; $h0 = Cpu "/proc/$helper/stat"; $p0 = Cpu '/proc/thread-self/stat'
   $w = [System.Diagnostics.Stopwatch]::StartNew()
   $s = @(Get-UserSession)
   $wall.Add($w.Elapsed.TotalMilliseconds)
-  $me.Refresh(); $cpu.Add($me.TotalProcessorTime.TotalMilliseconds - $c0); $hcpu.Add((Cpu $helper) - $h0)
+  $pcpu.Add((Cpu '/proc/thread-self/stat') - $p0)
+  $me.Refresh(); $cpu.Add($me.TotalProcessorTime.TotalMilliseconds - $c0); $hcpu.Add((Cpu "/proc/$helper/stat") - $h0)
   $w = [System.Diagnostics.Stopwatch]::StartNew(); $null = Get-UserSession | Select-Object -First 1; $first.Add($w.Elapsed.TotalMilliseconds)
 }
 function Median($xs) { $a = $xs.ToArray(); [Array]::Sort($a); $a[[int][Math]::Floor($a.Length / 2)] }
-Write-BenchResult ([pscustomobject] @{ Wall = Median $wall; Cpu = Median $cpu; HelperCpu = Median $hcpu; First = Median $first; Count = $s.Count })`, { env, timeoutMs: 600_000 });
+Write-BenchResult ([pscustomobject] @{ Wall = Median $wall; Cpu = Median $cpu; PipelineCpu = Median $pcpu; HelperCpu = Median $hcpu; First = Median $first; Count = $s.Count })`, { env, timeoutMs: 600_000 });
     console.log(
-      `where the ${o.Count} sessions of one listing go: the helper alone ${ms(alone.wall)} (${alone.cpu} ms CPU); ` +
-        `in PowerShell ${ms(o.Wall)} (with Select-Object -First 1: ${ms(o.First)}), of which the helper's CPU ${o.HelperCpu} ms and PowerShell's own CPU ${o.Cpu.toFixed(0)} ms`,
+      `where the ${o.Count} sessions of one listing go: the helper alone ${ms(alone.wall)} (${alone.cpu} ms CPU: its main thread ${alone.main} ms, ` +
+        `its other threads, the WTS workers first, ${alone.others} ms); in PowerShell ${ms(o.Wall)} (with Select-Object -First 1: ${ms(o.First)}), ` +
+        `of which the helper's CPU ${o.HelperCpu} ms and PowerShell's own CPU ${o.Cpu.toFixed(0)} ms (its pipeline thread ${o.PipelineCpu} ms, ` +
+        `its other threads ${(o.Cpu - o.PipelineCpu).toFixed(0)} ms: in a PowerShell started for the run, mostly .NET recompiling PowerShell's own code)`,
     );
   } finally {
     removeDir(dir);
