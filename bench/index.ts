@@ -1,6 +1,5 @@
 /** `npm run bench`: every benchmark, printed as measured in this one run. Nothing here gates CI. */
 import { benchColdStart } from './cold-start.ts';
-import { benchLogoffFloor } from './logoff-floor.ts';
 import { benchMemory } from './memory.ts';
 import { benchPowerShell } from './powershell.ts';
 import { benchSessions } from './sessions.ts';
@@ -10,7 +9,6 @@ console.log('# SessionTools in PowerShell: cold and warm, against `who`');
 await benchPowerShell();
 console.log('\n# SessionTools on Linux');
 await benchSessions();
-await benchLogoffFloor();
 
 console.log('\n# SessionTools on Windows (WTS bindings against the wtsapi32 test double)');
 await benchWindows();

@@ -3,13 +3,13 @@
  * process's children (orphaned `sleep`s, as logins' leaders are not the helper's), ended by signal
  * and confirmed gone, with nothing else: no utmp, no RPC, no PowerShell. Two ways, as the backend
  * has them (src/backend/linux/pidfd.ts): pidfd_open + pidfd_send_signal + one poll() over all of
- * them per millisecond, and kill() + one shared look in /proc per millisecond.
+ * them per millisecond, and kill() + one shared look in /proc per millisecond. bench/sessions.ts
+ * prints them beside the pipeline, measured in the same rounds.
  */
 import { execFileSync } from 'node:child_process';
 import { constants } from 'node:os';
 import { pidfds } from '../src/backend/linux/pidfd.ts';
 import { isGone } from '../tests/linux-backend/support.ts';
-import { ms } from './pwsh-json.ts';
 
 const COUNT = 1_000;
 
@@ -72,11 +72,8 @@ async function withKill(): Promise<number> {
   }
 }
 
-export async function benchLogoffFloor(): Promise<void> {
-  const viaPidfd = await withPidfds();
-  const viaKill = await withKill();
-  console.log(
-    `floor for ${COUNT.toLocaleString('en')} leaders (signal and confirm alone, standalone): ` +
-      `pidfd_open + pidfd_send_signal + poll ${viaPidfd === null ? 'not available here' : ms(viaPidfd)}; kill + shared /proc look ${ms(viaKill)}`,
-  );
+/** Both floors, in milliseconds: pidfd (null where pidfds are not available) and kill(). */
+export async function logoffFloor(): Promise<{ pidfd: number | null; kill: number }> {
+  const pidfd = await withPidfds();
+  return { pidfd, kill: await withKill() };
 }

@@ -1,28 +1,41 @@
 /**
  * 1,000 sessions logged off in one pipeline against the same 1,000 ended by one `kill` each, from
- * the same PowerShell, as a ratio from one run; leaders are real processes the bench starts,
- * recorded in a utmp file it writes with glibc's struct utmp; plus the number of RPCs it cost.
+ * the same PowerShell, as a ratio, with the floor beside it (signal and confirm alone:
+ * bench/logoff-floor.ts), all measured in the same rounds; leaders are real processes the bench
+ * starts, recorded in a utmp file it writes with glibc's struct utmp; plus the number of RPCs it
+ * cost. Medians of ROUNDS rounds; the load average (1 minute) before and after says how busy the
+ * machine was.
  */
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { buildUtmpWriter, isGone, makeTempDir, removeDir, startLeader, stopAll, writeUtmp } from '../tests/linux-backend/support.ts';
 import { IMPORT } from '../tests/support/module.ts';
-import { ms, pwshResult, ratio } from './pwsh-json.ts';
+import { logoffFloor } from './logoff-floor.ts';
+import { median, ms, pwshResult, ratio } from './pwsh-json.ts';
 
-async function thousandLogoffs(): Promise<void> {
-  const dir = makeTempDir('st-bench-');
-  try {
-    const writer = buildUtmpWriter(dir);
-    const utmp = join(dir, 'utmp');
-    const env = { SESSIONTOOLS_UTMP_PATH: utmp };
-    const prepare = async (): Promise<number[]> => {
-      const pids: number[] = [];
-      for (let i = 0; i < 1000; i += 100) pids.push(...(await Promise.all(Array.from({ length: 100 }, () => startLeader('plain')))));
-      writeUtmp(writer, utmp, pids.map((pid, i) => ({ pid, line: `pts/${1000 + i}`, user: `bench${i}`, loginMs: Date.now() })));
-      return pids;
-    };
+const ROUNDS = 3;
 
-    let pids = await prepare();
-    const pipeline = await pwshResult<{ Ms: number; Rpcs: number }>(`${IMPORT}
+interface Round {
+  pipeline: number;
+  rpcs: number;
+  pipelineEnded: number;
+  kills: number;
+  killsEnded: number;
+  floorPidfd: number | null;
+  floorKill: number;
+}
+
+async function round(writer: string, utmp: string): Promise<Round> {
+  const env = { SESSIONTOOLS_UTMP_PATH: utmp };
+  const prepare = async (): Promise<number[]> => {
+    const pids: number[] = [];
+    for (let i = 0; i < 1000; i += 100) pids.push(...(await Promise.all(Array.from({ length: 100 }, () => startLeader('plain')))));
+    writeUtmp(writer, utmp, pids.map((pid, i) => ({ pid, line: `pts/${1000 + i}`, user: `bench${i}`, loginMs: Date.now() })));
+    return pids;
+  };
+
+  let pids = await prepare();
+  const pipeline = await pwshResult<{ Ms: number; Rpcs: number }>(`${IMPORT}
 $null = Get-UserSession -Id 1 -ErrorAction SilentlyContinue  # warm: helper started
 $client = [SessionTools.Rpc.HelperClient]::Instances[-1]
 $before = $client.RequestsSent
@@ -30,19 +43,42 @@ $w = [System.Diagnostics.Stopwatch]::StartNew()
 Get-UserSession | Stop-UserSession -Force -Wait
 $elapsed = $w.Elapsed.TotalMilliseconds
 Write-BenchResult ([pscustomobject] @{ Ms = $elapsed; Rpcs = $client.RequestsSent - $before })`, { env, timeoutMs: 300_000 });
-    const pipelineGone = pids.filter(isGone).length;
-    stopAll();
+  const pipelineEnded = pids.filter(isGone).length;
+  stopAll();
 
-    pids = await prepare();
-    const kills = await pwshResult<{ Ms: number }>(`$w = [System.Diagnostics.Stopwatch]::StartNew()
+  pids = await prepare();
+  const kills = await pwshResult<{ Ms: number }>(`$w = [System.Diagnostics.Stopwatch]::StartNew()
 foreach ($p in ${pids.join(',')}) { & /bin/kill $p }
 Write-BenchResult ([pscustomobject] @{ Ms = $w.Elapsed.TotalMilliseconds })`, { env, timeoutMs: 300_000 });
-    const killsGone = pids.filter(isGone).length;
-    stopAll();
+  const killsEnded = pids.filter(isGone).length;
+  stopAll();
 
+  const floor = await logoffFloor();
+  return { pipeline: pipeline.Ms, rpcs: pipeline.Rpcs, pipelineEnded, kills: kills.Ms, killsEnded, floorPidfd: floor.pidfd, floorKill: floor.kill };
+}
+
+async function thousandLogoffs(): Promise<void> {
+  const dir = makeTempDir('st-bench-');
+  try {
+    const writer = buildUtmpWriter(dir);
+    const utmp = join(dir, 'utmp');
+    const loadBefore = loadavg()[0] as number;
+    const rounds: Round[] = [];
+    for (let i = 0; i < ROUNDS; i++) rounds.push(await round(writer, utmp));
+    const loadAfter = loadavg()[0] as number;
+    const m = (f: (r: Round) => number): number => median(rounds.map(f));
+    const pidfd = rounds.every((r) => r.floorPidfd !== null) ? m((r) => r.floorPidfd as number) : null;
     console.log(
-      `1,000 sessions: \`Get-UserSession | Stop-UserSession -Force -Wait\` ${ms(pipeline.Ms)} in ${pipeline.Rpcs} RPCs (${pipelineGone} ended); ` +
-        `one \`kill\` per session: ${ms(kills.Ms)} (${killsGone} ended); kill/pipeline = ${ratio(kills.Ms, pipeline.Ms)} (aim >= 10x, <= 3 RPCs)`,
+      `1,000 sessions (median of ${ROUNDS} rounds; load ${loadBefore.toFixed(2)} before, ${loadAfter.toFixed(2)} after): ` +
+        `\`Get-UserSession | Stop-UserSession -Force -Wait\` ${ms(m((r) => r.pipeline))} in ${Math.max(...rounds.map((r) => r.rpcs))} RPCs ` +
+        `(${Math.min(...rounds.map((r) => r.pipelineEnded))} ended); one \`kill\` per session: ${ms(m((r) => r.kills))} ` +
+        `(${Math.min(...rounds.map((r) => r.killsEnded))} ended); kill/pipeline = ${ratio(m((r) => r.kills / r.pipeline), 1)} (aim >= 10x, <= 3 RPCs)`,
+    );
+    console.log(
+      `  floor beside it (signal and confirm alone, standalone, same rounds): pidfd_open + pidfd_send_signal + poll ` +
+        `${pidfd === null ? 'not available here' : ms(pidfd)}; kill + shared /proc look ${ms(m((r) => r.floorKill))}; ` +
+        `pipeline/floor = ${ratio(m((r) => r.pipeline / Math.min(r.floorPidfd ?? Infinity, r.floorKill)), 1)}; ` +
+        `per round (pipeline, kill, floor): ${rounds.map((r) => `${r.pipeline.toFixed(0)}/${r.kills.toFixed(0)}/${Math.min(r.floorPidfd ?? Infinity, r.floorKill).toFixed(0)}`).join(', ')} ms`,
     );
   } finally {
     stopAll();
@@ -53,3 +89,5 @@ Write-BenchResult ([pscustomobject] @{ Ms = $w.Elapsed.TotalMilliseconds })`, { 
 export async function benchSessions(): Promise<void> {
   await thousandLogoffs();
 }
+
+if (import.meta.url === `file://${process.argv[1]}`) await benchSessions(); // `npx tsx bench/sessions.ts` alone

@@ -1,5 +1,5 @@
 /**
- * Ending one process of a session (session-end.ts runs this for each of them) with signals: SIGHUP
+ * Ending the processes of sessions (session-end.ts hands over all of a logoff's at once) with signals: SIGHUP
  * (what a terminal hang-up sends; shells pass it on to their jobs and exit), then SIGTERM if it is
  * still there after a grace period, then SIGKILL. Only signals are used, never a shell. (The
  * process is called the leader here, as waiter.ts's Leader: one process held by pid and pidfd.)
@@ -7,13 +7,14 @@
  * The pid-reuse guard: where the leader has a pidfd (pidfd.ts), every signal goes through it and
  * can only reach that very process. Where it has none, the leader is checked again before every
  * signal after the first (leader.ts), so a pid that was reused meanwhile is never signalled; the
- * first signal follows the caller's own check (session-end.ts) at once. The waits between signals are
- * one shared wait for all leaders (waiter.ts).
+ * first signal follows the caller's own check (session-end.ts) at once. All leaders of a logoff
+ * go through the sequence together: each signal in one loop, each wait between signals one shared
+ * wait for all of them (waiter.ts).
  */
 import { constants } from 'node:os';
 import { leaderEnded } from './leader.ts';
 import { pidfds } from './pidfd.ts';
-import { waitForEnd, type Leader } from './waiter.ts';
+import { waitForAll, type Leader } from './waiter.ts';
 
 /** Every bound of the logoff sequence, in one place. */
 export const LOGOFF_TIMING = {
@@ -60,49 +61,77 @@ export interface Logoff {
   readonly done: Promise<EndResult>;
 }
 
-/**
- * Sends SIGHUP now and runs the rest of the sequence in the shared wait. The caller has just
- * checked that `leader` is the session's leader. `keepAlive` says whether the waits hold the event
- * loop (yes while a caller awaits `done`; no for a background logoff, so that a finished helper
- * can exit).
- */
-export function startLogoff(leader: Leader, keepAlive: boolean): Logoff {
-  const release = (): void => {
-    if (leader.pidfd !== null) pidfds()?.close(leader.pidfd);
-  };
-  let hangup: SendResult;
-  try {
-    hangup = send(leader, 'SIGHUP', false);
-  } catch (error) {
-    release();
-    return { hangup: 'failed', done: Promise.resolve({ kind: 'failed', error }) };
-  }
-  if (hangup !== 'sent') {
-    release();
-    return { hangup, done: Promise.resolve(hangup === 'ended' ? { kind: 'ended' } : { kind: 'denied' }) };
-  }
+const STEPS: ReadonlyArray<readonly [NodeJS.Signals | null, number]> = [
+  [null, LOGOFF_TIMING.hupToTermMs], // SIGHUP already sent
+  ['SIGTERM', LOGOFF_TIMING.termToKillMs],
+  ['SIGKILL', LOGOFF_TIMING.afterKillMs],
+];
 
-  const steps: Array<[NodeJS.Signals | null, number]> = [
-    [null, LOGOFF_TIMING.hupToTermMs], // SIGHUP already sent
-    ['SIGTERM', LOGOFF_TIMING.termToKillMs],
-    ['SIGKILL', LOGOFF_TIMING.afterKillMs],
-  ];
-  const done = (async (): Promise<EndResult> => {
+/**
+ * Sends SIGHUP now to each leader, in one loop, and runs the rest of the sequence for all of them
+ * together: one shared wait per step (waiter.ts), then the next signal to those still there, in
+ * one loop. The caller has just checked that each is a process of the session. `keepAlive` says
+ * whether the waits hold the event loop (yes while a caller awaits `done`; no for a background
+ * logoff, so that a finished helper can exit). One Logoff per leader, in order; each `done`
+ * settles as soon as that leader has ended.
+ */
+export function startLogoffs(leaders: readonly Leader[], keepAlive: boolean): Logoff[] {
+  const settle = new Map<Leader, (r: EndResult) => void>();
+  const end = (leader: Leader, result: EndResult): void => {
+    const resolve = settle.get(leader);
+    if (resolve === undefined) return; // settled already: its pidfd is closed, and its number may be another's now
+    settle.delete(leader);
+    if (leader.pidfd !== null) pidfds()?.close(leader.pidfd);
+    resolve(result);
+  };
+  const logoffs = leaders.map((leader): Logoff => {
+    const done = new Promise<EndResult>((resolve) => settle.set(leader, resolve));
+    let hangup: SendResult | 'failed';
     try {
-      for (const [signal, graceMs] of steps) {
-        if (signal !== null) {
-          const sent = send(leader, signal, true);
-          if (sent === 'ended') return { kind: 'ended' };
-          if (sent === 'denied') return { kind: 'denied' };
-        }
-        if (await waitForEnd(leader, graceMs, keepAlive)) return { kind: 'ended' };
-      }
-      return { kind: 'timedOut' };
+      hangup = send(leader, 'SIGHUP', false);
     } catch (error) {
-      return { kind: 'failed', error };
-    } finally {
-      release();
+      end(leader, { kind: 'failed', error });
+      return { hangup: 'failed', done };
     }
-  })();
-  return { hangup, done };
+    if (hangup !== 'sent') end(leader, hangup === 'ended' ? { kind: 'ended' } : { kind: 'denied' });
+    return { hangup, done };
+  });
+  void escalate([...settle.keys()], keepAlive, end);
+  return logoffs;
+}
+
+/** The sequence after SIGHUP for the leaders it reached; `end` settles each, once. */
+async function escalate(leaders: Leader[], keepAlive: boolean, end: (l: Leader, r: EndResult) => void): Promise<void> {
+  let pending = leaders;
+  try {
+    for (const [signal, graceMs] of STEPS) {
+      if (signal !== null) {
+        const still: Leader[] = [];
+        for (const leader of pending) {
+          let sent: SendResult;
+          try {
+            sent = send(leader, signal, true);
+          } catch (error) {
+            end(leader, { kind: 'failed', error });
+            continue;
+          }
+          if (sent === 'sent') still.push(leader);
+          else end(leader, sent === 'ended' ? { kind: 'ended' } : { kind: 'denied' });
+        }
+        pending = still;
+      }
+      if (pending.length === 0) return;
+      const gone = await waitForAll(pending, graceMs, keepAlive, (leader) => end(leader, { kind: 'ended' }));
+      pending = pending.filter((l) => !gone.has(l));
+      if (pending.length === 0) return;
+    }
+    for (const leader of pending) end(leader, { kind: 'timedOut' });
+  } catch (error) {
+    for (const leader of pending) end(leader, { kind: 'failed', error });
+  }
+}
+
+/** startLogoffs() for one leader. */
+export function startLogoff(leader: Leader, keepAlive: boolean): Logoff {
+  return startLogoffs([leader], keepAlive)[0] as Logoff;
 }

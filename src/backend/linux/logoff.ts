@@ -1,19 +1,22 @@
 /**
  * Stop-UserSession on Linux: the targets are kernel session ids, as Get-UserSession lists them
- * (identity.ts). One look at utmp and /proc for all targets (sessions.ts), then for each target:
- * its processes bound by pidfds (session-end.ts), the check that the caller may signal them, and
- * the escalation of every one of them. All targets at once; one outcome per target, in input
- * order; a failure is that target's outcome and never stops the others. The waits for all
- * targets are one shared wait (waiter.ts).
+ * (identity.ts). One look at utmp and one pass over /proc for all targets (sessions.ts, held.ts:
+ * each process that may be a target's is held by a pidfd opened before its one read), then each
+ * target's processes bound (session-end.ts); then, for all targets together, the check that the
+ * caller may signal them, SIGHUP in one loop, and the escalation with one shared wait
+ * (escalation.ts, waiter.ts). One outcome per target, in input order; a failure is that target's
+ * outcome and never stops the others.
  */
 import type { SessionTarget, UserSession } from '../../protocol/session.ts';
 import type { TargetError } from '../../protocol/errors.ts';
 import type { SessionOutcome } from '../backend.ts';
 import { isLocalComputer } from '../local-computer.ts';
 import { LOGOFF_TIMING, type EndResult } from './escalation.ts';
-import { bindSession, endSession } from './session-end.ts';
+import { readHeldPass, type HeldPass } from './held.ts';
+import { bindSession, endSessions, type SessionEnd } from './session-end.ts';
 import { readSessions, type LinuxSession, type SessionSource } from './sessions.ts';
 import { accessDenied, backendFailed, remoteNotSupported, sessionNotFound, timedOut } from './target-errors.ts';
+import type { Leader } from './waiter.ts';
 
 /** Receives a background logoff (wait=false) so that the backend can let it finish on close(). */
 export type TrackBackground = (done: Promise<EndResult>) => void;
@@ -37,34 +40,65 @@ function outcomeOf(target: SessionTarget, s: LinuxSession, result: EndResult): S
   }
 }
 
-async function logoffOne(target: SessionTarget, byId: ReadonlyMap<number, LinuxSession>, wait: boolean, track: TrackBackground): Promise<SessionOutcome> {
+/** A target found, with its processes bound. */
+interface Bound {
+  found: LinuxSession;
+  leaders: Leader[];
+}
+
+/**
+ * Each target found, with its processes bound (session-end.ts bindSession, from the pidfds the
+ * pass holds), or the outcome it already has: another computer's, SessionNotFound, a failure.
+ */
+function bindTarget(target: SessionTarget, byId: ReadonlyMap<number, LinuxSession>, pass: HeldPass | null): Bound | SessionOutcome {
   if (!isLocalComputer(target.ComputerName)) return outcome(target, null, remoteNotSupported(target));
   const found = byId.get(target.SessionId);
-  const leaders = found === undefined ? [] : bindSession(found.resolved);
-  if (found === undefined || leaders.length === 0) return outcome(target, null, sessionNotFound(target));
-  const end = endSession(leaders, wait);
-  // Only a logoff that is not waited for answers with the session (as it was before the signal).
-  if (!wait && end.hangup === 'sent') {
-    track(end.done);
-    return outcome(target, found.session, null);
+  if (found === undefined) return outcome(target, null, sessionNotFound(target));
+  try {
+    const leaders = bindSession(found.resolved, pass === null ? undefined : (pid) => pass.take(pid));
+    return leaders.length === 0 ? outcome(target, null, sessionNotFound(target)) : { found, leaders };
+  } catch (err) {
+    return outcome(target, null, backendFailed(target, err));
   }
-  return outcomeOf(target, found, await end.done);
+}
+
+/** The sessions, and the pass over /proc that holds the local targets' processes (none without local targets). */
+async function look(src: SessionSource, local: readonly SessionTarget[]): Promise<{ sessions: LinuxSession[]; pass: HeldPass | null }> {
+  const found: { sessions: LinuxSession[]; pass: HeldPass | null } = { sessions: [], pass: null };
+  if (local.length === 0) return found;
+  const ids = new Set(local.map((t) => t.SessionId));
+  found.sessions = await readSessions(src, () => (found.pass = readHeldPass(ids)).processes);
+  return found;
 }
 
 export async function logoffSessions(src: SessionSource, targets: readonly SessionTarget[], wait: boolean, track: TrackBackground): Promise<SessionOutcome[]> {
-  let sessions: LinuxSession[] = [];
-  let unreadable: unknown = null; // the utmp file: each local target's error, not the whole call's
-  if (targets.some((t) => isLocalComputer(t.ComputerName))) {
-    try {
-      sessions = await readSessions(src);
-    } catch (err) {
-      unreadable = err;
-    }
+  let seen: Awaited<ReturnType<typeof look>>;
+  try {
+    seen = await look(src, targets.filter((t) => isLocalComputer(t.ComputerName)));
+  } catch (err) {
+    // The utmp file (or /proc) unreadable: each local target's error, not the whole call's.
+    return targets.map((t) => outcome(t, null, isLocalComputer(t.ComputerName) ? backendFailed(t, err) : remoteNotSupported(t)));
   }
-  const byId = new Map(sessions.map((s) => [s.resolved.id, s]));
-  const one = async (target: SessionTarget): Promise<SessionOutcome> => {
-    if (unreadable !== null && isLocalComputer(target.ComputerName)) throw unreadable;
-    return logoffOne(target, byId, wait, track);
-  };
-  return Promise.all(targets.map((target) => one(target).catch((err: unknown): SessionOutcome => outcome(target, null, backendFailed(target, err)))));
+  const byId = new Map(seen.sessions.map((s) => [s.resolved.id, s]));
+  let steps: Array<Bound | SessionOutcome>;
+  try {
+    steps = targets.map((target) => bindTarget(target, byId, seen.pass));
+  } finally {
+    seen.pass?.release(); // the processes of no target's session
+  }
+  const bound = steps.filter((s): s is Bound => 'leaders' in s);
+  const ends = new Map(endSessions(bound.map((b) => b.leaders), wait).map((end, i) => [bound[i] as Bound, end]));
+  return Promise.all(
+    steps.map(async (step, i): Promise<SessionOutcome> => {
+      if (!('leaders' in step)) return step;
+      const target = targets[i] as SessionTarget;
+      const end = ends.get(step) as SessionEnd;
+      // Only a logoff that is not waited for answers with the session (as it was before the signal).
+      if (!wait && end.hangup === 'sent') {
+        track(end.done);
+        return outcome(target, step.found.session, null);
+      }
+      return outcomeOf(target, step.found, await end.done);
+    }),
+  );
 }

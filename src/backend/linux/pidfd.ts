@@ -10,8 +10,7 @@
  * pidfds() is null where any of this is missing (an older kernel or C library, koffi not
  * installed): then escalation.ts signals with kill() and looks in /proc, as before.
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { libc } from './libc.ts';
 
 const ERRNO = { EPERM: 1, ESRCH: 3, EINTR: 4 } as const;
 const POLLIN = 0x1;
@@ -34,31 +33,17 @@ export interface Pidfds {
 
 type Fn = (...args: unknown[]) => number;
 
-/** The C library this process runs on, by the full path it was loaded from. */
-function libcPath(): string | null {
-  const maps = readFileSync('/proc/self/maps', 'latin1');
-  const m = /\s(\/\S*\/libc(?:-[\d.]+)?\.so(?:\.\d+)*)$/m.exec(maps);
-  return m ? (m[1] as string) : null;
-}
-
 function load(): Pidfds | null {
-  if (process.platform !== 'linux') return null;
-  let koffi: typeof import('koffi');
-  try {
-    koffi = createRequire(import.meta.url)('koffi') as typeof import('koffi');
-  } catch {
-    return null;
-  }
-  const path = libcPath();
-  if (path === null) return null;
+  const c = libc();
+  if (c === null) return null;
+  const koffi = c.koffi;
   let fns: Record<'pidfd_open' | 'pidfd_send_signal' | 'poll' | 'close', Fn>;
   try {
-    const libc = koffi.load(path);
     fns = {
-      pidfd_open: libc.func('int pidfd_open(int pid, unsigned int flags)') as Fn,
-      pidfd_send_signal: libc.func('int pidfd_send_signal(int pidfd, int sig, void *info, unsigned int flags)') as Fn,
-      poll: libc.func('int poll(void *fds, unsigned long nfds, int timeout)') as Fn,
-      close: libc.func('int close(int fd)') as Fn,
+      pidfd_open: c.lib.func('int pidfd_open(int pid, unsigned int flags)') as Fn,
+      pidfd_send_signal: c.lib.func('int pidfd_send_signal(int pidfd, int sig, void *info, unsigned int flags)') as Fn,
+      poll: c.lib.func('int poll(void *fds, unsigned long nfds, int timeout)') as Fn,
+      close: c.lib.func('int close(int fd)') as Fn,
     };
   } catch {
     return null; // a C library without the pidfd wrappers (glibc before 2.36)

@@ -1,14 +1,15 @@
 /**
- * Ending one Linux session: every process of it (identity.ts), each through the escalation of
- * escalation.ts (SIGHUP, SIGTERM, SIGKILL; the pid-reuse guard; the one shared wait), and nothing
- * else. What a hang-up of its terminal would do, with the power of the caller: a user can end
- * her own session, as `loginctl terminate-session` lets her; another user's needs root.
+ * Ending Linux sessions: every process of each (identity.ts), through the escalation of
+ * escalation.ts (SIGHUP, SIGTERM, SIGKILL; the pid-reuse guard; the one shared wait), all
+ * sessions of a logoff together, and nothing else. What a hang-up of its terminal would do, with
+ * the power of the caller: a user can end her own session, as `loginctl terminate-session` lets
+ * her; another user's needs root.
  */
-import { kill, LOGOFF_TIMING, startLogoff, type EndResult, type Logoff } from './escalation.ts';
+import { kill, LOGOFF_TIMING, startLogoffs, type EndResult } from './escalation.ts';
 import type { Member, ResolvedSession } from './identity.ts';
 import { pidfds } from './pidfd.ts';
 import { isExitedState, processExists, readProcStat } from './proc.ts';
-import { waitForEnd, type Leader } from './waiter.ts';
+import { waitForAll, type Leader } from './waiter.ts';
 
 /** A pidfd of `pid`: null when pidfds are not available, or none is left (EMFILE): then kill() is used. */
 function openPidfd(pid: number): { fd: number | null; gone: boolean } {
@@ -29,12 +30,20 @@ function release(leaders: readonly Leader[]): void {
 /**
  * Each process of the session that is still the one /proc showed (same pid, same start time),
  * held by a pidfd opened before that check, so that later signals reach it and nothing else.
- * A session /proc hides (hidepid) is its recorded process alone. Empty: the session has ended.
+ * `held` gives the pidfds the logoff's pass over /proc opened before it read each process
+ * (held.ts): such a process was read once, through its pidfd's eyes, and is not read again.
+ * The others (no pidfds here, or none was left then) are checked now. A session /proc hides
+ * (hidepid) is its recorded process alone. Empty: the session has ended.
  */
-export function bindSession(s: ResolvedSession): Leader[] {
+export function bindSession(s: ResolvedSession, held?: (pid: number) => number | null): Leader[] {
   const members: Array<Member | { pid: number; startTicks: null }> = s.members ?? [{ pid: s.record.pid, startTicks: null }];
   const bound: Leader[] = [];
   for (const m of members) {
+    const pidfd = m.startTicks === null ? null : (held?.(m.pid) ?? null);
+    if (pidfd !== null) {
+      bound.push({ pid: m.pid, startTicks: m.startTicks, pidfd });
+      continue;
+    }
     const { fd, gone } = openPidfd(m.pid);
     if (gone) continue;
     const stat = readProcStat(m.pid);
@@ -64,8 +73,7 @@ export interface SessionEnd {
  * end by themselves once hers have: they do when her shell ends. Still there: denied.
  */
 async function othersEnded(others: readonly Leader[], keepAlive: boolean): Promise<boolean> {
-  const ended = await Promise.all(others.map((l) => waitForEnd(l, LOGOFF_TIMING.hupToTermMs, keepAlive)));
-  return ended.every(Boolean);
+  return (await waitForAll(others, LOGOFF_TIMING.hupToTermMs, keepAlive)).size === others.length;
 }
 
 function combine(results: readonly EndResult[], othersGone: boolean): EndResult {
@@ -75,13 +83,10 @@ function combine(results: readonly EndResult[], othersGone: boolean): EndResult 
   return othersGone && results.every((r) => r.kind === 'ended') ? { kind: 'ended' } : { kind: 'denied' };
 }
 
-/**
- * Ends the bound processes of a session. First the check of which of them the caller may signal
- * (kill(2)'s rule: her own, or any as root): none, nothing is sent and the answer is 'denied' (another
- * user's session). Then SIGHUP to each of hers at once, and the escalation; the others are waited
- * for (othersEnded).
- */
-export function endSession(leaders: Leader[], keepAlive: boolean): SessionEnd {
+/** One session's processes, sorted by what the caller may do to them (kill(2)'s rule: her own, or any as root). */
+type Sorted = { mine: Leader[]; others: Leader[] } | { failed: unknown };
+
+function sort(leaders: readonly Leader[]): Sorted {
   const mine: Leader[] = [];
   const others: Leader[] = [];
   try {
@@ -93,23 +98,42 @@ export function endSession(leaders: Leader[], keepAlive: boolean): SessionEnd {
     }
   } catch (error) {
     release(leaders);
-    return { hangup: 'failed', done: Promise.resolve({ kind: 'failed', error }) };
+    return { failed: error };
   }
-  if (mine.length === 0) {
-    release(others);
-    const kind = others.length === 0 ? 'ended' : 'denied';
-    return { hangup: kind, done: Promise.resolve({ kind }) };
-  }
-  const logoffs: Logoff[] = mine.map((l) => startLogoff(l, keepAlive));
-  const hangups = logoffs.map((l) => l.hangup);
-  const hangup = hangups.includes('sent') ? 'sent' : hangups.includes('failed') ? 'failed' : hangups.every((h) => h === 'ended') ? 'ended' : 'denied';
-  const done = (async (): Promise<EndResult> => {
-    const results = await Promise.all(logoffs.map((l) => l.done));
-    try {
-      return combine(results, others.length === 0 || (await othersEnded(others, keepAlive)));
-    } finally {
-      release(others);
-    }
-  })();
-  return { hangup, done };
+  return { mine, others };
 }
+
+/**
+ * Ends the bound processes of each session, all sessions together. First the check of which of
+ * its processes the caller may signal: none, nothing is sent and the answer is 'denied' (another
+ * user's session). Then SIGHUP to each of the caller's, for all sessions in one loop, and the
+ * escalation of all of them together (escalation.ts); the others are waited for (othersEnded).
+ * One SessionEnd per session, in order.
+ */
+export function endSessions(sessions: readonly (readonly Leader[])[], keepAlive: boolean): SessionEnd[] {
+  const sorted = sessions.map(sort);
+  const logoffs = startLogoffs(sorted.flatMap((s) => ('mine' in s ? s.mine : [])), keepAlive);
+  let next = 0;
+  return sorted.map((s): SessionEnd => {
+    if (!('mine' in s)) return { hangup: 'failed', done: Promise.resolve({ kind: 'failed', error: s.failed }) };
+    const { mine, others } = s;
+    if (mine.length === 0) {
+      release(others);
+      const kind = others.length === 0 ? 'ended' : 'denied';
+      return { hangup: kind, done: Promise.resolve({ kind }) };
+    }
+    const own = logoffs.slice(next, (next += mine.length));
+    const hangups = own.map((l) => l.hangup);
+    const hangup = hangups.includes('sent') ? 'sent' : hangups.includes('failed') ? 'failed' : hangups.every((h) => h === 'ended') ? 'ended' : 'denied';
+    const done = (async (): Promise<EndResult> => {
+      const results = await Promise.all(own.map((l) => l.done));
+      try {
+        return combine(results, others.length === 0 || (await othersEnded(others, keepAlive)));
+      } finally {
+        release(others);
+      }
+    })();
+    return { hangup, done };
+  });
+}
+

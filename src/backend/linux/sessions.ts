@@ -9,7 +9,7 @@ import type { UserSession } from '../../protocol/session.ts';
 import { formatUtmpAddress } from './address.ts';
 import { resolveSessions, type MachineView, type ResolvedSession } from './identity.ts';
 import { LEADER_START_TOLERANCE_MS } from './leader.ts';
-import { bootTimeMs, processExists, processStartMs, readProcessTable, readProcStat } from './proc.ts';
+import { bootTimeMs, processExists, processStartMs, readProcessTable, readProcStat, type ProcStat } from './proc.ts';
 import { UT_TYPE } from './utmp-layout.ts';
 import { readUtmpFile, type UtmpRecord } from './utmp-read.ts';
 
@@ -67,14 +67,14 @@ function isTerminalDevice(rdev: number): boolean {
  * The machine as /proc shows it now, for identity.ts: one pass over /proc, the boot time once,
  * and each line's device file once (the same stat gives Idle, see describeRecord).
  */
-function machineView(devDir: string, lines: Map<string, Stats | null>): MachineView {
+function machineView(devDir: string, lines: Map<string, Stats | null>, processes: ReadonlyMap<number, ProcStat>): MachineView {
   const bootMs = bootTimeMs();
   const stat = (line: string): Stats | null => {
     if (!lines.has(line)) lines.set(line, lineStat(devDir, line));
     return lines.get(line)!;
   };
   return {
-    processes: readProcessTable(),
+    processes,
     terminal: (line) => {
       const st = stat(line);
       return st !== null && st.isCharacterDevice() && isTerminalDevice(st.rdev) ? st.rdev : null;
@@ -125,12 +125,16 @@ export function describeSession(resolved: ResolvedSession, lineStat: Stats | nul
   };
 }
 
-/** The live sessions, in utmp order, each once (identity.ts), from one look at utmp and /proc. */
-export async function readSessions(src: SessionSource): Promise<LinuxSession[]> {
+/**
+ * The live sessions, in utmp order, each once (identity.ts), from one look at utmp and /proc.
+ * `pass` makes the pass over /proc (a logoff's holds what it may end: held.ts); it is not made when
+ * utmp records no login.
+ */
+export async function readSessions(src: SessionSource, pass: () => ReadonlyMap<number, ProcStat> = readProcessTable): Promise<LinuxSession[]> {
   const records = await readUserRecords(src);
   if (records.length === 0) return [];
   const lines = new Map<string, Stats | null>();
-  const resolved = resolveSessions(records, machineView(src.devDir, lines));
+  const resolved = resolveSessions(records, machineView(src.devDir, lines, pass()));
   const computer = hostname();
   const now = Date.now();
   // Described when first asked for: a logoff describes only its targets.

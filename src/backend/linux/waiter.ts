@@ -1,14 +1,22 @@
 /**
- * One shared wait for every session leader being ended (escalation.ts): however many leaders are
- * pending, there is one timer, and at each of its ticks one poll() over the pidfds of all of them
- * (pidfd.ts), plus one look in /proc for each leader without a pidfd (an older kernel). The tick
- * starts at LOGOFF_TIMING.pollMs and doubles while nothing ends, up to LOGOFF_TIMING.maxPollMs,
- * so that leaders that end at once are seen at once and stubborn ones cost little.
+ * One shared wait for every process being ended (escalation.ts), however many logoffs are under
+ * way: callers wait for a group of processes at a time (waitForAll), and every group is served
+ * by the same wait.
+ *
+ * - Processes held by a pidfd: one epoll set and one blocking epoll_wait() in the thread pool
+ *   (exit-watch.ts), which returns as soon as any of them exits; no timer.
+ * - Others (no pidfds on this kernel, or none was left), or pidfds where epoll is missing: one
+ *   timer, and at each of its ticks one poll() over those pidfds (pidfd.ts) and one look in /proc
+ *   for each process without one. The tick starts at WAIT_TIMING.pollMs and doubles while
+ *   nothing ends, up to WAIT_TIMING.maxPollMs.
+ *
+ * A group ends when all of its processes have, or at its deadline, whichever is first.
  */
+import { exitWatch } from './exit-watch.ts';
 import { leaderEnded } from './leader.ts';
 import { pidfds } from './pidfd.ts';
 
-/** A session leader found live, and how to reach exactly that process. */
+/** A process being ended, and how to reach exactly that process. */
 export interface Leader {
   pid: number;
   /** Its /proc starttime when it was checked; null when /proc hides it (hidepid). */
@@ -18,80 +26,159 @@ export interface Leader {
 }
 
 export const WAIT_TIMING = {
-  /** The first tick after a leader is added or signalled. */
+  /** The first tick after a process is added or signalled. */
   pollMs: 1,
   /** The slowest tick while nothing ends. */
   maxPollMs: 25,
 } as const;
 
-interface Waiting {
-  leader: Leader;
+interface Group {
+  pending: Set<Leader>;
+  ended: Set<Leader>;
   deadline: number;
   keepAlive: boolean;
-  resolve: (ended: boolean) => void;
+  resolve: (ended: Set<Leader>) => void;
+  each: ((leader: Leader) => void) | undefined;
 }
 
-const waiting = new Set<Waiting>();
+const groups = new Set<Group>();
+/** Processes the epoll wait watches, by pidfd. */
+const watched = new Map<number, { leader: Leader; group: Group }>();
+/** Processes the timer looks at. */
+const polled = new Map<Leader, Group>();
+
+let armed = false;
+/** When the epoll wait in progress returns at the latest. */
+let armedUntil = Infinity;
 let timer: NodeJS.Timeout | undefined;
 let tickMs: number = WAIT_TIMING.pollMs;
 
-/** Has it ended? For leaders without a pidfd: gone, a zombie, or now another process. */
-function endedNow(list: readonly Waiting[]): Set<Waiting> {
-  const ended = new Set<Waiting>();
-  const withFd = list.filter((w) => w.leader.pidfd !== null);
+function finish(group: Group): void {
+  groups.delete(group);
+  for (const leader of group.pending) {
+    if (leader.pidfd !== null && watched.get(leader.pidfd)?.group === group) {
+      watched.delete(leader.pidfd);
+      exitWatch()?.remove(leader.pidfd);
+    }
+    polled.delete(leader);
+  }
+  group.resolve(group.ended);
+}
+
+function ended(leader: Leader, group: Group): void {
+  group.pending.delete(leader);
+  group.ended.add(leader);
+  group.each?.(leader);
+  if (group.pending.size === 0) finish(group);
+}
+
+function settleDeadlines(): void {
+  const now = performance.now();
+  for (const g of groups) if (now >= g.deadline) finish(g);
+}
+
+function earliestWatchedDeadline(): number {
+  let at = Infinity;
+  for (const { group } of watched.values()) at = Math.min(at, group.deadline);
+  return at;
+}
+
+function arm(): void {
+  const watch = exitWatch();
+  if (armed || watch === null || watched.size === 0) return;
+  armed = true;
+  armedUntil = earliestWatchedDeadline();
+  watch.wait(armedUntil - performance.now(), (exited) => {
+    armed = false;
+    for (const fd of exited) {
+      const w = watched.get(fd);
+      if (w === undefined) continue;
+      watched.delete(fd);
+      watch.remove(fd);
+      ended(w.leader, w.group);
+    }
+    settleDeadlines();
+    arm();
+  });
+}
+
+/** For the processes the timer looks at: which have ended (gone, a zombie, or now another process). */
+function polledEnded(list: readonly Leader[]): Set<Leader> {
+  const out = new Set<Leader>();
+  const withFd = list.filter((l) => l.pidfd !== null);
   const fds = pidfds();
   if (fds !== null && withFd.length > 0) {
-    const exited = fds.exited(withFd.map((w) => w.leader.pidfd as number));
-    for (const w of withFd) if (exited.has(w.leader.pidfd as number)) ended.add(w);
+    const exited = fds.exited(withFd.map((l) => l.pidfd as number));
+    for (const l of withFd) if (exited.has(l.pidfd as number)) out.add(l);
   }
-  for (const w of list) if (w.leader.pidfd === null && leaderEnded(w.leader.pid, w.leader.startTicks)) ended.add(w);
-  return ended;
+  for (const l of list) if (l.pidfd === null && leaderEnded(l.pid, l.startTicks)) out.add(l);
+  return out;
 }
 
 function schedule(): void {
   clearTimeout(timer);
   timer = undefined;
-  if (waiting.size === 0) return;
+  if (polled.size === 0) return;
   timer = setTimeout(tick, tickMs);
-  if (![...waiting].some((w) => w.keepAlive)) timer.unref();
+  let hold = false;
+  for (const g of polled.values()) if (g.keepAlive) hold = true;
+  if (!hold) timer.unref();
 }
 
 function tick(): void {
-  const list = [...waiting];
-  let ended: Set<Waiting>;
+  let done = new Set<Leader>();
   try {
-    ended = endedNow(list);
+    done = polledEnded([...polled.keys()]);
   } catch {
     // The look itself failed (no more descriptors, /proc unreadable): try again at the next tick.
-    ended = new Set();
   }
-  const now = performance.now();
-  for (const w of list) {
-    if (ended.has(w)) {
-      waiting.delete(w);
-      w.resolve(true);
-    } else if (now >= w.deadline) {
-      waiting.delete(w);
-      w.resolve(false);
-    }
+  for (const leader of done) {
+    const group = polled.get(leader);
+    polled.delete(leader);
+    if (group !== undefined) ended(leader, group);
   }
-  tickMs = ended.size > 0 ? WAIT_TIMING.pollMs : Math.min(tickMs * 2, WAIT_TIMING.maxPollMs);
+  settleDeadlines();
+  tickMs = done.size > 0 ? WAIT_TIMING.pollMs : Math.min(tickMs * 2, WAIT_TIMING.maxPollMs);
   schedule();
 }
 
 /**
- * Resolves true once `leader` has ended, false when `ms` pass first. `keepAlive`: whether this wait
- * holds the event loop open (a caller awaits it) or not (a background logoff).
+ * Resolves with the processes, of `leaders`, that have ended: all of them as soon as they have,
+ * or those that had when `ms` ran out; `each` is called with each as soon as it has ended.
+ * `keepAlive`: whether the timer holds the event loop open (a caller awaits it) or not (a
+ * background logoff); the epoll wait, bounded by `ms`, always does (it holds one thread of the
+ * pool meanwhile).
  */
-export function waitForEnd(leader: Leader, ms: number, keepAlive: boolean): Promise<boolean> {
+export function waitForAll(leaders: readonly Leader[], ms: number, keepAlive: boolean, each?: (leader: Leader) => void): Promise<Set<Leader>> {
   return new Promise((resolve) => {
-    waiting.add({ leader, deadline: performance.now() + ms, keepAlive, resolve });
-    tickMs = WAIT_TIMING.pollMs;
-    schedule();
+    const group: Group = { pending: new Set(leaders), ended: new Set(), deadline: performance.now() + ms, keepAlive, resolve, each };
+    if (group.pending.size === 0) return resolve(group.ended);
+    groups.add(group);
+    const watch = exitWatch();
+    let toPoll = false;
+    for (const leader of group.pending) {
+      if (watch !== null && leader.pidfd !== null && !watched.has(leader.pidfd) && watch.add(leader.pidfd)) {
+        watched.set(leader.pidfd, { leader, group });
+      } else {
+        polled.set(leader, group);
+        toPoll = true;
+      }
+    }
+    if (armed && group.deadline < armedUntil && watched.size > 0) watch?.wake();
+    arm();
+    if (toPoll) {
+      tickMs = WAIT_TIMING.pollMs;
+      schedule();
+    }
   });
 }
 
-/** How many leaders are being waited for (for tests). */
+/** Resolves true once `leader` has ended, false when `ms` pass first. */
+export async function waitForEnd(leader: Leader, ms: number, keepAlive: boolean): Promise<boolean> {
+  return (await waitForAll([leader], ms, keepAlive)).has(leader);
+}
+
+/** How many processes are being waited for (for tests). */
 export function pendingWaits(): number {
-  return waiting.size;
+  return watched.size + polled.size;
 }

@@ -1,0 +1,45 @@
+/**
+ * The C library this process already runs on, through koffi, loaded by the full path it was
+ * loaded from (read from /proc/self/maps, never searched for). pidfd.ts and exit-watch.ts declare
+ * their functions on it. null where koffi is not installed or the path cannot be found.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+type Koffi = typeof import('koffi');
+
+export interface Libc {
+  readonly koffi: Koffi;
+  readonly lib: ReturnType<Koffi['load']>;
+}
+
+function libcPath(): string | null {
+  const maps = readFileSync('/proc/self/maps', 'latin1');
+  const m = /\s(\/\S*\/libc(?:-[\d.]+)?\.so(?:\.\d+)*)$/m.exec(maps);
+  return m ? (m[1] as string) : null;
+}
+
+function load(): Libc | null {
+  if (process.platform !== 'linux') return null;
+  let koffi: Koffi;
+  try {
+    koffi = createRequire(import.meta.url)('koffi') as Koffi;
+  } catch {
+    return null;
+  }
+  const path = libcPath();
+  if (path === null) return null;
+  try {
+    return { koffi, lib: koffi.load(path) };
+  } catch {
+    return null;
+  }
+}
+
+let loaded: Libc | null | undefined;
+
+/** The C library, loaded on first use; null where it cannot be. */
+export function libc(): Libc | null {
+  if (loaded === undefined) loaded = load();
+  return loaded;
+}

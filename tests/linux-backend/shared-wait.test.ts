@@ -1,0 +1,73 @@
+/**
+ * The one shared wait of the Linux logoff (src/backend/linux/waiter.ts, exit-watch.ts) and the
+ * escalation of many processes together (escalation.ts startLogoffs), on real processes: with
+ * pidfds and epoll the wait is one blocking epoll_wait() in the thread pool, no timer, that returns
+ * when a process exits; a wait with an earlier deadline cuts short one in progress; processes
+ * ended together each settle as soon as they have ended.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { LOGOFF_TIMING, startLogoffs } from '../../src/backend/linux/escalation.ts';
+import { exitWatch } from '../../src/backend/linux/exit-watch.ts';
+import { checkLeader } from '../../src/backend/linux/leader.ts';
+import { pidfds } from '../../src/backend/linux/pidfd.ts';
+import { pendingWaits, waitForAll, type Leader } from '../../src/backend/linux/waiter.ts';
+import { isGone, startLeader, stopAll, type LeaderKind } from './support.ts';
+
+/** Timers that hold the event loop open. */
+const timers = (): number => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+
+/** A leader of `kind`, checked just now and held by a pidfd (as a logoff's pass holds it). */
+async function held(kind: LeaderKind): Promise<Leader> {
+  const pid = await startLeader(kind);
+  const pidfd = pidfds()!.open(pid);
+  const check = checkLeader(pid, Date.now());
+  if (check.status !== 'live') throw new Error(`pid ${pid} is ${check.status}`);
+  return { pid, startTicks: check.startTicks, pidfd };
+}
+
+const opened: Leader[] = [];
+afterEach(() => {
+  stopAll();
+  for (const l of opened.splice(0)) if (l.pidfd !== null) pidfds()?.close(l.pidfd);
+});
+
+describe.skipIf(exitWatch() === null)('the shared wait, with pidfds and epoll', () => {
+  it('returns when a process exits, with no timer; an earlier deadline cuts short the wait in progress', async () => {
+    const [long, short] = [await held('ignoresHup'), await held('ignoresHup')];
+    opened.push(long, short);
+    const timersBefore = timers();
+    const started = performance.now();
+    const longWait = waitForAll([long], 10_000, true);
+    const shortWait = waitForAll([short], 100, true);
+    expect(pendingWaits()).toBe(2);
+    expect(timers()).toBe(timersBefore);
+
+    // The wait in progress was started for the 10 s deadline: the 100 ms one woke it.
+    expect(await shortWait).toEqual(new Set());
+    expect(performance.now() - started).toBeLessThan(LOGOFF_TIMING.hupToTermMs);
+    expect(pendingWaits()).toBe(1);
+
+    const killed = performance.now();
+    process.kill(long.pid, 'SIGKILL');
+    expect(await longWait).toEqual(new Set([long]));
+    expect(performance.now() - killed).toBeLessThan(LOGOFF_TIMING.hupToTermMs);
+    expect(pendingWaits()).toBe(0);
+    expect(isGone(short.pid)).toBe(false);
+  });
+
+  it('processes escalated together each settle once ended: SIGHUP ends one at once, SIGTERM the other after hupToTermMs', async () => {
+    const leaders = [await held('plain'), await held('ignoresHup'), await held('plain')];
+    const started = performance.now();
+    const logoffs = startLogoffs(leaders, true);
+    expect(logoffs.map((l) => l.hangup)).toEqual(['sent', 'sent', 'sent']);
+    const settled = logoffs.map((l) => l.done.then((r) => ({ r, ms: performance.now() - started })));
+
+    const [first, second, third] = await Promise.all(settled);
+    expect([first!.r, second!.r, third!.r]).toEqual([{ kind: 'ended' }, { kind: 'ended' }, { kind: 'ended' }]);
+    expect(first!.ms).toBeLessThan(LOGOFF_TIMING.hupToTermMs);
+    expect(third!.ms).toBeLessThan(LOGOFF_TIMING.hupToTermMs);
+    expect(second!.ms).toBeGreaterThanOrEqual(LOGOFF_TIMING.hupToTermMs - 5);
+    expect(leaders.every((l) => isGone(l.pid))).toBe(true);
+    expect(pendingWaits()).toBe(0);
+  });
+});
