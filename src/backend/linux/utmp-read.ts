@@ -25,44 +25,45 @@ export interface UtmpRecord {
 /** utmp numbers are in host byte order (the file is written by fwrite of the struct). */
 const LITTLE_ENDIAN = endianness() === 'LE';
 
-function field(record: Buffer, name: UtmpFieldName): Buffer {
-  const { offset, size } = UTMP_LAYOUT.fields[name];
-  return record.subarray(offset, offset + size);
+const F = UTMP_LAYOUT.fields;
+
+/** A number of the record at `at`, in host byte order. */
+function int16(data: Buffer, at: number, name: UtmpFieldName): number {
+  return LITTLE_ENDIAN ? data.readInt16LE(at + F[name].offset) : data.readInt16BE(at + F[name].offset);
 }
 
-function int16(record: Buffer, name: UtmpFieldName): number {
-  const b = field(record, name);
-  return LITTLE_ENDIAN ? b.readInt16LE(0) : b.readInt16BE(0);
-}
-
-function int32(record: Buffer, name: UtmpFieldName): number {
-  const b = field(record, name);
-  return LITTLE_ENDIAN ? b.readInt32LE(0) : b.readInt32BE(0);
+function int32(data: Buffer, at: number, name: UtmpFieldName): number {
+  return LITTLE_ENDIAN ? data.readInt32LE(at + F[name].offset) : data.readInt32BE(at + F[name].offset);
 }
 
 /** A NUL-padded char array: the bytes up to the first NUL, or all of them when it is full. */
-function text(record: Buffer, name: UtmpFieldName): string {
-  const b = field(record, name);
-  const nul = b.indexOf(0);
-  return b.subarray(0, nul === -1 ? b.length : nul).toString('utf8');
+function text(data: Buffer, at: number, name: UtmpFieldName): string {
+  const start = at + F[name].offset;
+  const end = start + F[name].size;
+  const nul = data.indexOf(0, start);
+  return data.toString('utf8', start, nul === -1 || nul > end ? end : nul);
 }
 
-/** Decodes every whole record in `data`; a partial trailing record (a file being written) is ignored. */
+/**
+ * Decodes every whole record in `data`; a partial trailing record (a file being written) is ignored.
+ * Read in place, field by field (no view of each record or field is made: thousands of records
+ * are read on every listing and every logoff). addrV6 is a view of `data`, which is never written.
+ */
 export function parseUtmp(data: Buffer): UtmpRecord[] {
   const records: UtmpRecord[] = [];
   for (let at = 0; at + UTMP_LAYOUT.size <= data.length; at += UTMP_LAYOUT.size) {
-    const r = data.subarray(at, at + UTMP_LAYOUT.size);
+    const addr = at + F.ut_addr_v6.offset;
     records.push({
-      type: int16(r, 'ut_type'),
-      pid: int32(r, 'ut_pid'),
-      line: text(r, 'ut_line'),
-      id: text(r, 'ut_id'),
-      user: text(r, 'ut_user'),
-      host: text(r, 'ut_host'),
-      session: int32(r, 'ut_session'),
-      tvSec: int32(r, 'ut_tv_sec'),
-      tvUsec: int32(r, 'ut_tv_usec'),
-      addrV6: Buffer.from(field(r, 'ut_addr_v6')),
+      type: int16(data, at, 'ut_type'),
+      pid: int32(data, at, 'ut_pid'),
+      line: text(data, at, 'ut_line'),
+      id: text(data, at, 'ut_id'),
+      user: text(data, at, 'ut_user'),
+      host: text(data, at, 'ut_host'),
+      session: int32(data, at, 'ut_session'),
+      tvSec: int32(data, at, 'ut_tv_sec'),
+      tvUsec: int32(data, at, 'ut_tv_usec'),
+      addrV6: data.subarray(addr, addr + F.ut_addr_v6.size),
     });
   }
   return records;
