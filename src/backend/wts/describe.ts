@@ -156,7 +156,8 @@ export function addRound(answers: SessionAnswers, ids: readonly number[], round:
  * followUps would say). Otherwise undefined: its answers go through SessionAnswers.
  */
 function answeredWhole(round: readonly Answer[]): Known | undefined {
-  const [ex, client, protocol] = round;
+  const of = (cls: QueryClass): Answer | undefined => round.find((a) => a.cls === cls);
+  const [ex, client, protocol] = [of('WTSSessionInfoEx'), of('WTSClientInfo'), of('WTSClientProtocolType')];
   if (!ex?.ok || !client?.ok || !protocol?.ok) return undefined;
   const info = ex.value as QueryValues['WTSSessionInfoEx'];
   const clientInfo = client.value as QueryValues['WTSClientInfo'];
