@@ -38,9 +38,9 @@ export interface ExitWatch {
   /**
    * Waits, in a thread of the pool, up to `timeoutMs` for watched processes to exit, then calls
    * `done` on the event loop with the pidfds of those that have (empty: the time ran out, or
-   * wake() was called). One wait at a time.
+   * wake() was called; null: epoll_wait failed). One wait at a time.
    */
-  wait(timeoutMs: number, done: (exited: number[]) => void): void;
+  wait(timeoutMs: number, done: (exited: number[] | null) => void): void;
   /** Makes the wait in progress return now. */
   wake(): void;
 }
@@ -81,9 +81,9 @@ function load(): ExitWatch | null {
     wait(timeoutMs, done) {
       const events = Buffer.alloc(MAX_EVENTS * EVENT_SIZE);
       f.epoll_wait.async(epfd, events, MAX_EVENTS, Math.max(0, Math.ceil(timeoutMs)), (err: unknown, n: number) => {
+        if (err != null || n < 0) return done(null);
         const exited: number[] = [];
-        // An error (EINTR: a signal reached that thread) is a wait that ended early with nothing.
-        for (let i = 0; err == null && i < n; i++) {
+        for (let i = 0; i < n; i++) {
           const fd = Number(events.readBigUInt64LE(i * EVENT_SIZE + DATA_AT));
           if (fd === wakeFd) f.read(wakeFd, one, 8);
           else exited.push(fd);

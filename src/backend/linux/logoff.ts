@@ -67,7 +67,12 @@ async function look(src: SessionSource, local: readonly SessionTarget[]): Promis
   const found: { sessions: LinuxSession[]; pass: HeldPass | null } = { sessions: [], pass: null };
   if (local.length === 0) return found;
   const ids = new Set(local.map((t) => t.SessionId));
-  found.sessions = await readSessions(src, () => (found.pass = readHeldPass(ids)).processes);
+  try {
+    found.sessions = await readSessions(src, () => (found.pass = readHeldPass(ids)).processes);
+  } catch (err) {
+    found.pass?.release();
+    throw err;
+  }
   return found;
 }
 

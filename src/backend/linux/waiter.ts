@@ -12,7 +12,7 @@
  *
  * A group ends when all of its processes have, or at its deadline, whichever is first.
  */
-import { exitWatch } from './exit-watch.ts';
+import { exitWatch, type ExitWatch } from './exit-watch.ts';
 import { leaderEnded } from './leader.ts';
 import { pidfds } from './pidfd.ts';
 
@@ -90,6 +90,7 @@ function arm(): void {
   armedUntil = earliestWatchedDeadline();
   watch.wait(armedUntil - performance.now(), (exited) => {
     armed = false;
+    if (exited === null) return pollInstead(watch);
     for (const fd of exited) {
       const w = watched.get(fd);
       if (w === undefined) continue;
@@ -100,6 +101,17 @@ function arm(): void {
     settleDeadlines();
     arm();
   });
+}
+
+/** The wait failed (not EINTR alone: any failure): its processes go to the timer, which polls their pidfds. */
+function pollInstead(watch: ExitWatch): void {
+  for (const [fd, w] of watched) {
+    watch.remove(fd);
+    polled.set(w.leader, w.group);
+  }
+  watched.clear();
+  tickMs = WAIT_TIMING.pollMs;
+  schedule();
 }
 
 /** For the processes the timer looks at: which have ended (gone, a zombie, or now another process). */
