@@ -29,6 +29,7 @@ const SUITES = [
   'tests/helper/wts-classic.test.ts',
   'tests/helper/rpc.test.ts',
   'tests/helper/current.test.ts',
+  'tests/helper/current-wts.test.ts',
   'tests/helper/message-params.test.ts',
   'tests/helper/empty-computer.test.ts',
   'tests/helper/initialize.test.ts',
