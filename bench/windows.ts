@@ -3,24 +3,48 @@
  * bindings and worker pool as on Windows; the double makes every call that reaches a server wait
  * its latency):
  *  1. fan-out over 500 hosts with 50 ms per call, one session each: cold (the first call of a fresh
- *     PowerShell, so the helper and its worker threads start during it) and warm (the same call
- *     again), against the same hosts asked one at a time, and warm with as many hosts at once as
- *     the pool has workers;
+ *     PowerShell, so the helper starts during it) and warm (the same call again), at several
+ *     -ThrottleLimit values (medians of fresh PowerShells), against the same hosts asked one at a
+ *     time; and at the default throttle with other UV_THREADPOOL_SIZE values;
  *  2. one list of 5,000 sessions from one host, end to end in PowerShell (helper start excluded),
  *     and where its time goes (breakdown.ts).
  */
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
+import { ListSessions } from '../src/protocol/methods.ts';
 import { makeTempDir, removeDir } from '../tests/linux-backend/support.ts';
 import { IMPORT } from '../tests/support/module.ts';
 import { benchBreakdown, session } from './breakdown.ts';
-import { pwshResult, ratio } from './pwsh-json.ts';
+import { median, pwshResult, ratio } from './pwsh-json.ts';
+
+const DEFAULT_THROTTLE = ListSessions.params.ThrottleLimit.default as number;
 import { buildDouble, writeFixture, type FixtureServer } from '../tests/wts/support/double.ts';
 
 const HOSTS = 500;
 const LATENCY_MS = 50;
-const THROTTLE = 32;
-/** The WTS pool's size (src/backend/wts/index.ts): more hosts at once than workers only wait. */
-const WIDE = 64;
+/** The -ThrottleLimit values measured; the declared default is among them (methods.ts). */
+const THROTTLES = [32, 64, 128, 256, 512];
+/** Fresh PowerShells (cold runs) per throttle; the figure is their median. */
+const ROUNDS = 3;
+/** UV_THREADPOOL_SIZE values compared at the default -ThrottleLimit (the module sets HelperProcess.cs's value). */
+const POOLS = ['64', '128', '256', '512'];
+
+interface FanOut {
+  Cold: number;
+  Warm: number[];
+  Sessions: number;
+  Errors: number;
+}
+
+/** In one fresh PowerShell: the first fan-out (cold: helper starting), then `warm` more at the same throttle. */
+export function fanOutScript(list: string, throttle: number, warm: number): string {
+  return `${IMPORT}
+$hosts = @(${list})
+$w = [System.Diagnostics.Stopwatch]::StartNew(); $a = @(Get-UserSession -ComputerName $hosts -ThrottleLimit ${throttle} -ErrorVariable e1 -ErrorAction SilentlyContinue); $cold = $w.Elapsed.TotalMilliseconds
+$warm = [System.Collections.Generic.List[double]]::new(); $errors = $e1.Count
+for ($i = 0; $i -lt ${warm}; $i++) { $w = [System.Diagnostics.Stopwatch]::StartNew(); $b = @(Get-UserSession -ComputerName $hosts -ThrottleLimit ${throttle} -ErrorVariable e2 -ErrorAction SilentlyContinue); $warm.Add($w.Elapsed.TotalMilliseconds); $errors += $e2.Count }
+Write-BenchResult ([pscustomobject] @{ Cold = $cold; Warm = $warm.ToArray(); Sessions = $a.Count; Errors = $errors })`;
+}
 
 export async function benchWindows(): Promise<void> {
   const dir = makeTempDir('st-bench-wts-');
@@ -31,19 +55,31 @@ export async function benchWindows(): Promise<void> {
     const hosts: FixtureServer[] = Array.from({ length: HOSTS }, (_, i) => ({ name: `srv${i}`, latencyMs: LATENCY_MS, sessions: [session(2, i)] }));
     writeFixture(fixture, hosts);
     const list = hosts.map((h) => `'${h.name}'`).join(',');
-    const fan = await pwshResult<{ Cold: number; Warm: number; Wide: number; Serial: number; A: number; B: number; C: number; D: number; Errors: number }>(`${IMPORT}
+    const serial = await pwshResult<{ Serial: number; Count: number }>(`${IMPORT}
 $hosts = @(${list})
-$w = [System.Diagnostics.Stopwatch]::StartNew(); $a = @(Get-UserSession -ComputerName $hosts -ThrottleLimit ${THROTTLE} -ErrorVariable e1 -ErrorAction SilentlyContinue); $cold = $w.Elapsed.TotalMilliseconds
-$w = [System.Diagnostics.Stopwatch]::StartNew(); $b = @(Get-UserSession -ComputerName $hosts -ThrottleLimit ${THROTTLE} -ErrorVariable e2 -ErrorAction SilentlyContinue); $warm = $w.Elapsed.TotalMilliseconds
-$w = [System.Diagnostics.Stopwatch]::StartNew(); $d = @(Get-UserSession -ComputerName $hosts -ThrottleLimit ${WIDE} -ErrorVariable e3 -ErrorAction SilentlyContinue); $wide = $w.Elapsed.TotalMilliseconds
+$null = Get-UserSession -ComputerName $hosts[0]
 $w = [System.Diagnostics.Stopwatch]::StartNew(); $c = @(foreach ($h in $hosts) { Get-UserSession -ComputerName $h }); $serial = $w.Elapsed.TotalMilliseconds
-Write-BenchResult ([pscustomobject] @{ Cold = $cold; Warm = $warm; Wide = $wide; Serial = $serial; A = $a.Count; B = $b.Count; C = $c.Count; D = $d.Count; Errors = $e1.Count + $e2.Count + $e3.Count })`, { env, timeoutMs: 900_000 });
-    console.log(
-      `fan-out over ${HOSTS} hosts (${LATENCY_MS} ms per call, -ThrottleLimit ${THROTTLE}): cold ${fan.Cold.toFixed(0)} ms (helper and workers starting), ` +
-        `warm ${fan.Warm.toFixed(0)} ms, for ${fan.A}/${fan.B} sessions and ${fan.Errors} errors (aim <= 1500 ms); ` +
-        `one host at a time: ${fan.Serial.toFixed(0)} ms for ${fan.C}; one at a time / warm = ${ratio(fan.Serial, fan.Warm)} (aim >= 80x); ` +
-        `warm at -ThrottleLimit ${WIDE} (the pool's size): ${fan.Wide.toFixed(0)} ms for ${fan.D}, one at a time / that = ${ratio(fan.Serial, fan.Wide)}`,
-    );
+Write-BenchResult ([pscustomobject] @{ Serial = $serial; Count = $c.Count })`, { env, timeoutMs: 900_000 });
+    console.log(`fan-out over ${HOSTS} hosts, ${LATENCY_MS} ms per native call, one session each; load ${loadavg()[0]?.toFixed(2)}`);
+    console.log(`  one host at a time (warm helper): ${serial.Serial.toFixed(0)} ms for ${serial.Count} sessions`);
+    for (const throttle of THROTTLES) {
+      const runs: FanOut[] = [];
+      for (let r = 0; r < ROUNDS; r++) runs.push(await pwshResult<FanOut>(fanOutScript(list, throttle, 3), { env, timeoutMs: 600_000 }));
+      const cold = median(runs.map((x) => x.Cold));
+      const warm = median(runs.flatMap((x) => x.Warm));
+      const bad = runs.filter((x) => x.Sessions !== HOSTS || x.Errors !== 0).length;
+      console.log(
+        `  -ThrottleLimit ${throttle}${throttle === DEFAULT_THROTTLE ? ' (default)' : ''}: cold ${cold.toFixed(0)} ms, warm ${warm.toFixed(0)} ms (medians of ${ROUNDS} and ${ROUNDS * 3}; aim <= 1500), ` +
+          `one at a time / warm = ${ratio(serial.Serial, warm)}, / cold = ${ratio(serial.Serial, cold)} (aim >= 80x)${bad ? `; ${bad} runs with missing sessions or errors` : ''}; load ${loadavg()[0]?.toFixed(2)}`,
+      );
+    }
+    for (const pool of POOLS) {
+      const runs: FanOut[] = [];
+      for (let r = 0; r < ROUNDS; r++) runs.push(await pwshResult<FanOut>(fanOutScript(list, DEFAULT_THROTTLE, 3), { env: { ...env, UV_THREADPOOL_SIZE: pool }, timeoutMs: 600_000 }));
+      console.log(
+        `  UV_THREADPOOL_SIZE ${pool}, -ThrottleLimit ${DEFAULT_THROTTLE}: cold ${median(runs.map((x) => x.Cold)).toFixed(0)} ms, warm ${median(runs.flatMap((x) => x.Warm)).toFixed(0)} ms; load ${loadavg()[0]?.toFixed(2)}`,
+      );
+    }
 
     writeFixture(fixture, [{ name: '.', sessions: Array.from({ length: 5000 }, (_, i) => session(i + 1, i)) }]);
     const big = await pwshResult<{ Median: number; Count: number }>(`${IMPORT}

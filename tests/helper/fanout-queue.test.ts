@@ -1,8 +1,8 @@
 /**
  * -TimeoutSec counts from the moment a computer is asked, not from when it was queued: with fewer
- * worker threads than computers at once, computers wait for a worker, and that wait is no fault of
- * theirs. The fan-out and the WTS backend run in process here (a pool of two real workers making
- * koffi calls into the wtsapi32 double), so the pool is smaller than ThrottleLimit.
+ * slots for native calls than computers at once, computers wait for a slot, and that wait is no
+ * fault of theirs. The fan-out and the WTS backend run in process here (koffi's asynchronous calls
+ * into the wtsapi32 double, two at a time: maxNativeCalls 2), so the slots are fewer than ThrottleLimit.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,7 +23,7 @@ beforeAll(() => {
   useDoubleFiles(fixture, log);
   // Six computers, each answering its enumeration after 700 ms, with no sessions (one call each).
   writeFixture(fixture, [{ name: '.', sessions: [] }, ...Array.from({ length: 6 }, (_, i) => ({ name: `srv${i}`, latencyMs: 700, sessions: [] }))]);
-  backend = createWtsBackend({ libraryPath: buildDouble('linux'), poolSize: 2 });
+  backend = createWtsBackend({ libraryPath: buildDouble('linux'), maxNativeCalls: 2 });
 });
 afterAll(async () => {
   await backend.close?.();
@@ -35,8 +35,8 @@ function params(over: Partial<ListParams>): ListParams {
   return { ...defaults, ComputerName: [], UserName: [], Id: [], State: [], IncludeSystem: false, ...over };
 }
 
-describe('computers queued for a worker', () => {
-  it('are not timed out while they wait: six 700 ms computers, two workers, TimeoutSec 1, all answer', async () => {
+describe('computers queued for a slot', () => {
+  it('are not timed out while they wait: six 700 ms computers, two slots, TimeoutSec 1, all answer', async () => {
     const names = Array.from({ length: 6 }, (_, i) => `srv${i}`);
     const started = Date.now();
     const result = await listComputers(backend, params({ ComputerName: names, ThrottleLimit: 6, TimeoutSec: 1 }), 'here');

@@ -3,7 +3,7 @@
  * wtsapi32 test double (tests/wts/double/): each start gets a fixture and a log file of its own,
  * so what the helper did is read back from the double's log.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -16,7 +16,7 @@ import {
   type FixtureOptions,
   type FixtureServer,
 } from '../wts/support/double.ts';
-import { HelperProcess, type StartOptions } from './support.ts';
+import { HelperProcess, ROOT, type StartOptions } from './support.ts';
 
 export interface WtsHelper {
   helper: HelperProcess;
@@ -39,15 +39,30 @@ export interface ListResult {
 let dir: string | null = null;
 let started = 0;
 
-/** Starts the helper on the double with these servers. Stop it with stopAllHelpers(). */
-export function startWtsHelper(servers: FixtureServer[], options: FixtureOptions = {}, from?: StartOptions['from']): WtsHelper {
+/**
+ * UV_THREADPOOL_SIZE as the module gives it to the helper: read from the one place it is set,
+ * HelperProcess.cs (libuv's pool, on which the asynchronous WTS calls wait).
+ */
+export const MODULE_THREADPOOL_SIZE = ((): string => {
+  const source = readFileSync(join(ROOT, 'src', 'dotnet', 'SessionTools.Types', 'Client', 'HelperProcess.cs'), 'utf8');
+  const value = /const string ThreadPoolSize = "(\d+)";/.exec(source)?.[1];
+  if (value === undefined) throw new Error('HelperProcess.cs sets no ThreadPoolSize');
+  return value;
+})();
+
+/**
+ * Starts the helper on the double with these servers, with UV_THREADPOOL_SIZE as the module sets
+ * it unless `env` says otherwise (`env` adds to or overrides the helper's environment). Stop it
+ * with stopAllHelpers().
+ */
+export function startWtsHelper(servers: FixtureServer[], options: FixtureOptions = {}, from?: StartOptions['from'], env: Record<string, string | undefined> = {}): WtsHelper {
   dir ??= mkdtempSync(join(tmpdir(), 'st-helper-wts-'));
   const n = ++started;
   const fixture = join(dir, `fixture-${n}.txt`);
   const log = join(dir, `log-${n}.txt`);
   writeFixture(fixture, servers, options);
   const helper = HelperProcess.start({
-    env: { SESSIONTOOLS_WTSAPI_PATH: buildDouble('linux'), WTSDOUBLE_FIXTURE: fixture, WTSDOUBLE_LOG: log },
+    env: { SESSIONTOOLS_WTSAPI_PATH: buildDouble('linux'), WTSDOUBLE_FIXTURE: fixture, WTSDOUBLE_LOG: log, UV_THREADPOOL_SIZE: MODULE_THREADPOOL_SIZE, ...env },
     ...(from ? { from } : {}),
   });
   const events = (): DoubleEvent[] => readLog(log);

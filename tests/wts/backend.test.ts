@@ -102,11 +102,14 @@ describe('WTS backend: listing', () => {
 
   it('opens a remote server by name and reports it as the caller named it (IPv4 client)', async () => {
     writeFixture(wts.fixture, [localServer(), remoteServer('srv1')]);
+    await wts.backend.close?.();
+    wts.backend = createWtsBackend({ libraryPath: wts.library, poolSize: 4, maxNativeCalls: 3 });
     const [s] = await wts.backend.list('SRV1', { includeSystem: false, signal: never });
     expect(s).toMatchObject({ ComputerName: 'SRV1', SessionId: 2, UserName: 'carol', Domain: 'LAB', ClientAddress: '192.168.10.20', Idle: 1000, Protocol: 'RDP' });
     const events = readLog(wts.log);
-    // Each task opens its own handle: the enumeration, then the queries (one task: the server answers at once).
-    expect(events.filter((e) => e.event === 'open').map((e) => (e as { server: string }).server)).toEqual(['SRV1', 'SRV1']);
+    // One handle per lane (remote-list.ts): the enumeration's, which then runs the first query, and
+    // one for each other query of the session, as slots are free (three here).
+    expect(events.filter((e) => e.event === 'open').map((e) => (e as { server: string }).server)).toEqual(['SRV1', 'SRV1', 'SRV1']);
   });
 
   it('leaves out a session that ended after the enumeration (7022 or 7007 on its queries)', async () => {

@@ -1,23 +1,43 @@
 /**
- * The WTS backend's pool of worker threads (src/backend/wts/pool.ts), with its real workers on the
- * wtsapi32 double: which thread ran each call (the double logs the OS thread id) and when (the
- * double's clock at the start and end of each call, its latency included) show how the pool
- * reuses, bounds, abandons and ends its workers.
+ * The WTS backend's pool of worker threads (src/backend/wts/pool.ts: this computer's listing and
+ * the actions), with its real workers on the wtsapi32 double: which thread ran each call (the double
+ * logs the OS thread id) and when (the double's clock at the start and end of each call, its latency
+ * included) show how the pool reuses, bounds, abandons and ends its workers. Slow list jobs of
+ * remote servers are run on the pool directly (the backend lists those with asynchronous calls,
+ * pool-async.test.ts), as the slowest work a worker can be given.
  */
 import { hostname } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ComputerError, type Backend } from '../../src/backend/backend.ts';
+import type { Backend } from '../../src/backend/backend.ts';
 import { createWtsBackend, type WtsBackendOptions } from '../../src/backend/wts/index.ts';
+import type { Reply } from '../../src/backend/wts/jobs.ts';
+import { WorkerPool } from '../../src/backend/wts/pool.ts';
+import { startWorker } from '../../src/backend/wts/worker-url.ts';
 import { handlesClosed, readLog, writeFixture, type CallEvent, type FixtureServer } from './support/double.ts';
 import { useDoubleInProcess } from './support/in-process.ts';
 
 const wts = useDoubleInProcess('pool');
 const backends: Backend[] = [];
+const pools: WorkerPool[] = [];
 const never = new AbortController().signal;
 
 /** Servers slow0..slow<n-1> with no sessions, each call taking `latencyMs`, and the local one. */
 function servers(n: number, latencyMs: number): FixtureServer[] {
   return [{ name: '.', sessions: [] }, ...Array.from({ length: n }, (_, i) => ({ name: `slow${i}`, latencyMs, sessions: [] }))];
+}
+
+/** A pool of real workers on the double, as the backend makes it. */
+function poolWith(size: number, maxAbandoned = size): WorkerPool {
+  const pool = new WorkerPool({ size, maxAbandoned, start: () => startWorker({ libraryPath: wts.library }) });
+  pools.push(pool);
+  return pool;
+}
+
+/** One server's listing as a pool job: its sessions, or the rejection (an AbortError when given up). */
+async function listOn(pool: WorkerPool, computer: string | null, signal: AbortSignal = never): Promise<unknown> {
+  const reply: Reply = await pool.run({ op: 'list', computer, computerName: computer ?? 'here', includeSystem: false }, signal);
+  if (!reply.ok) throw new Error(JSON.stringify(reply));
+  return reply.value;
 }
 
 function backendWith(opts: WtsBackendOptions): Backend {
@@ -36,7 +56,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const allHandlesClosed = (ms: number): Promise<boolean> => handlesClosed(wts.log, ms);
 
 afterEach(async () => {
-  await Promise.all(backends.splice(0).map((b) => b.close?.()));
+  await Promise.all([...backends.splice(0).map((b) => b.close?.()), ...pools.splice(0).map((p) => p.close())]);
 });
 
 describe('the WTS worker pool', () => {
@@ -55,8 +75,8 @@ describe('the WTS worker pool', () => {
 
   it('runs at most poolSize jobs at once; the others wait for a free worker', async () => {
     writeFixture(wts.fixture, servers(4, 600));
-    const backend = backendWith({ poolSize: 2 });
-    await Promise.all([0, 1, 2, 3].map((i) => list(backend, `slow${i}`)));
+    const pool = poolWith(2);
+    await Promise.all([0, 1, 2, 3].map((i) => listOn(pool, `slow${i}`)));
     const calls = enumerations().sort((a, b) => a.t0 - b.t0);
     expect(new Set(calls.map((c) => c.tid)).size).toBe(2);
     // The third and fourth started only once the first two had ended.
@@ -67,13 +87,13 @@ describe('the WTS worker pool', () => {
 
   it('drops a waiting job whose caller gave up: it never runs', async () => {
     writeFixture(wts.fixture, servers(2, 800));
-    const backend = backendWith({ poolSize: 1 });
-    const first = list(backend, 'slow0');
+    const pool = poolWith(1);
+    const first = listOn(pool, 'slow0');
     const abort = new AbortController();
-    const second = list(backend, 'slow1', abort.signal).catch((e: unknown) => e);
+    const second = listOn(pool, 'slow1', abort.signal).catch((e: unknown) => e);
     await sleep(100);
     abort.abort();
-    expect(await second).toMatchObject({ errorId: 'ComputerTimeout' });
+    expect(await second).toMatchObject({ name: 'AbortError' });
     expect(await first).toEqual([]);
     await sleep(300);
     expect(enumerations().map((c) => c.server)).toEqual(['slow0']);
@@ -81,10 +101,10 @@ describe('the WTS worker pool', () => {
 
   it('abandons a worker stuck in a call, up to maxAbandoned; past that, new jobs wait for one to return', async () => {
     writeFixture(wts.fixture, servers(3, 1_500));
-    const backend = backendWith({ poolSize: 1, maxAbandoned: 1 });
+    const pool = poolWith(1, 1);
     const giveUp = async (computer: string): Promise<unknown> => {
       const abort = new AbortController();
-      const listing = list(backend, computer, abort.signal).catch((e: unknown) => e);
+      const listing = listOn(pool, computer, abort.signal).catch((e: unknown) => e);
       // Give up once a worker is inside the call (a job still waiting for a worker is only dropped).
       while (!readLog(wts.log).some((e) => e.event === 'open' && e.server === computer)) await sleep(20);
       await sleep(100);
@@ -92,13 +112,13 @@ describe('the WTS worker pool', () => {
       return listing;
     };
     const started = Date.now();
-    expect(await giveUp('slow0')).toMatchObject({ errorId: 'ComputerTimeout' });
-    expect(backend.stuckCalls?.()).toBe(1);
+    expect(await giveUp('slow0')).toMatchObject({ name: 'AbortError' });
+    expect(pool.stuck).toBe(1);
     // A replacement runs the next job at once; it is given up too: now two workers are stuck.
-    expect(await giveUp('slow1')).toMatchObject({ errorId: 'ComputerTimeout' });
-    expect(backend.stuckCalls?.()).toBe(2);
+    expect(await giveUp('slow1')).toMatchObject({ name: 'AbortError' });
+    expect(pool.stuck).toBe(2);
     // size 1 + maxAbandoned 1 threads at most: this job waits until slow0's call returns.
-    expect(await list(backend, null)).toEqual([]);
+    expect(await listOn(pool, null)).toEqual([]);
     expect(Date.now() - started).toBeGreaterThanOrEqual(1_400);
     // The double logs a call when it returns: wait for slow1's too.
     expect(await allHandlesClosed(5_000)).toBe(true);
@@ -110,21 +130,22 @@ describe('the WTS worker pool', () => {
     // Once their calls return, the abandoned workers end and nothing is stuck.
     expect(await allHandlesClosed(5_000)).toBe(true);
     await sleep(300);
-    expect(backend.stuckCalls?.()).toBe(0);
+    expect(pool.stuck).toBe(0);
   });
 
   it('close() fails running and waiting jobs, and later jobs fail at once', async () => {
     writeFixture(wts.fixture, servers(2, 1_000));
-    const backend = backendWith({ poolSize: 1 });
-    const running = list(backend, 'slow0').catch((e: unknown) => e);
-    const waiting = list(backend, 'slow1').catch((e: unknown) => e);
+    const pool = poolWith(1);
+    const running = listOn(pool, 'slow0').catch((e: unknown) => e);
+    const waiting = listOn(pool, 'slow1').catch((e: unknown) => e);
     // Close once the first job is inside its (slow) enumeration.
     while (!readLog(wts.log).some((e) => e.event === 'open')) await sleep(20);
+    await pool.close();
+    for (const failed of [await running, await waiting]) expect(failed).toMatchObject({ message: 'The WTS worker pool was closed.' });
+    expect(await listOn(pool, null).catch((e: unknown) => e)).toMatchObject({ message: 'The WTS worker pool is closed.' });
+    // The backend's pool closed: a listing of this computer fails, and so does every action.
+    const backend = backendWith({ poolSize: 1 });
     await backend.close?.();
-    for (const failed of [await running, await waiting]) {
-      expect(failed).toBeInstanceOf(ComputerError);
-      expect(failed).toMatchObject({ errorId: 'BackendFailed', message: expect.stringMatching(/: The WTS worker pool was closed\.$/) });
-    }
     expect(await list(backend, null).catch((e: unknown) => e)).toMatchObject({
       errorId: 'BackendFailed',
       message: expect.stringMatching(/: The WTS worker pool is closed\.$/),

@@ -10,7 +10,7 @@
  *   and count for WTS_SESSION_INFO_1W arrays.
  */
 import koffi, { type TypeObject } from 'koffi';
-import { RECORDS, type Decoded, type RecordName, type WinApi } from './abi.ts';
+import { RECORDS, type Decoded, type WinApi } from './abi.ts';
 import { koffiDecl } from './koffi-decl.ts';
 import { memberReader, offsetOf, recordBytes } from './record-bytes.ts';
 import type { Win32Failure } from './win32-errors.ts';
@@ -35,7 +35,7 @@ const WTSTypeProcessInfoLevel1 = 1;
  * ERROR_CALL_NOT_IMPLEMENTED, RPC_S_PROCNUM_OUT_OF_RANGE, RPC_S_CANNOT_SUPPORT. Which of these a
  * 2008 (non-R2) server really returns has not been checked (no Windows here).
  */
-const ENUMERATE_EX_UNSUPPORTED = new Set([50, 87, 120, 1745, 1764]);
+export const ENUMERATE_EX_UNSUPPORTED = new Set([50, 87, 120, 1745, 1764]);
 
 /** A Win32 call failed; `failure.code` is GetLastError() taken right after it. */
 export class Win32Error extends Error {
@@ -80,6 +80,67 @@ const CLIENT_INFO_FIELDS = ['ClientName', 'ClientAddressFamily', 'ClientAddress'
 const LEVEL_FIELD = ['Level'] as const;
 const LEVEL1_FIELDS = RECORDS.WTSINFOEX_LEVEL1_W.fields.map(([name]) => name);
 
+/** What a WTSQuerySessionInformationW buffer of a class holds, copied out of it (the caller frees it). */
+function struct<R extends 'WTSINFOW' | 'WTS_CLIENT_ADDRESS'>(p: bigint, bytes: number, name: R): Decoded<R> {
+  const type = koffiDecl().records[name];
+  if (bytes < type.size) throw new Error(`WTSQuerySessionInformationW returned ${bytes} bytes for ${name}, which has ${type.size}`);
+  return koffi.decode(p, type) as Decoded<R>;
+}
+
+/**
+ * The readers of the query buffers, by what they read: the synchronous calls (workers) and the
+ * asynchronous ones (async-calls.ts) decode the same way.
+ */
+export const READ = {
+  /** Read from the bytes (record-bytes.ts): koffi's decoding of the union cost more than the call. */
+  sessionInfoEx: (p: bigint, n: number): SessionInfoEx | null => {
+    const bytes = recordBytes(p, n, 'WTSINFOEXW');
+    if (memberReader('WTSINFOEXW', LEVEL_FIELD).read(bytes, 0).Level !== 1) return null;
+    return memberReader('WTSINFOEX_LEVEL1_W', LEVEL1_FIELDS).read(bytes, offsetOf('WTSINFOEXW', 'Data'));
+  },
+  sessionInfo: (p: bigint, n: number): SessionInfo => struct(p, n, 'WTSINFOW'),
+  /** Only some members, read from the bytes: all of WTSCLIENTW (2,304 bytes, five MAX_PATH strings) costs more than the call. */
+  clientInfo: (p: bigint, n: number): ClientInfo => memberReader('WTSCLIENTW', CLIENT_INFO_FIELDS).read(recordBytes(p, n, 'WTSCLIENTW'), 0),
+  clientName: (p: bigint): string => koffi.decode(p, 'char16_t', -1) as string,
+  clientAddress: (p: bigint, n: number): Decoded<'WTS_CLIENT_ADDRESS'> => struct(p, n, 'WTS_CLIENT_ADDRESS'),
+  clientProtocolType: (p: bigint, n: number): number => {
+    if (n < 2) throw new Error(`WTSQuerySessionInformationW returned ${n} bytes for WTSClientProtocolType (a USHORT)`);
+    return koffi.decode(p, 'uint16_t') as number;
+  },
+};
+
+/** Copies what `p` holds with `read` and frees it (WTSFreeMemory); a NULL buffer is "no value", never decoded. */
+export function readAndFree<T>(api: Pick<WinApi, 'WTSFreeMemory'>, p: bigint | null | undefined, bytes: number, read: (p: bigint, bytes: number) => T): T | null {
+  if (p === null || p === undefined) return null;
+  try {
+    return read(p, bytes);
+  } finally {
+    api.WTSFreeMemory(p);
+  }
+}
+
+/** A WTSEnumerateSessionsExW level-1 array, copied, then freed with WTSFreeMemoryExW. */
+export function sessionsEx(api: Pick<WinApi, 'WTSFreeMemoryExW'>, p: bigint | null | undefined, n: number): EnumeratedSession[] {
+  if (p === null || p === undefined) return [];
+  try {
+    const rows = koffi.decode(p, koffiDecl().records.WTS_SESSION_INFO_1W, n) as Decoded<'WTS_SESSION_INFO_1W'>[];
+    return rows.map((r) => ({ SessionId: r.SessionId, State: r.State, SessionName: r.pSessionName, UserName: r.pUserName, Domain: r.pDomainName }));
+  } finally {
+    // Its result tells nothing the caller could act on: the data is already copied.
+    api.WTSFreeMemoryExW(WTSTypeSessionInfoLevel1, p, n);
+  }
+}
+
+/** A classic WTSEnumerateSessionsW array (no user or domain in it), copied, then freed with WTSFreeMemory. */
+export function sessionsClassic(api: Pick<WinApi, 'WTSFreeMemory'>, p: bigint | null | undefined, n: number): EnumeratedSession[] {
+  return (
+    readAndFree(api, p, n, (q) => {
+      const rows = koffi.decode(q, koffiDecl().records.WTS_SESSION_INFOW, n) as Decoded<'WTS_SESSION_INFOW'>[];
+      return rows.map((r) => ({ SessionId: r.SessionId, State: r.State, SessionName: r.pWinStationName, UserName: null, Domain: null }));
+    }) ?? []
+  );
+}
+
 export class WtsCalls {
   constructor(private readonly api: WinApi) {}
 
@@ -102,109 +163,39 @@ export class WtsCalls {
     this.api.WTSCloseServer(h);
   }
 
-  /**
-   * How long the last enumerate() waited in its native calls (decoding excluded): the server's
-   * round trip, which list.ts reads to decide whether to spread the queries.
-   */
-  lastEnumerateMs = 0;
-
   /** Every session: level 1 in one call where the server has it, else the classic enumeration. */
   enumerate(h: bigint | null): EnumeratedSession[] {
     const level = [1];
     const pp: (bigint | null)[] = [null];
     const count = [0];
-    const t0 = performance.now();
     const ok = this.api.WTSEnumerateSessionsExW(h, level, 0, pp, count);
-    this.lastEnumerateMs = performance.now() - t0;
     if (!ok) {
       const error = this.lastError('WTSEnumerateSessionsExW');
       if (ENUMERATE_EX_UNSUPPORTED.has(error.failure.code)) return this.enumerateClassic(h);
       throw error;
     }
-    const p = pp[0];
-    if (p === null || p === undefined) return [];
-    const n = count[0] ?? 0;
-    try {
-      const rows = koffi.decode(p, koffiDecl().records.WTS_SESSION_INFO_1W, n) as Decoded<'WTS_SESSION_INFO_1W'>[];
-      return rows.map((r) => ({ SessionId: r.SessionId, State: r.State, SessionName: r.pSessionName, UserName: r.pUserName, Domain: r.pDomainName }));
-    } finally {
-      // Its result tells nothing the caller could act on: the data is already copied.
-      this.api.WTSFreeMemoryExW(WTSTypeSessionInfoLevel1, p, n);
-    }
+    return sessionsEx(this.api, pp[0], count[0] ?? 0);
   }
 
   private enumerateClassic(h: bigint | null): EnumeratedSession[] {
     const pp: (bigint | null)[] = [null];
     const count = [0];
-    const t0 = performance.now();
     const ok = this.api.WTSEnumerateSessionsW(h, 0, 1, pp, count);
-    this.lastEnumerateMs = performance.now() - t0;
     if (!ok) throw this.lastError('WTSEnumerateSessionsW');
-    const p = pp[0];
-    if (p === null || p === undefined) return [];
-    try {
-      const rows = koffi.decode(p, koffiDecl().records.WTS_SESSION_INFOW, count[0] ?? 0) as Decoded<'WTS_SESSION_INFOW'>[];
-      return rows.map((r) => ({ SessionId: r.SessionId, State: r.State, SessionName: r.pWinStationName, UserName: null, Domain: null }));
-    } finally {
-      this.api.WTSFreeMemory(p);
-    }
+    return sessionsClassic(this.api, pp[0], count[0] ?? 0);
   }
 
   /** One WTSQuerySessionInformationW: `read` copies out of the buffer, which is then freed. */
-  private query<T>(h: bigint | null, id: number, cls: InfoClassName, read: (p: bigint, bytes: number) => T): T | null {
+  query<T>(h: bigint | null, id: number, cls: InfoClassName, read: (p: bigint, bytes: number) => T): T | null {
     const pp: (bigint | null)[] = [null];
     const bytes = [0];
     if (!this.api.WTSQuerySessionInformationW(h, id, WTS_INFO[cls], pp, bytes)) throw this.lastError(`WTSQuerySessionInformationW(${cls})`);
-    const p = pp[0];
-    if (p === null || p === undefined) return null;
-    try {
-      return read(p, bytes[0] ?? 0);
-    } finally {
-      this.api.WTSFreeMemory(p);
-    }
-  }
-
-  private struct<R extends 'WTSINFOW' | 'WTSINFOEXW' | 'WTS_CLIENT_ADDRESS'>(p: bigint, bytes: number, name: R): Decoded<R> {
-    const type = koffiDecl().records[name];
-    if (bytes < type.size) throw new Error(`WTSQuerySessionInformationW returned ${bytes} bytes for ${name}, which has ${type.size}`);
-    return koffi.decode(p, type) as Decoded<R>;
-  }
-
-  /** WTSINFOEX level 1 (Win7/2008 R2 and later); null when the server returns another level. */
-  sessionInfoEx(h: bigint | null, id: number): SessionInfoEx | null {
-    // Read from the bytes (record-bytes.ts): koffi's decoding of the union cost more than the call.
-    return this.query(h, id, 'WTSSessionInfoEx', (p, n) => {
-      const bytes = recordBytes(p, n, 'WTSINFOEXW');
-      if (memberReader('WTSINFOEXW', LEVEL_FIELD).read(bytes, 0).Level !== 1) return null;
-      return memberReader('WTSINFOEX_LEVEL1_W', LEVEL1_FIELDS).read(bytes, offsetOf('WTSINFOEXW', 'Data'));
-    }) ?? null;
+    return readAndFree(this.api, pp[0], bytes[0] ?? 0, read);
   }
 
   /** WTSINFOW (Vista SP1/2008 and later). */
   sessionInfo(h: bigint | null, id: number): SessionInfo | null {
-    return this.query(h, id, 'WTSSessionInfo', (p, n) => this.struct(p, n, 'WTSINFOW'));
-  }
-
-  /** WTSCLIENTW: the client's name and address in one call (Vista SP1/2008 and later). */
-  clientInfo(h: bigint | null, id: number): ClientInfo | null {
-    // Only some members, read from the bytes: all of WTSCLIENTW (2,304 bytes, five MAX_PATH strings) costs more than the call.
-    return this.query(h, id, 'WTSClientInfo', (p, n) => memberReader('WTSCLIENTW', CLIENT_INFO_FIELDS).read(recordBytes(p, n, 'WTSCLIENTW'), 0));
-  }
-
-  clientName(h: bigint | null, id: number): string | null {
-    return this.query(h, id, 'WTSClientName', (p) => koffi.decode(p, 'char16_t', -1) as string);
-  }
-
-  clientAddress(h: bigint | null, id: number): Decoded<'WTS_CLIENT_ADDRESS'> | null {
-    return this.query(h, id, 'WTSClientAddress', (p, n) => this.struct(p, n, 'WTS_CLIENT_ADDRESS'));
-  }
-
-  /** WTSClientProtocolType is a USHORT. */
-  clientProtocolType(h: bigint | null, id: number): number | null {
-    return this.query(h, id, 'WTSClientProtocolType', (p, n) => {
-      if (n < 2) throw new Error(`WTSQuerySessionInformationW returned ${n} bytes for WTSClientProtocolType (a USHORT)`);
-      return koffi.decode(p, 'uint16_t') as number;
-    });
+    return this.query(h, id, 'WTSSessionInfo', READ.sessionInfo);
   }
 
   /**

@@ -1,8 +1,10 @@
 /**
  * The Windows backend: Remote Desktop Services sessions through wtsapi32 (koffi), local or on
- * remote computers. Every native call runs in a worker thread of a bounded pool (pool.ts); this
- * side only groups work by computer and turns Win32 codes into ComputerErrors and TargetErrors
- * (win32-errors.ts). Only this folder imports koffi, and only the workers load it.
+ * remote computers. A remote computer's listing is made of koffi's asynchronous calls from this
+ * thread (async-calls.ts, remote-list.ts: hundreds in flight on libuv's pool, no worker thread);
+ * this computer's listing and the actions run in worker threads of a bounded pool (pool.ts). This
+ * side groups work by computer and turns Win32 codes into ComputerErrors and TargetErrors
+ * (win32-errors.ts). Only this folder imports koffi.
  */
 import { ComputerError, type ActionHandlers, type Backend, type ListOptions, type SessionOutcome } from '../backend.ts';
 import { isLocalComputer, reportedComputerName } from '../local-computer.ts';
@@ -11,17 +13,23 @@ import type { SessionTarget, UserSession } from '../../protocol/session.ts';
 import type { ParamsOf, ResultOf } from '../../protocol/method.ts';
 import type { ListSessionProcesses } from '../../protocol/methods.ts';
 import type { SessionProcess } from '../../protocol/process.ts';
-import type { ActionKind, ActionRow, ProcessRow, Reply } from './jobs.ts';
+import type { ActionKind, ActionRow, ListJob, ProcessRow, Reply } from './jobs.ts';
 import { sendMessages } from './message.ts';
+import { AsyncWts } from './async-calls.ts';
+import { JobClock } from './job-clock.ts';
 import { WorkerPool } from './pool.ts';
+import { listRemote } from './remote-list.ts';
+import { nativeCallLimit } from './threadpool.ts';
 import { errorIdOf, failureDetail, failureMessage, type Win32Failure } from './win32-errors.ts';
 import { startWorker } from './worker-url.ts';
 
 export interface WtsBackendOptions {
   /** One library exporting every function (SESSIONTOOLS_WTSAPI_PATH); null: the Windows system DLLs. */
   libraryPath?: string | null;
-  /** Workers running tasks at once (default 64; the fan-out's ThrottleLimit defaults to 32). */
+  /** Workers running tasks at once (this computer's listing, actions, messages; default 64). */
   poolSize?: number;
+  /** Asynchronous calls holding libuv threads at once, given up ones included (default: threadpool.ts's nativeCallLimit). */
+  maxNativeCalls?: number;
   /** Workers left running in a native call after their job was given up (default: poolSize). */
   maxAbandoned?: number;
   /** An idle worker ends after this many ms (default: never; a started worker is kept while the helper lives). */
@@ -76,18 +84,28 @@ function actionError(kind: ActionKind, target: SessionTarget, computerName: stri
 class WtsBackend implements Backend {
   readonly name = 'wts';
   private readonly pool: WorkerPool;
+  private readonly remote: AsyncWts;
 
   constructor(opts: WtsBackendOptions) {
     const size = opts.poolSize ?? DEFAULT_POOL_SIZE;
     const workerData = { libraryPath: opts.libraryPath ?? null };
     this.pool = new WorkerPool({ size, maxAbandoned: opts.maxAbandoned ?? size, idleMs: opts.idleMs, start: () => startWorker(workerData) });
+    this.remote = new AsyncWts(workerData.libraryPath, opts.maxNativeCalls ?? nativeCallLimit());
+  }
+
+  /** This computer on the workers; a remote one with asynchronous calls. Both time out `timeoutMs` after their first call started. */
+  private listing(job: ListJob, signal: AbortSignal, timeoutMs: number | undefined): Promise<Reply> {
+    const { computer } = job;
+    if (computer === null) return this.pool.run(job, signal, { timeoutMs });
+    const clock = new JobClock(signal, timeoutMs);
+    return listRemote(this.remote, { ...job, computer }, clock.signal, clock.onStart).finally(() => clock.stop());
   }
 
   async list(name: string | null, opts: ListOptions): Promise<UserSession[]> {
     const { computer, computerName } = computerOf(name);
     let reply: Reply;
     try {
-      reply = await this.pool.run({ op: 'list', computer, computerName, includeSystem: opts.includeSystem }, opts.signal, { timeoutMs: opts.timeoutMs });
+      reply = await this.listing({ op: 'list', computer, computerName, includeSystem: opts.includeSystem }, opts.signal, opts.timeoutMs);
     } catch (e) {
       if (e instanceof Error && e.name === 'AbortError') {
         // Our own clock (started when a worker began asking) or the caller's backstop.
@@ -183,12 +201,13 @@ class WtsBackend implements Backend {
     return (s) => s.SessionId === own;
   }
 
-  close(): Promise<void> {
-    return this.pool.close();
+  async close(): Promise<void> {
+    await Promise.all([this.pool.close(), this.remote.shutdown()]);
   }
 
+  /** Workers and asynchronous calls still inside a native call (a host that hangs). */
   stuckCalls(): number {
-    return this.pool.stuck;
+    return this.pool.stuck + this.remote.inFlight;
   }
 }
 

@@ -3,13 +3,13 @@
  * threads by structured clone.
  *
  * A Job is what the backend asks the pool for (index.ts); a Task is what one worker runs. An action
- * job is one task; a list job is split by the pool (list.ts) into an enumeration task and query
- * tasks, so that the queries of one computer can run on several workers at once.
+ * job is one task; a list job (of this computer: a remote one is listed with asynchronous calls,
+ * remote-list.ts) is split by the pool (list.ts) into an enumeration task and describe tasks, so
+ * that thousands of sessions are described on several workers at once.
  */
 import type { UserSession } from '../../protocol/session.ts';
 import type { ACTIONS } from './actions.ts';
 import type { EnumeratedSession, RawProcess } from './calls.ts';
-import type { Answer, Query } from './queries.ts';
 import type { Win32Failure } from './win32-errors.ts';
 
 /** Data every worker starts with. */
@@ -83,13 +83,6 @@ export interface EnumerateTask {
   computer: string | null;
 }
 
-/** Opens the server (when remote), runs these queries, closes it. */
-export interface QueryTask {
-  op: 'query';
-  computer: string | null;
-  queries: Query[];
-}
-
 /** Opens the server (when remote), describes these sessions (both rounds of queries), closes it. */
 export interface DescribeTask {
   op: 'describe';
@@ -98,12 +91,10 @@ export interface DescribeTask {
   sessions: EnumeratedSession[];
 }
 
-export type Task = OwnSessionJob | ProcessesJob | EnumerateTask | QueryTask | DescribeTask | ActionJob | MessageJob;
+export type Task = OwnSessionJob | ProcessesJob | EnumerateTask | DescribeTask | ActionJob | MessageJob;
 
 export interface Enumerated {
   sessions: EnumeratedSession[];
-  /** How long the enumeration call took: the server's latency, which decides how queries are split. */
-  callMs: number;
 }
 
 /** One session's action: its failure (null: done), and the session afterwards (null: gone). */
@@ -118,7 +109,6 @@ export interface ActionRow {
 /** What each task answers when it succeeds. */
 export interface TaskValues {
   enumerate: Enumerated;
-  query: Answer[];
   describe: UserSession[];
   logoff: ActionRow[];
   disconnect: ActionRow[];

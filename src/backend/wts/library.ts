@@ -46,6 +46,15 @@ function declareAll(libFor: (dll: (typeof FUNCTIONS)[FunctionName]['dll']) => Re
 
 /** Every function of the table, from the override library or from the system DLLs. */
 export function loadWinApi(overridePath: string | null): WinApi {
+  return loadLibraries(overridePath).api;
+}
+
+/**
+ * The same, with a way to let the libraries go again (koffi's unload): only once no call into them
+ * is in flight. The main thread's asynchronous calls (async-calls.ts) use it when the backend
+ * closes; a worker's libraries go with its thread.
+ */
+export function loadLibraries(overridePath: string | null): { api: WinApi; unload: () => void } {
   if (overridePath) {
     let lib: ReturnType<typeof koffi.load>;
     try {
@@ -53,10 +62,10 @@ export function loadWinApi(overridePath: string | null): WinApi {
     } catch (e) {
       throw new Error(`Cannot load SESSIONTOOLS_WTSAPI_PATH=${overridePath}: ${e instanceof Error ? e.message : String(e)}`);
     }
-    return declareAll(() => lib);
+    return { api: declareAll(() => lib), unload: () => lib.unload() };
   }
   if (process.platform !== 'win32') throw new Error('wtsapi32 exists only on Windows; set SESSIONTOOLS_WTSAPI_PATH to use another library.');
   const dir = systemDirectory();
   const libs = { wtsapi32: koffi.load(join(dir, 'wtsapi32.dll')), kernel32: koffi.load(join(dir, 'kernel32.dll')), user32: koffi.load(join(dir, 'user32.dll')), advapi32: koffi.load(join(dir, 'advapi32.dll')) };
-  return declareAll((dll) => libs[dll]);
+  return { api: declareAll((dll) => libs[dll]), unload: () => Object.values(libs).forEach((lib) => lib.unload()) };
 }

@@ -1,16 +1,18 @@
 /**
- * A bounded pool of WTS worker threads. Each worker makes synchronous koffi calls, which may block
- * it for as long as Windows takes (an unreachable host: an RPC timeout of tens of seconds; a logoff
- * with bWait), so the helper's main thread never blocks and one slow host never delays another.
+ * A bounded pool of WTS worker threads, for this computer's listing and for the actions (a remote
+ * computer's listing uses asynchronous calls instead, remote-list.ts). Each worker makes
+ * synchronous koffi calls, which may block it for as long as Windows takes (an unreachable host: an
+ * RPC timeout of tens of seconds; a logoff with bWait), so the helper's main thread never blocks
+ * and one slow host never delays another.
  *
  * - `run(job)` is what the backend asks for: an action job is one task; a list job is split into
- *   tasks by list.ts, so that one computer's queries can run on several workers at once.
+ *   tasks by list.ts, so that thousands of sessions are described on several workers at once.
  * - At most `size` workers run tasks. They start when tasks wait for them, at most `maxStarting`
  *   at a time, and a task goes to whichever worker is READY first (its libraries loaded): a task
  *   never waits for one particular worker to start. Starting a worker costs tens of milliseconds of
  *   CPU, so workers are kept once started, for as long as the pool lives (the helper's life), unless
  *   `idleMs` says otherwise.
- * - Query tasks go ahead of the others: a computer already being listed finishes before the next
+ * - Describe tasks go ahead of the others: a computer already being listed finishes before the next
  *   one is begun, which frees its fan-out slot sooner.
  * - A task whose signal aborts is answered at once with an AbortError. If it was running, its
  *   worker cannot be interrupted inside the native call: it is ABANDONED (left to finish in the
@@ -25,6 +27,7 @@
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import type { Job, Reply, Task, TaskReply, WorkerMessage } from './jobs.ts';
+import { abortError, JobClock } from './job-clock.ts';
 import { listOnPool } from './list.ts';
 
 export interface PoolOptions {
@@ -67,16 +70,12 @@ interface Slot {
 /** How long close() lets a starting worker finish loading before it terminates it. */
 const START_GRACE_MS = 5_000;
 
-function abortError(message = 'The operation was aborted.'): Error {
-  return Object.assign(new Error(message), { name: 'AbortError' });
-}
-
 export class WorkerPool {
   /** Workers that count against `size`: starting, idle, or running a task. */
   private readonly live = new Set<Slot>();
   /** Workers whose task was given up while they were inside a native call. */
   private readonly abandoned = new Set<Slot>();
-  /** Query tasks (first) and the others. */
+  /** Describe tasks (first) and the others. */
   private readonly urgent: Pending[] = [];
   private readonly queue: Pending[] = [];
   private readonly maxStarting: number;
@@ -101,7 +100,7 @@ export class WorkerPool {
     return new Promise<TaskReply<T>>((resolve, reject) => {
       const pending: Pending = { task, signal, onStart: opts.onStart, resolve: resolve as (r: TaskReply) => void, reject, onAbort: () => this.abort(pending) };
       signal?.addEventListener('abort', pending.onAbort, { once: true });
-      (task.op === 'query' ? this.urgent : this.queue).push(pending);
+      (task.op === 'describe' ? this.urgent : this.queue).push(pending);
       this.pump();
     });
   }
@@ -262,37 +261,5 @@ export class WorkerPool {
     const failed = p ?? (slot.ready ? undefined : this.next());
     if (failed !== undefined) this.settle(failed, () => failed.reject(new Error(message)));
     this.pump();
-  }
-}
-
-/**
- * One job's clock: its signal aborts when the caller's does, or `timeoutMs` after a worker started
- * its first task.
- */
-class JobClock {
-  private readonly controller = new AbortController();
-  private timer: NodeJS.Timeout | undefined;
-  private readonly forward = (): void => this.controller.abort();
-
-  constructor(
-    private readonly outer: AbortSignal | undefined,
-    private readonly timeoutMs: number | undefined,
-  ) {
-    if (outer?.aborted) this.controller.abort();
-    outer?.addEventListener('abort', this.forward, { once: true });
-  }
-
-  get signal(): AbortSignal {
-    return this.controller.signal;
-  }
-
-  readonly onStart = (): void => {
-    if (this.timeoutMs === undefined || this.timer !== undefined) return;
-    this.timer = setTimeout(() => this.controller.abort(abortError(`No answer within ${this.timeoutMs} ms.`)), this.timeoutMs);
-  };
-
-  stop(): void {
-    clearTimeout(this.timer);
-    this.outer?.removeEventListener('abort', this.forward);
   }
 }

@@ -4,7 +4,7 @@
  * its answers cross back to the main thread. A query that fails answers its Win32 failure; the
  * description decides what the failure means (wts-api.md 2.3, 4.1).
  */
-import { Win32Error, type SessionInfo, type SessionInfoEx, type WtsCalls } from './calls.ts';
+import { READ, Win32Error, type SessionInfo, type SessionInfoEx, type WtsCalls } from './calls.ts';
 import { clientInfoAddress, formatClientAddress } from './client-address.ts';
 import type { Win32Failure } from './win32-errors.ts';
 
@@ -28,24 +28,28 @@ export interface Query {
 
 export type Answer = { [C in QueryClass]: { id: number; cls: C } & ({ ok: true; value: QueryValues[C] } | { ok: false; failure: Win32Failure }) }[QueryClass];
 
-const RUN: { [C in QueryClass]: (calls: WtsCalls, h: bigint | null, id: number) => QueryValues[C] } = {
-  WTSSessionInfoEx: (calls, h, id) => calls.sessionInfoEx(h, id),
-  WTSSessionInfo: (calls, h, id) => calls.sessionInfo(h, id),
-  WTSClientInfo: (calls, h, id) => {
-    const info = calls.clientInfo(h, id);
-    return info && { ClientName: info.ClientName, ClientAddress: clientInfoAddress(info.ClientAddressFamily, info.ClientAddress) };
+/**
+ * Each class's buffer, read into the value that crosses threads (the caller frees the buffer): the
+ * same for the synchronous calls of a worker and the asynchronous ones of async-calls.ts.
+ */
+export const READ_CLASS: { [C in QueryClass]: (p: bigint, bytes: number) => QueryValues[C] } = {
+  WTSSessionInfoEx: READ.sessionInfoEx,
+  WTSSessionInfo: READ.sessionInfo,
+  WTSClientInfo: (p, n) => {
+    const info = READ.clientInfo(p, n);
+    return { ClientName: info.ClientName, ClientAddress: clientInfoAddress(info.ClientAddressFamily, info.ClientAddress) };
   },
-  WTSClientName: (calls, h, id) => calls.clientName(h, id),
-  WTSClientAddress: (calls, h, id) => {
-    const address = calls.clientAddress(h, id);
-    return address && formatClientAddress(address.AddressFamily, address.Address);
+  WTSClientName: READ.clientName,
+  WTSClientAddress: (p, n) => {
+    const address = READ.clientAddress(p, n);
+    return formatClientAddress(address.AddressFamily, address.Address);
   },
-  WTSClientProtocolType: (calls, h, id) => calls.clientProtocolType(h, id),
+  WTSClientProtocolType: READ.clientProtocolType,
 };
 
 function answer<C extends QueryClass>(calls: WtsCalls, h: bigint | null, id: number, cls: C): Answer {
   try {
-    return { id, cls, ok: true, value: RUN[cls](calls, h, id) } as Answer;
+    return { id, cls, ok: true, value: calls.query(h, id, cls, READ_CLASS[cls]) ?? null } as Answer;
   } catch (e) {
     if (e instanceof Win32Error) return { id, cls, ok: false, failure: e.failure };
     throw e;

@@ -12,8 +12,6 @@ import { loadWinApi } from './library.ts';
 import { messageSession } from './message-task.ts';
 import { processesOfSessions } from './processes.ts';
 import { describeServer, enumerateServer } from './list.ts';
-import { runQueries } from './queries.ts';
-import { withServer } from './server.ts';
 
 const port = parentPort;
 if (port === null) throw new Error('wts worker: not started as a worker thread');
@@ -32,8 +30,6 @@ function value(calls: WtsCalls, task: Task): unknown {
   switch (task.op) {
     case 'enumerate':
       return enumerateServer(calls, task.computer);
-    case 'query':
-      return withServer(calls, task.computer, (h) => runQueries(calls, h, task.queries));
     case 'describe':
       return describeServer(calls, task);
     case 'message':

@@ -1,0 +1,375 @@
+/**
+ * WTS calls made from the helper's main thread with koffi's asynchronous calls (wts-api.md 5.9):
+ * each runs on a thread of libuv's pool, which it holds for as long as Windows takes, while the
+ * main thread goes on; hundreds can be in flight at once, without a worker thread (a V8 isolate)
+ * for each.
+ *
+ * - A caller holds a SLOT for a run of calls made one after another (remote-list.ts: a lane, one
+ *   server handle), so it has at most one call on a pool thread at a time; at most `limit` slots
+ *   are held at once (threadpool.ts keeps some threads free for the helper's own file work). Past
+ *   it, callers wait, in order; a caller that holds a slot takes more only if they are free at once
+ *   (tryAcquire), so that callers never wait for each other's slots. A call
+ *   given up on (its signal aborted) is answered at once with an AbortError, and its caller keeps
+ *   its slot until the native call returns: calls to hosts that hang are bounded by the same limit,
+ *   and new callers wait, never starving the pool.
+ * - `finish` runs inside koffi's completion callback, before anything else: there GetLastError (the
+ *   next koffi call) gives the async call's last error (koffi >= 3.2 restores it for the callback,
+ *   wts-api.md 5.8), and the buffer is copied and freed at once, also for a call given up on, so
+ *   every buffer is freed exactly once whenever its answer comes.
+ * - A server handle is used by one call at a time (remote-list.ts): never by two threads at once.
+ */
+import koffi from 'koffi';
+import type { ApiName, WinApi } from './abi.ts';
+import { ENUMERATE_EX_UNSUPPORTED, sessionsClassic, sessionsEx, Win32Error, WTS_INFO, readAndFree, type EnumeratedSession } from './calls.ts';
+import { abortError } from './job-clock.ts';
+import { loadLibraries } from './library.ts';
+import { READ_CLASS, type QueryClass, type QueryValues } from './queries.ts';
+
+export interface CallOptions {
+  /** Gives the call up: it is answered at once with an AbortError; it never starts if aborted before. */
+  signal?: AbortSignal;
+  /** Called when the call starts. */
+  onStart?: () => void;
+}
+
+/** Gives a slot back (once; later calls do nothing). */
+export type Release = () => void;
+
+/** A call in flight: its answer, and when the native call has returned (also after it was given up). */
+export interface NativeCall<T> {
+  result: Promise<T>;
+  returned: Promise<void>;
+}
+
+interface Waiter {
+  go: () => void;
+  fail: (e: Error) => void;
+}
+
+/** Slots, each for one call at a time on a pool thread, given in the order they were asked for. */
+class Slots {
+  private used = 0;
+  private readonly waiting: Waiter[] = [];
+
+  constructor(readonly limit: number) {}
+
+  get inUse(): number {
+    return this.used;
+  }
+
+  acquire(signal: AbortSignal | undefined): Promise<void> {
+    if (signal?.aborted) return Promise.reject(abortError());
+    if (this.tryAcquire()) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = (): void => {
+        const at = this.waiting.indexOf(waiter);
+        if (at !== -1) this.waiting.splice(at, 1);
+        reject(abortError());
+      };
+      const waiter: Waiter = {
+        go: () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        },
+        fail: (e) => {
+          signal?.removeEventListener('abort', onAbort);
+          reject(e);
+        },
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.waiting.push(waiter);
+    });
+  }
+
+  /** A slot now, if one is free and nobody waits for one (never waits). */
+  tryAcquire(): boolean {
+    if (this.used >= this.limit || this.waiting.length > 0) return false;
+    this.used++;
+    return true;
+  }
+
+  release(): void {
+    const next = this.waiting.shift();
+    if (next === undefined) this.used--;
+    else next.go(); // the slot passes on
+  }
+
+  /** Fails every waiting caller. */
+  failWaiting(e: Error): void {
+    for (const w of this.waiting.splice(0)) w.fail(e);
+  }
+}
+
+type AsyncFunction = { async: (...args: unknown[]) => void };
+
+export class AsyncWts {
+  private api: WinApi | Error | null = null;
+  private unload: (() => void) | null = null;
+  private readonly slots: Slots;
+  /** Native calls not yet returned, and those of them given up on. */
+  private running = 0;
+  private givenUp = 0;
+  private closed = false;
+  private readonly idle = new Set<() => void>();
+
+  constructor(
+    private readonly libraryPath: string | null,
+    limit: number,
+  ) {
+    this.slots = new Slots(limit);
+  }
+
+  /** Native calls on a pool thread now: answered or not (given up on), not yet returned. */
+  get inFlight(): number {
+    return this.running;
+  }
+
+  /** Slots held now. */
+  get slotsInUse(): number {
+    return this.slots.inUse;
+  }
+
+  /** A slot, for one call at a time, until `release` is called; rejects with an AbortError if `signal` aborts first. */
+  async acquire(signal: AbortSignal | undefined): Promise<Release> {
+    if (this.closed) throw new Error('The WTS calls are closed.');
+    await this.slots.acquire(signal);
+    return this.releaser();
+  }
+
+  /**
+   * A slot if one is free now, else null. A caller that already holds a slot takes more only this
+   * way: waiting for a second while holding one could wait for ever (every slot held by callers
+   * that wait for another).
+   */
+  tryAcquire(): Release | null {
+    if (this.closed || !this.slots.tryAcquire()) return null;
+    return this.releaser();
+  }
+
+  private releaser(): Release {
+    let held = true;
+    return () => {
+      if (!held) return;
+      held = false;
+      this.slots.release();
+      this.wake();
+      if (this.closed) this.unloadIfIdle();
+    };
+  }
+
+  /** Calls given up on whose native call has not returned. */
+  get abandoned(): number {
+    return this.givenUp;
+  }
+
+  /** The library, loaded on first use in this (the main) thread. */
+  private winApi(): WinApi {
+    if (this.api === null) {
+      try {
+        // koffi refuses more async calls at once than max_async_calls (default 256), and takes the
+        // setting only before its first library in this thread.
+        koffi.config({ max_async_calls: Math.max(this.slots.limit, 256) });
+      } catch {
+        // Another part of this thread loaded a library first (tests); the slots stay below koffi's limit then.
+      }
+      try {
+        const loaded = loadLibraries(this.libraryPath);
+        this.api = loaded.api;
+        this.unload = loaded.unload;
+      } catch (e) {
+        this.api = e instanceof Error ? e : new Error(String(e));
+      }
+    }
+    if (this.api instanceof Error) throw this.api;
+    return this.api;
+  }
+
+  /**
+   * Calls `name` on a pool thread. `finish` runs in the completion callback with the return value
+   * (GetLastError first, when it failed; then copy and free) and its result answers the call; when
+   * the call was given up on meanwhile, `finish` still runs (to free), and its result is dropped.
+   */
+  call<N extends ApiName, T>(name: N, args: Parameters<WinApi[N]>, finish: (ret: ReturnType<WinApi[N]>, api: WinApi, givenUp: boolean) => T, opts: CallOptions = {}): NativeCall<T> {
+    let returned!: () => void;
+    const done = new Promise<void>((r) => (returned = r));
+    const result = this.start(name, args, finish, opts, returned);
+    result.catch(() => undefined);
+    return { result, returned: done };
+  }
+
+  private async start<N extends ApiName, T>(name: N, args: Parameters<WinApi[N]>, finish: (ret: ReturnType<WinApi[N]>, api: WinApi, givenUp: boolean) => T, opts: CallOptions, returned: () => void): Promise<T> {
+    let api: WinApi;
+    try {
+      // No closed check here: a caller refused new slots after shutdown() still closes its handle in the slot it holds.
+      if (opts.signal?.aborted) throw abortError();
+      api = this.winApi();
+    } catch (e) {
+      returned();
+      throw e;
+    }
+    opts.onStart?.();
+    this.running++;
+    return new Promise<T>((resolve, reject) => {
+      let abandoned = false;
+      const signal = opts.signal;
+      const onAbort = (): void => {
+        abandoned = true;
+        this.givenUp++;
+        reject(abortError());
+      };
+      const end = (): void => {
+        signal?.removeEventListener('abort', onAbort);
+        if (abandoned) this.givenUp--;
+        this.running--;
+        returned();
+        this.wake();
+      };
+      const callback = (err: unknown, ret: ReturnType<WinApi[N]>): void => {
+        let value: T;
+        try {
+          if (err) throw err instanceof Error ? err : new Error(String(err));
+          value = finish(ret, api, abandoned);
+        } catch (e) {
+          end();
+          if (!abandoned) reject(e);
+          return;
+        }
+        end();
+        if (!abandoned) resolve(value);
+      };
+      try {
+        (api[name] as unknown as AsyncFunction).async(...args, callback);
+      } catch (e) {
+        end();
+        reject(e);
+        return;
+      }
+      if (signal?.aborted) onAbort();
+      else signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  private wake(): void {
+    for (const f of [...this.idle]) f();
+  }
+
+  /**
+   * A server handle (WTSOpenServerExW); NULL is a failure (it would mean THIS computer). `opened`
+   * gets the handle as soon as the call returns, also when it was given up on meanwhile, so that
+   * its caller still closes it.
+   */
+  open(computer: string, opened: (h: bigint) => void, opts: CallOptions): NativeCall<bigint> {
+    return this.call(
+      'WTSOpenServerExW',
+      [computer],
+      (h, api) => {
+        if (h === null || h === 0n) throw new Win32Error({ fn: 'WTSOpenServerExW', code: api.GetLastError() });
+        opened(h);
+        return h;
+      },
+      opts,
+    );
+  }
+
+  /** Closes a handle no call is using (WTSCloseServer returns nothing); resolves when it returned. */
+  closeServer(h: bigint): Promise<void> {
+    return this.call('WTSCloseServer', [h], () => undefined).result.catch(() => undefined);
+  }
+
+  /** Every session: WTSEnumerateSessionsExW level 1, or the classic enumeration where the server has no level 1. */
+  enumerate(h: bigint, opts: CallOptions): NativeCall<EnumeratedSession[]> {
+    const pp: (bigint | null)[] = [null];
+    const count = [0];
+    const ex = this.call(
+      'WTSEnumerateSessionsExW',
+      [h, [1], 0, pp, count],
+      (ok, api) => {
+        if (!ok) {
+          const code = api.GetLastError();
+          if (ENUMERATE_EX_UNSUPPORTED.has(code)) return null;
+          throw new Win32Error({ fn: 'WTSEnumerateSessionsExW', code });
+        }
+        return sessionsEx(api, pp[0], count[0] ?? 0);
+      },
+      opts,
+    );
+    let classicReturned = Promise.resolve();
+    const result = ex.result.then((sessions) => {
+      if (sessions !== null) return sessions;
+      const ppClassic: (bigint | null)[] = [null];
+      const countClassic = [0];
+      const classic = this.call(
+        'WTSEnumerateSessionsW',
+        [h, 0, 1, ppClassic, countClassic],
+        (ok, api) => {
+          if (!ok) throw new Win32Error({ fn: 'WTSEnumerateSessionsW', code: api.GetLastError() });
+          return sessionsClassic(api, ppClassic[0], countClassic[0] ?? 0);
+        },
+        opts,
+      );
+      classicReturned = classic.returned;
+      return classic.result;
+    });
+    result.catch(() => undefined);
+    const returned = ex.returned
+      .then(() => result)
+      .then(
+        () => classicReturned,
+        () => classicReturned,
+      );
+    return { result, returned };
+  }
+
+  /** One WTSQuerySessionInformationW of session `id`, read as queries.ts reads it. */
+  query<C extends QueryClass>(h: bigint, id: number, cls: C, opts: CallOptions): NativeCall<QueryValues[C] | null> {
+    const pp: (bigint | null)[] = [null];
+    const bytes = [0];
+    return this.call(
+      'WTSQuerySessionInformationW',
+      [h, id, WTS_INFO[cls], pp, bytes],
+      (ok, api) => {
+        if (!ok) throw new Win32Error({ fn: `WTSQuerySessionInformationW(${cls})`, code: api.GetLastError() });
+        return readAndFree(api, pp[0], bytes[0] ?? 0, READ_CLASS[cls]);
+      },
+      opts,
+    );
+  }
+
+  /**
+   * Fails the calls still waiting for a slot and waits (up to `graceMs`) for the calls not given
+   * up on to return; what then still holds a thread is `inFlight` (a hung call). Once no call runs
+   * and no slot is held, the libraries are let go.
+   */
+  async shutdown(graceMs = 2_000): Promise<void> {
+    this.closed = true;
+    this.slots.failWaiting(new Error('The WTS calls are closed.'));
+    await this.settle(graceMs);
+    this.unloadIfIdle();
+  }
+
+  /** Lets the libraries go once no call runs and no slot is held (a holder may still close its handle). */
+  private unloadIfIdle(): void {
+    if (this.running > 0 || this.slots.inUse > 0 || this.unload === null) return;
+    this.unload();
+    this.unload = null;
+  }
+
+  private async settle(graceMs: number): Promise<void> {
+    const settled = (): boolean => this.running <= this.givenUp;
+    if (settled()) return;
+    await new Promise<void>((resolve) => {
+      const check = (): void => {
+        if (!settled()) return;
+        finish();
+      };
+      const finish = (): void => {
+        clearTimeout(timer);
+        this.idle.delete(check);
+        resolve();
+      };
+      const timer = setTimeout(finish, graceMs);
+      timer.unref();
+      this.idle.add(check);
+    });
+  }
+}

@@ -1,0 +1,180 @@
+/**
+ * sessions.list of a remote computer with asynchronous calls (async-calls.ts), on the helper's
+ * main thread: no worker thread.
+ *
+ * 1. WTSOpenServerExW, then WTSEnumerateSessionsExW (or the classic one) on that handle;
+ * 2. the queries of describe.ts, round 1 and, where needed, round 2, spread over up to
+ *    MAX_LANES_PER_COMPUTER lanes: a lane is one server handle and runs its queries one after
+ *    another, the lanes side by side. A computer with one session costs two round trips
+ *    (enumeration, then its three queries at once), one with fifty sessions not 150 in a row.
+ *
+ * A handle is used by one call at a time (its lane's), never by two threads at once. Every handle
+ * is closed once its lane's last call has returned: at the end of the listing, or, for a listing
+ * given up on (its timeout), when the call it was in the middle of comes back. Whether a handle
+ * per lane costs a real server extra round trips (each handle's first call connecting anew), and
+ * whether WTSOpenServerExW itself can block on an unreachable host, is not checked here (no
+ * Windows; the double's open never waits): it is called asynchronously, like the calls that do.
+ */
+import type { UserSession } from '../../protocol/session.ts';
+import type { AsyncWts, Release } from './async-calls.ts';
+import { abortError } from './job-clock.ts';
+import { Win32Error, type EnumeratedSession } from './calls.ts';
+import { addRound, assemble, firstRound, followUps, SessionAnswers } from './describe.ts';
+import type { ListJob, Outcome } from './jobs.ts';
+import type { Answer, Query } from './queries.ts';
+import { isSystemSession } from './session-fields.ts';
+
+/** At most this many calls (lanes, handles) of one computer at once. */
+export const MAX_LANES_PER_COMPUTER = 16;
+
+/**
+ * One server handle of a listing and the calls made on it, one at a time, in one slot of the
+ * asynchronous calls (async-calls.ts), held from the open to the close.
+ */
+class Lane {
+  private handle: bigint | null = null;
+  private opening: Promise<bigint> | null = null;
+  /** When the lane's latest step (its slot and open, or a call) has returned (also one given up on). */
+  private last: Promise<void> = Promise.resolve();
+  /** Set by close(): no further call starts. */
+  private closing = false;
+
+  /** `release`: a slot the lane already holds; without it, the lane waits for one. */
+  constructor(
+    private readonly wts: AsyncWts,
+    private readonly computer: string,
+    private readonly signal: AbortSignal,
+    private release: Release | null = null,
+  ) {}
+
+  /** Its slot, then its handle; `onStart` when the open starts (the computer's clock, job-clock.ts). */
+  open(onStart?: () => void): Promise<bigint> {
+    if (this.handle !== null) return Promise.resolve(this.handle);
+    this.opening ??= this.slotAndOpen(onStart);
+    return this.opening;
+  }
+
+  private async slotAndOpen(onStart?: () => void): Promise<bigint> {
+    let done!: () => void;
+    this.last = new Promise((r) => (done = r));
+    try {
+      this.release ??= await this.wts.acquire(this.signal);
+      this.usable();
+    } catch (e) {
+      done();
+      throw e;
+    }
+    const open = this.wts.open(this.computer, (h) => (this.handle = h), { signal: this.signal, onStart });
+    void open.returned.then(done);
+    return open.result;
+  }
+
+  /** Throws once close() has begun: the handle is no longer this lane's to use. */
+  private usable(): void {
+    if (this.closing) throw abortError();
+  }
+
+  async enumerate(onStart: () => void): Promise<EnumeratedSession[]> {
+    const h = await this.open(onStart);
+    this.usable();
+    const call = this.wts.enumerate(h, { signal: this.signal });
+    this.last = call.returned;
+    return call.result;
+  }
+
+  /** The queries, one after another on this lane's handle; one answer each, in order. */
+  async run(queries: readonly Query[]): Promise<Answer[]> {
+    const h = await this.open();
+    const answers: Answer[] = [];
+    for (const q of queries) {
+      this.usable();
+      const call = this.wts.query(h, q.id, q.cls, { signal: this.signal });
+      this.last = call.returned;
+      try {
+        answers.push({ id: q.id, cls: q.cls, ok: true, value: await call.result } as Answer);
+      } catch (e) {
+        if (!(e instanceof Win32Error)) throw e;
+        answers.push({ id: q.id, cls: q.cls, ok: false, failure: e.failure } as Answer);
+      }
+    }
+    return answers;
+  }
+
+  /** Once the lane's last call has returned: closes its handle, then gives its slot back. Resolves when done. */
+  async close(): Promise<void> {
+    this.closing = true;
+    for (let seen = this.last; ; seen = this.last) {
+      await seen;
+      if (seen === this.last) break;
+    }
+    const h = this.handle;
+    this.handle = null;
+    if (h !== null) await this.wts.closeServer(h);
+    this.release?.();
+  }
+}
+
+/** `queries` in `parts` runs of near-equal length. */
+function split(queries: readonly Query[], parts: number): Query[][] {
+  const size = Math.ceil(queries.length / parts);
+  const runs: Query[][] = [];
+  for (let i = 0; i < queries.length; i += size) runs.push(queries.slice(i, i + size));
+  return runs;
+}
+
+/**
+ * The sessions of one remote computer. Resolves with the sessions or a Win32 failure of the whole
+ * listing; rejects with an AbortError as soon as `signal` aborts (the calls in flight are left to
+ * return, free their buffers and close their handles). `onStart`: called when its first call starts.
+ */
+export async function listRemote(wts: AsyncWts, job: ListJob & { computer: string }, signal: AbortSignal, onStart: () => void): Promise<Outcome<UserSession[]>> {
+  // A computer's first lane waits in line for its slot with other computers'; its clock starts with
+  // its first call, in that slot, which the lane keeps to its end. Further lanes take only slots
+  // that are free at once (never waiting while holding one): when slots are short, the queries run
+  // on fewer lanes, one after another.
+  const lanes = [new Lane(wts, job.computer, signal)];
+  let outcome: Outcome<UserSession[]>;
+  try {
+    const sessions = await (lanes[0] as Lane).enumerate(onStart);
+    const shown = job.includeSystem ? sessions : sessions.filter((s) => !isSystemSession(s.SessionId, s.State));
+    const ids = shown.map((s) => s.SessionId);
+    const answers = new SessionAnswers();
+    for (const round of [firstRound, followUps] as const) {
+      const queries = round(ids, answers);
+      if (queries.length === 0) continue;
+      for (let release: Release | null; lanes.length < Math.min(queries.length, MAX_LANES_PER_COMPUTER) && (release = wts.tryAcquire()) !== null; ) {
+        lanes.push(new Lane(wts, job.computer, signal, release));
+      }
+      const runs = split(queries, Math.min(queries.length, lanes.length));
+      // Every lane's handle first: a handle that cannot be opened fails the listing, not a query.
+      await Promise.all(runs.map((_, i) => (lanes[i] as Lane).open()));
+      const replies = await Promise.all(runs.map((run, i) => (lanes[i] as Lane).run(run)));
+      addRound(answers, ids, replies.flat());
+    }
+    const described = shown.map((s) => assemble(answers, s.SessionId, job.computerName, s));
+    outcome = { ok: true, value: described.filter((s): s is UserSession => s !== null) };
+  } catch (e) {
+    // Given up: the handles close in the background, as their calls return.
+    const closing = lanes.map((lane) => lane.close());
+    if (!(e instanceof Win32Error)) throw e;
+    outcome = { ok: false, win32: e.failure };
+    await untilAborted(Promise.all(closing), signal);
+    return outcome;
+  }
+  // Answered: the handles are closed before the answer, unless the listing is given up meanwhile.
+  await untilAborted(Promise.all(lanes.map((lane) => lane.close())), signal);
+  return outcome;
+}
+
+/** `done`, or the abort of `signal`, whichever comes first. */
+function untilAborted(done: Promise<unknown>, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const stop = (): void => {
+      signal.removeEventListener('abort', stop);
+      resolve();
+    };
+    signal.addEventListener('abort', stop, { once: true });
+    void done.then(stop);
+  });
+}
