@@ -30,6 +30,7 @@ const SUITES = [
   'tests/helper/rpc.test.ts',
   'tests/helper/current.test.ts',
   'tests/helper/current-wts.test.ts',
+  'tests/helper/stdin-error.test.ts',
   'tests/helper/message-params.test.ts',
   'tests/helper/empty-computer.test.ts',
   'tests/helper/initialize.test.ts',
@@ -42,6 +43,9 @@ const SUITES = [
   'tests/linux-backend/logoff-pid-reuse.test.ts',
   'tests/wts/layout.test.ts',
   'tests/helper/fanout.test.ts',
+  'tests/helper/fanout-queue.test.ts',
+  // Each of its tests waits over a second (progress starts after one): last.
+  'tests/helper/progress.test.ts',
 ];
 
 /** The place of a test file in SUITES: its own entry, else that of its folder's pattern. */
@@ -88,6 +92,10 @@ export default defineConfig({
       // without a mutant.
       'tests/linux-backend/logoff-batch.test.ts',
     ],
+    // A mutant that makes a test wait forever fails it here (killed) instead of running into
+    // Stryker's timeout (1.5 x the covering tests' dry-run time + 5 s, then a new test runner):
+    // 20 s is over three times the longest test of these suites in a dry run (6 s).
+    testTimeout: 20_000,
     setupFiles: ['tests/mutation/setup.ts'],
     provide: { mutationLeftOut: LEFT_OUT },
     reporters: ['default'],

@@ -19,16 +19,18 @@ import { patchWorkers, writeCoverage } from './coverage-files.mjs';
 const dir = process.env.STRYKER_CHILD_COVERAGE_DIR;
 /** The per-test key of the coverage gathered once loaded; setup.ts gives it to the running test. */
 const WORK = 'child-work';
+/** The events of the helper's input from which its work starts. */
+const INPUT_EVENTS = ['data', 'end', 'error'];
 const namespace = () => (globalThis.__stryker__ ??= {});
 const working = () => {
   namespace().currentTestId = WORK;
 };
-/** From the first `event` that reaches a listener added to `emitter`, coverage is the test's. */
-function workFrom(emitter, event) {
+/** From the first of `events` that reaches a listener added to `emitter`, coverage is the test's. */
+function workFrom(emitter, ...events) {
   for (const method of ['on', 'addListener', 'once']) {
     const add = emitter[method];
     emitter[method] = function addMarking(name, listener, ...rest) {
-      if (name !== event || typeof listener !== 'function') return add.call(this, name, listener, ...rest);
+      if (!events.includes(name) || typeof listener !== 'function') return add.call(this, name, listener, ...rest);
       return add.call(
         this,
         name,
@@ -46,13 +48,14 @@ if (dir) {
   if (isMainThread) {
     // The helper reads process.stdin, or with SESSIONTOOLS_HELPER_STDIO=fs a stream on fd 0.
     if (!/helper\.mjs$/.test(process.argv[1] ?? '')) working();
-    else if (process.env.SESSIONTOOLS_HELPER_STDIO !== 'fs') workFrom(process.stdin, 'data');
+    // Its input: a frame, or EOF or a failed read before any frame (what it does then is the test's too).
+    else if (process.env.SESSIONTOOLS_HELPER_STDIO !== 'fs') workFrom(process.stdin, ...INPUT_EVENTS);
     else {
       const fs = createRequire(import.meta.url)('node:fs');
       const createReadStream = fs.createReadStream;
       fs.createReadStream = function createMarkedReadStream(...args) {
         const stream = createReadStream.apply(this, args);
-        workFrom(stream, 'data');
+        workFrom(stream, ...INPUT_EVENTS);
         return stream;
       };
       syncBuiltinESMExports();
