@@ -4,13 +4,17 @@
  * thread) and with the Linux backend (five real leaders in a utmp file). Each as the module starts
  * it (12,000 Get-UserSession in PowerShell: the client's Node options, HelperProcess.cs), and
  * beside it the bare `node helper.mjs` (the same calls over its stdio, without those options).
+ * And its resident set and threads after fan-outs over 500 remote hosts (50 ms a call), as the
+ * module starts it (UV_THREADPOOL_SIZE from HelperProcess.cs).
  */
 import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { HelperProcess, PROTOCOL_VERSION, stopAllHelpers } from '../tests/helper/support.ts';
 import { buildUtmpWriter, makeTempDir, removeDir, startLeader, stopAll, writeUtmp } from '../tests/linux-backend/support.ts';
 import { IMPORT } from '../tests/support/module.ts';
 import { buildDouble, toFileTime, writeFixture } from '../tests/wts/support/double.ts';
+import { session } from './breakdown.ts';
 import { ms, pwshResult } from './pwsh-json.ts';
 
 const CALLS = 12_000;
@@ -55,6 +59,32 @@ Write-BenchResult ([pscustomobject] @{ Rss = $rss; PerCall = $perCall; Sessions 
   return { rss: o.Rss, perCall: o.PerCall, sessions: o.Sessions };
 }
 
+/** The helper's RSS and threads after a first and a third fan-out over `hosts` remote hosts, in one PowerShell. */
+async function afterFanOut(dir: string, hosts: number): Promise<void> {
+  const fixture = join(dir, 'fanout');
+  const servers = Array.from({ length: hosts }, (_, i) => ({ name: `srv${i}`, latencyMs: 50, sessions: [session(2, i)] }));
+  writeFixture(fixture, servers);
+  const list = servers.map((h) => `'${h.name}'`).join(',');
+  const o = await pwshResult<{ Rss: number[]; Threads: number[]; Sessions: number }>(`${IMPORT}
+$hosts = @(${list})
+$rss = [System.Collections.Generic.List[double]]::new(); $threads = [System.Collections.Generic.List[int]]::new()
+for ($i = 0; $i -lt 3; $i++) {
+  $s = @(Get-UserSession -ComputerName $hosts -ErrorAction SilentlyContinue)
+  $helper = [SessionTools.Rpc.HelperClient]::Instances[-1].ProcessId
+  $status = [IO.File]::ReadAllText("/proc/$helper/status")
+  $rss.Add([double] ([regex]::Match($status, '(?m)^VmRSS:\s+(\d+) kB$').Groups[1].Value) / 1024)
+  $threads.Add([int] [regex]::Match($status, '(?m)^Threads:\s+(\d+)$').Groups[1].Value)
+}
+Write-BenchResult ([pscustomobject] @{ Rss = $rss.ToArray(); Threads = $threads.ToArray(); Sessions = $s.Count })`, {
+    env: { SESSIONTOOLS_WTSAPI_PATH: buildDouble('linux'), WTSDOUBLE_FIXTURE: fixture },
+    timeoutMs: 600_000,
+  });
+  console.log(
+    `helper after fan-outs over ${hosts} hosts (50 ms a call, ${o.Sessions} sessions, default -ThrottleLimit): RSS ${o.Rss.map((r) => r.toFixed(1)).join(' / ')} MB ` +
+      `after the 1st / 2nd / 3rd, threads ${o.Threads.join(' / ')} (no worker thread: libuv's pool); load ${loadavg()[0]?.toFixed(2)}`,
+  );
+}
+
 export async function benchMemory(): Promise<void> {
   const dir = makeTempDir('st-bench-mem-');
   try {
@@ -72,6 +102,7 @@ export async function benchMemory(): Promise<void> {
     const utmp = join(dir, 'utmp');
     const pids = await Promise.all(Array.from({ length: 5 }, () => startLeader('plain')));
     writeUtmp(buildUtmpWriter(dir), utmp, pids.map((pid, i) => ({ pid, line: `pts/${700 + i}`, user: `user${i}`, loginMs: Date.now() })));
+    await afterFanOut(dir, 500);
     const kinds: Array<[string, Record<string, string>]> = [
       ['WTS (double)', { SESSIONTOOLS_WTSAPI_PATH: buildDouble('linux'), WTSDOUBLE_FIXTURE: fixture }],
       ['Linux (utmp)', { SESSIONTOOLS_UTMP_PATH: utmp }],

@@ -1,10 +1,11 @@
 /**
  * The helper process with the WTS backend while ten hosts hang (the double's dead hosts answer
- * only after 8 s): it keeps answering other requests, times the hosts out after TimeoutSec, and
- * the workers given up on finish in the background and release what they hold. Run from source
- * (tsx; the worker compiles the sources in its own thread) and as build.ts bundles it (the worker
- * module next to the helper). Seconds of waiting each: not part of the mutation runs, whose
- * fan-out and pool tests (fanout.test.ts, tests/wts/pool.test.ts) check the same at less cost.
+ * only after 8 s), with UV_THREADPOOL_SIZE as the module sets it: it keeps answering other
+ * requests, times the hosts out after TimeoutSec, and the asynchronous calls given up on return in
+ * the background and free what they return and close their handles. Run from source (tsx) and as
+ * build.ts bundles it (the worker module, which this computer's listing uses, next to the helper).
+ * Seconds of waiting each: not part of the mutation runs, whose fan-out and pool tests
+ * (fanout.test.ts, tests/wts/pool-async.test.ts) check the same at less cost.
  */
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -42,7 +43,7 @@ async function responsiveWhileHostsHang(from: StartOptions['from'], answerMs: nu
   const started = Date.now();
   const hanging = wts.list({ ComputerName: dead, TimeoutSec: 2 });
   await new Promise((r) => setTimeout(r, 300));
-  // The ten hosts hang in their workers; the helper answers other requests meanwhile.
+  // The ten hosts hang on libuv's pool threads; the helper answers other requests meanwhile.
   const t0 = Date.now();
   const local = await wts.list({});
   expect(Date.now() - t0).toBeLessThan(answerMs);
@@ -53,9 +54,9 @@ async function responsiveWhileHostsHang(from: StartOptions['from'], answerMs: nu
     Items: [],
     Errors: dead.map((name) => ({ ErrorId: 'ComputerTimeout', Message: `${name} did not answer within 2 s.`, Target: name, ComputerName: name })),
   });
-  // After the timeouts the pool has replaced its abandoned workers.
+  // After the timeouts, this computer is still listed (by its name: the local path).
   expect((await wts.list({ ComputerName: ['localhost'] })).Items).toHaveLength(2);
-  // The abandoned workers finish their calls in the background, free their buffers and close their handles.
+  // The calls given up on return in the background, free their buffers and close their handles.
   expect(await handlesClosed(wts.log, 12_000)).toBe(true);
   expect(leftovers(wts.events())).toEqual({ leaked: 0, badFrees: 0, openHandles: 0 });
 }
