@@ -94,17 +94,21 @@ describe('logging off many sessions', () => {
     expect(await readSessions(src)).toHaveLength(1_000);
     const listingReads = reads() - before;
 
-    const targets = [pids[10]!, pids[990]!];
     // The machine's process count moves while other test files run: a pass over /proc reads at most
-    // as many entries as the larger count seen just before and just after it.
-    const procsBefore = processCount();
-    before = reads();
-    const outcomes = await logoffSessions(src, targets.map((SessionId) => ({ SessionId })), true, never);
-    const logoffReads = reads() - before;
-    const pass = Math.max(procsBefore, processCount());
+    // as many entries as the larger count seen just before and just after it, unless processes
+    // start and end within the pass (another file's thousand leaders, once). So three log-offs of
+    // two targets each are measured, and the best of them bounds what a log-off reads: a second pass
+    // over the 1,000 would add to each of them.
+    const beyond: number[] = [];
+    for (const targets of [[pids[10]!, pids[990]!], [pids[20]!, pids[980]!], [pids[30]!, pids[970]!]]) {
+      const procsBefore = processCount();
+      before = reads();
+      const outcomes = await logoffSessions(src, targets.map((SessionId) => ({ SessionId })), true, never);
+      beyond.push(reads() - before - Math.max(procsBefore, processCount()));
+      expect(outcomes.map((o) => o.Error)).toEqual([null, null]);
+      expect(targets.every(isGone)).toBe(true);
+    }
 
-    expect(outcomes).toHaveLength(2);
-    expect(targets.every(isGone)).toBe(true);
     expect(isGone(pids[11]!)).toBe(false);
     expect(listingReads).toBeGreaterThanOrEqual(1_000);
     // A session's processes are known only from a pass over /proc (identity.ts): the logoff makes
@@ -112,7 +116,7 @@ describe('logging off many sessions', () => {
     // (one more /proc/<pid>/stat per target's process without). Processes that other test files
     // start and end during the pass are read too (34 beyond the larger count once): the bound stays
     // far below what a second pass over the 1,000 would add.
-    expect(logoffReads - pass).toBeLessThan(200);
+    expect(Math.min(...beyond)).toBeLessThan(200);
   });
 
   it('ends 1,000 sessions with one check each and one timer for all of them; no pidfd stays open', async () => {

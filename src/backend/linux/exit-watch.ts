@@ -11,7 +11,7 @@
  * exitWatch() is null where any of this is missing (pidfds, or the C library's epoll and eventfd
  * functions): waiter.ts then looks at the pidfds with poll() on a short shared timer.
  */
-import { libc } from './libc.ts';
+import { cFunctions } from './libc.ts';
 import { pidfds } from './pidfd.ts';
 
 const EPOLL_CLOEXEC = 0o2000000;
@@ -45,24 +45,18 @@ export interface ExitWatch {
   wake(): void;
 }
 
-type Fn = ((...args: unknown[]) => number) & { async: (...args: unknown[]) => void };
-
 function load(): ExitWatch | null {
-  const c = libc();
-  if (c === null || pidfds() === null) return null;
-  let f: Record<'epoll_create1' | 'epoll_ctl' | 'epoll_wait' | 'eventfd' | 'write' | 'read', Fn>;
-  try {
-    f = {
-      epoll_create1: c.lib.func('int epoll_create1(int flags)') as Fn,
-      epoll_ctl: c.lib.func('int epoll_ctl(int epfd, int op, int fd, void *event)') as Fn,
-      epoll_wait: c.lib.func('int epoll_wait(int epfd, void *events, int maxevents, int timeout)') as Fn,
-      eventfd: c.lib.func('int eventfd(unsigned int initval, int flags)') as Fn,
-      write: c.lib.func('long write(int fd, void *buf, unsigned long count)') as Fn,
-      read: c.lib.func('long read(int fd, void *buf, unsigned long count)') as Fn,
-    };
-  } catch {
-    return null;
-  }
+  if (pidfds() === null) return null;
+  const c = cFunctions({
+    epoll_create1: 'int epoll_create1(int flags)',
+    epoll_ctl: 'int epoll_ctl(int epfd, int op, int fd, void *event)',
+    epoll_wait: 'int epoll_wait(int epfd, void *events, int maxevents, int timeout)',
+    eventfd: 'int eventfd(unsigned int initval, int flags)',
+    write: 'long write(int fd, void *buf, unsigned long count)',
+    read: 'long read(int fd, void *buf, unsigned long count)',
+  });
+  if (c === null) return null;
+  const f = c.fns;
   const epfd = f.epoll_create1(EPOLL_CLOEXEC);
   if (epfd < 0) return null;
   const wakeFd = f.eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);

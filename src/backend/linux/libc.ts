@@ -43,3 +43,22 @@ export function libc(): Libc | null {
   if (loaded === undefined) loaded = load();
   return loaded;
 }
+
+/** A C function as koffi declares it: called directly, or with `.async(...args, callback)` in the thread pool. */
+export type CFunction = ((...args: unknown[]) => number) & { async: (...args: unknown[]) => void };
+
+/**
+ * The C library's functions of these prototypes (koffi's C-like syntax), by name; null where the
+ * library cannot be loaded or lacks any of them (an older C library).
+ */
+export function cFunctions<K extends string>(prototypes: Record<K, string>): { koffi: Koffi; fns: Record<K, CFunction> } | null {
+  const c = libc();
+  if (c === null) return null;
+  try {
+    const fns = {} as Record<K, CFunction>;
+    for (const name of Object.keys(prototypes) as K[]) fns[name] = c.lib.func(prototypes[name]) as CFunction;
+    return { koffi: c.koffi, fns };
+  } catch {
+    return null;
+  }
+}

@@ -1,6 +1,6 @@
 /**
  * Process file descriptors (Linux 5.3 and later), through koffi from the C library the process
- * already runs on, loaded by its full path (read from /proc/self/maps, never searched for):
+ * already runs on, loaded by its full path (libc.ts: read from /proc/self/maps, never searched for):
  *
  * - pidfd_open(pid) gives a descriptor that refers to that very process: a signal sent through it
  *   (pidfd_send_signal) can never reach another process that got the same pid later;
@@ -10,7 +10,7 @@
  * pidfds() is null where any of this is missing (an older kernel or C library, koffi not
  * installed): then escalation.ts signals with kill() and looks in /proc, as before.
  */
-import { libc } from './libc.ts';
+import { cFunctions } from './libc.ts';
 
 const ERRNO = { EPERM: 1, ESRCH: 3, EINTR: 4 } as const;
 const POLLIN = 0x1;
@@ -31,23 +31,16 @@ export interface Pidfds {
   close(fd: number): void;
 }
 
-type Fn = (...args: unknown[]) => number;
-
 function load(): Pidfds | null {
-  const c = libc();
+  // Null without the pidfd wrappers too (glibc before 2.36).
+  const c = cFunctions({
+    pidfd_open: 'int pidfd_open(int pid, unsigned int flags)',
+    pidfd_send_signal: 'int pidfd_send_signal(int pidfd, int sig, void *info, unsigned int flags)',
+    poll: 'int poll(void *fds, unsigned long nfds, int timeout)',
+    close: 'int close(int fd)',
+  });
   if (c === null) return null;
-  const koffi = c.koffi;
-  let fns: Record<'pidfd_open' | 'pidfd_send_signal' | 'poll' | 'close', Fn>;
-  try {
-    fns = {
-      pidfd_open: c.lib.func('int pidfd_open(int pid, unsigned int flags)') as Fn,
-      pidfd_send_signal: c.lib.func('int pidfd_send_signal(int pidfd, int sig, void *info, unsigned int flags)') as Fn,
-      poll: c.lib.func('int poll(void *fds, unsigned long nfds, int timeout)') as Fn,
-      close: c.lib.func('int close(int fd)') as Fn,
-    };
-  } catch {
-    return null; // a C library without the pidfd wrappers (glibc before 2.36)
-  }
+  const { koffi, fns } = c;
   const errno = (): number => koffi.errno();
   const pidfds: Pidfds = {
     open(pid) {
