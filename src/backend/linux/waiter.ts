@@ -185,11 +185,6 @@ export function waitForAll(leaders: readonly Leader[], ms: number, keepAlive: bo
   });
 }
 
-/** Resolves true once `leader` has ended, false when `ms` pass first. */
-export async function waitForEnd(leader: Leader, ms: number, keepAlive: boolean): Promise<boolean> {
-  return (await waitForAll([leader], ms, keepAlive)).has(leader);
-}
-
 /** How many processes are being waited for (for tests). */
 export function pendingWaits(): number {
   return watched.size + polled.size;
