@@ -345,6 +345,7 @@ static void log_begin(Buf *b, const char *event) {
    * about; without WTSDOUBLE_LOG nothing would be written anyway. */
   const char *log = getenv("WTSDOUBLE_LOG");
   b->off = !log || !*log;
+  if (b->off) return; /* not even the clock and the thread id (a system call each event) */
   buf_printf(b, "%s t=%" PRId64 " tid=%" PRIu64, event, dbl_now_us(), dbl_tid());
 }
 
@@ -879,6 +880,7 @@ static uint32_t call_begin(Call *c, void *h, int reread) {
 
 /* Writes the common trailer of a call event; call with the lock held. */
 static void call_log_tail(Buf *b, const Call *c, uint32_t err) {
+  if (b->off) return;
   buf_printf(b, " ok=%d error=%" PRIu32 " t0=%" PRId64 " t1=%" PRId64, err ? 0 : 1, err, c->t0,
              dbl_now_us());
 }
