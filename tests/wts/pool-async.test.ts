@@ -114,4 +114,22 @@ describe('asynchronous calls to remote computers', () => {
     // Nothing was asked after it was given up: each lane stopped after the call it was in.
     expect(calls('farm').filter((c) => c.fn === 'WTSQuerySessionInformationW')).toHaveLength(3);
   });
+
+  it('log-offs of a remote computer: one handle, in a slot, which they wait for like a listing', async () => {
+    writeFixture(wts.fixture, [{ name: '.', sessions: [] }, { name: 'hung', latencyMs: 1_200, sessions: [rdp(2)] }, { name: 'srv', sessions: [rdp(3), rdp(4)] }]);
+    const backend = withSlots(1);
+    const abort = new AbortController();
+    const hung = backend.list('hung', { includeSystem: false, signal: abort.signal }).catch((e: unknown) => e);
+    await inFlight('hung');
+    abort.abort();
+    expect(await hung).toMatchObject({ errorId: 'ComputerTimeout' });
+    const { Outcomes } = await backend.actions['sessions.logoff']({ Targets: [{ ComputerName: 'srv', SessionId: 3 }, { ComputerName: 'srv', SessionId: 4 }, { ComputerName: 'srv', SessionId: 9 }], Wait: true });
+    expect(Outcomes.map((o) => [o.Target.SessionId, o.Item, o.Error?.ErrorId ?? null])).toEqual([[3, null, null], [4, null, null], [9, null, 'SessionNotFound']]);
+    const logoffs = readLog(wts.log).filter((e) => e.event === 'logoff');
+    expect(logoffs.map((e) => [(e as { server: string }).server, (e as { session: number }).session, (e as { wait: number }).wait])).toEqual([['srv', 3, 1], ['srv', 4, 1], ['srv', 9, 1]]);
+    // It waited for the slot the given-up enumeration held until it returned.
+    await handlesClosed(wts.log, 5_000);
+    expect((logoffs[0] as { t0: number }).t0).toBeGreaterThanOrEqual(calls('hung')[0]!.t1);
+    expect(readLog(wts.log).filter((e) => e.event === 'open' && e.server === 'srv')).toHaveLength(1);
+  });
 });

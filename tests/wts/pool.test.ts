@@ -143,7 +143,7 @@ describe('the WTS worker pool', () => {
     await pool.close();
     for (const failed of [await running, await waiting]) expect(failed).toMatchObject({ message: 'The WTS worker pool was closed.' });
     expect(await listOn(pool, null).catch((e: unknown) => e)).toMatchObject({ message: 'The WTS worker pool is closed.' });
-    // The backend's pool closed: a listing of this computer fails, and so does every action.
+    // The backend closed: a listing of this computer fails, and so does every action (a remote one: its asynchronous calls are closed).
     const backend = backendWith({ poolSize: 1 });
     await backend.close?.();
     expect(await list(backend, null).catch((e: unknown) => e)).toMatchObject({
@@ -154,7 +154,7 @@ describe('the WTS worker pool', () => {
     const { Outcomes } = await backend.actions['sessions.logoff']({ Targets: [{ SessionId: 4, ComputerName: 'slow1' }, { SessionId: 5 }], Wait: false });
     const host = hostname();
     expect(Outcomes).toEqual([
-      { Target: { SessionId: 4, ComputerName: 'slow1' }, Item: null, Error: { ErrorId: 'BackendFailed', Message: 'Logging off session 4 on slow1 failed: The WTS worker pool is closed.', Target: 4, ComputerName: 'slow1' } },
+      { Target: { SessionId: 4, ComputerName: 'slow1' }, Item: null, Error: { ErrorId: 'BackendFailed', Message: 'Logging off session 4 on slow1 failed: The WTS calls are closed.', Target: 4, ComputerName: 'slow1' } },
       { Target: { SessionId: 5 }, Item: null, Error: { ErrorId: 'BackendFailed', Message: `Logging off session 5 on ${host} failed: The WTS worker pool is closed.`, Target: 5, ComputerName: host } },
     ]);
     // The running call still returns and frees what it holds; the waiting one never ran.

@@ -335,6 +335,15 @@ export class AsyncWts {
     );
   }
 
+  /** WTSLogoffSession or WTSDisconnectSession of session `id` (bWait as asked); a failure throws its Win32Error. */
+  sessionAction(kind: 'logoff' | 'disconnect', h: bigint, id: number, wait: boolean, opts: CallOptions): NativeCall<void> {
+    const failed = (fn: string, api: WinApi): never => {
+      throw new Win32Error({ fn, code: api.GetLastError() });
+    };
+    if (kind === 'logoff') return this.call('WTSLogoffSession', [h, id, wait ? 1 : 0], (ok, api) => void (ok || failed('WTSLogoffSession', api)), opts);
+    return this.call('WTSDisconnectSession', [h, id, wait ? 1 : 0], (ok, api) => void (ok || failed('WTSDisconnectSession', api)), opts);
+  }
+
   /**
    * Fails the calls still waiting for a slot and waits (up to `graceMs`) for the calls not given
    * up on to return; what then still holds a thread is `inFlight` (a hung call). Once no call runs

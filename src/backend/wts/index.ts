@@ -1,8 +1,9 @@
 /**
  * The Windows backend: Remote Desktop Services sessions through wtsapi32 (koffi), local or on
- * remote computers. A remote computer's listing is made of koffi's asynchronous calls from this
- * thread (async-calls.ts, remote-list.ts: hundreds in flight on libuv's pool, no worker thread);
- * this computer's listing and the actions run in worker threads of a bounded pool (pool.ts). This
+ * remote computers. A remote computer's listing, log-offs and disconnects are made of koffi's
+ * asynchronous calls from this thread (async-calls.ts, remote-list.ts, remote-actions.ts: hundreds
+ * in flight on libuv's pool, no worker thread); this computer, messages, processes and locks run in
+ * worker threads of a bounded pool (pool.ts). This
  * side groups work by computer and turns Win32 codes into ComputerErrors and TargetErrors
  * (win32-errors.ts). Only this folder imports koffi.
  */
@@ -13,11 +14,12 @@ import type { SessionTarget, UserSession } from '../../protocol/session.ts';
 import type { ParamsOf, ResultOf } from '../../protocol/method.ts';
 import type { ListSessionProcesses } from '../../protocol/methods.ts';
 import type { SessionProcess } from '../../protocol/process.ts';
-import type { ActionKind, ActionRow, ListJob, ProcessRow, Reply } from './jobs.ts';
+import type { ActionJob, ActionKind, ActionRow, ListJob, ProcessRow, Reply } from './jobs.ts';
 import { sendMessages } from './message.ts';
 import { AsyncWts } from './async-calls.ts';
 import { JobClock } from './job-clock.ts';
 import { WorkerPool } from './pool.ts';
+import { actRemote } from './remote-actions.ts';
 import { listRemote } from './remote-list.ts';
 import { nativeCallLimit } from './threadpool.ts';
 import { errorIdOf, failureDetail, failureMessage, type Win32Failure } from './win32-errors.ts';
@@ -133,6 +135,13 @@ class WtsBackend implements Backend {
     },
   };
 
+  /** A log-off or disconnect of a remote computer with asynchronous calls (remote-actions.ts); the rest on the workers. */
+  private async action(job: ActionJob): Promise<Reply> {
+    const { computer, op } = job;
+    if (computer === null || op === 'lock') return this.pool.run(job);
+    return { ok: true, value: await actRemote(this.remote, { ...job, op, computer }) };
+  }
+
   /** One job (one server handle) per computer, all computers at once; outcomes in target order. */
   private async act(kind: ActionKind, targets: SessionTarget[], wait: boolean): Promise<SessionOutcome[]> {
     const outcomes: SessionOutcome[] = new Array(targets.length);
@@ -142,7 +151,7 @@ class WtsBackend implements Backend {
         let rows: ActionRow[] | null = null;
         let failed: string;
         try {
-          const reply = await this.pool.run({ op: kind, computer, computerName, ids, wait });
+          const reply = await this.action({ op: kind, computer, computerName, ids, wait });
           if (reply.ok) rows = reply.value as ActionRow[];
           failed = reply.ok ? '' : 'win32' in reply ? failureDetail(reply.win32) : reply.message;
         } catch (e) {
