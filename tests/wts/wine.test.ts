@@ -20,7 +20,7 @@ import {
   bundleForWindows, bundleHelperForWindows, createWinePrefix, disposeWinePrefix, mingwMissing, prefixProcesses, prepareWindowsNode,
   startHelperUnderWine, stopAllWineHelpers, timings, toWindowsPath, wineAvailability, type RpcAnswer, type WineHelper,
 } from '../support/wine.ts';
-import { buildDouble, leakedBuffers, readLog, toFileTime, writeFixture, type DoubleEvent, type FixtureServer } from './support/double.ts';
+import { buildDouble, leakedBuffers, mostAtOnce, readLog, toFileTime, writeFixture, type CallEvent, type DoubleEvent, type FixtureServer } from './support/double.ts';
 
 let unavailable: string | null = null;
 let availabilityError: unknown = null;
@@ -257,6 +257,22 @@ describe.skipIf(unavailable !== null || availabilityError !== null)('helper unde
       // The double saw exactly those failures, with those codes.
       const failed = events().filter((e): e is Extract<DoubleEvent, { ok: boolean; error: number }> => 'error' in e && 'ok' in e && e.ok === false);
       expect([...new Set(failed.map((e) => e.error))]).toEqual(expect.arrayContaining([7022, 5, 1722]));
+      expect(leakedBuffers(events())).toEqual([]);
+    });
+
+    it("runs remote computers' calls side by side on libuv's pool (koffi's asynchronous calls on the win32 binary), every buffer freed", async () => {
+      const hosts = Array.from({ length: 6 }, (_, i): FixtureServer => ({ name: `far${i}`, latencyMs: 400, sessions: [{ id: 2, state: 'Active', winStation: 'RDP-Tcp#1', user: `u${i}`, domain: 'CORP', address: '192.0.2.9', protocol: 2 }] }));
+      runs += 1;
+      fixture = join(work, `fixture-${runs}.txt`);
+      log = join(work, `log-${runs}.txt`);
+      writeFixture(fixture, [{ name: '.', sessions: [] }, ...hosts]);
+      const h = await start({ wtsapiDll: dll, env: { WTSDOUBLE_FIXTURE: toWindowsPath(fixture), WTSDOUBLE_LOG: toWindowsPath(log), UV_THREADPOOL_SIZE: '16' } });
+      const r = result<ListResult>(await h.call('sessions.list', { ComputerName: hosts.map((x) => x.name) }, 60_000));
+      expect(r.Errors).toEqual([]);
+      expect(r.Items.map((s) => (s as { UserName: string }).UserName).sort()).toEqual(hosts.map((_, i) => `u${i}`));
+      const calls = events().filter((e): e is CallEvent => e.event === 'call');
+      expect(mostAtOnce(calls.filter((c) => c.fn === 'WTSEnumerateSessionsExW'))).toBe(6);
+      expect(new Set(calls.map((c) => c.tid)).size).toBeGreaterThanOrEqual(6);
       expect(leakedBuffers(events())).toEqual([]);
     });
 
