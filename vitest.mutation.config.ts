@@ -28,6 +28,7 @@ const SUITES = [
   'tests/wts/client-address.test.ts',
   'tests/helper/wts-classic.test.ts',
   'tests/helper/stdin-error.test.ts',
+  'tests/helper/console-stderr.test.ts',
   'tests/helper/initialize.test.ts',
   'tests/helper/message-params.test.ts',
   'tests/helper/current-wts.test.ts',
