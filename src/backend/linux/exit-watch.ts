@@ -1,25 +1,25 @@
 /**
- * One blocking wait for the exit of any number of processes held by pidfds (pidfd.ts): an epoll
- * set (epoll(7)) holds every pidfd being waited for, and epoll_wait() runs in a thread of libuv's
- * pool (koffi's asynchronous call), so the helper's event loop goes on meanwhile. A pidfd becomes
- * readable once its process has exited (pidfd_open(2)), so the wait returns as soon as one of them
- * has, with those that have, and costs nothing while none has: no timer ticks.
+ * Which of many processes held by pidfds (pidfd.ts) have exited, at the cost of those that have:
+ * an epoll set (epoll(7)) holds every pidfd being waited for, and a pidfd becomes readable once
+ * its process has exited (pidfd_open(2)), so epoll_wait() with no timeout returns just those,
+ * however many are watched (poll() would look at all of them each time).
  *
- * An eventfd (eventfd(2)) in the same set lets the helper cut a wait short (wake()), when a
- * deadline earlier than the one the wait was started with comes in.
+ * Not a blocking epoll_wait() in libuv's thread pool: the module starts the helper with a large
+ * pool (UV_THREADPOOL_SIZE, docs/wts-api.md 5.9), made at its first use, and
+ * a log-off, the Linux helper's first use of the pool, paid for that (1,000 log-offs took 0.7-3.1 s
+ * instead of 0.7-1.3 s on a busy machine). waiter.ts asks on its shared timer instead.
  *
- * exitWatch() is null where any of this is missing (pidfds, or the C library's epoll and eventfd
- * functions): waiter.ts then looks at the pidfds with poll() on a short shared timer.
+ * exitWatch() is null where any of this is missing (pidfds, or the C library's epoll functions):
+ * waiter.ts then looks at the pidfds with poll().
  */
 import { cFunctions } from './libc.ts';
 import { pidfds } from './pidfd.ts';
 
 const EPOLL_CLOEXEC = 0o2000000;
-const EFD_CLOEXEC = 0o2000000;
-const EFD_NONBLOCK = 0o4000;
 const EPOLL_CTL_ADD = 1;
 const EPOLL_CTL_DEL = 2;
 const EPOLLIN = 0x1;
+const EINTR = 4;
 /**
  * struct epoll_event { uint32_t events; epoll_data_t data; }: packed on x86-64 (12 bytes, data at
  * 4), naturally aligned elsewhere (16 bytes, data at 8), as the kernel's uapi eventpoll.h
@@ -27,7 +27,7 @@ const EPOLLIN = 0x1;
  */
 const EVENT_SIZE = process.arch === 'x64' ? 12 : 16;
 const DATA_AT = process.arch === 'x64' ? 4 : 8;
-/** The most events one epoll_wait() returns; more are returned by the next. */
+/** The most events one epoll_wait() returns; more are read by the next. */
 const MAX_EVENTS = 256;
 
 export interface ExitWatch {
@@ -35,14 +35,8 @@ export interface ExitWatch {
   add(fd: number): boolean;
   /** Stops watching `fd` (before it is closed). */
   remove(fd: number): void;
-  /**
-   * Waits, in a thread of the pool, up to `timeoutMs` for watched processes to exit, then calls
-   * `done` on the event loop with the pidfds of those that have (empty: the time ran out, or
-   * wake() was called; null: epoll_wait failed). One wait at a time.
-   */
-  wait(timeoutMs: number, done: (exited: number[] | null) => void): void;
-  /** Makes the wait in progress return now. */
-  wake(): void;
+  /** The watched pidfds whose process has exited, now, without waiting; they are watched no more. */
+  exited(): number[];
 }
 
 function load(): ExitWatch | null {
@@ -51,43 +45,38 @@ function load(): ExitWatch | null {
     epoll_create1: 'int epoll_create1(int flags)',
     epoll_ctl: 'int epoll_ctl(int epfd, int op, int fd, void *event)',
     epoll_wait: 'int epoll_wait(int epfd, void *events, int maxevents, int timeout)',
-    eventfd: 'int eventfd(unsigned int initval, int flags)',
-    write: 'long write(int fd, void *buf, unsigned long count)',
-    read: 'long read(int fd, void *buf, unsigned long count)',
   });
   if (c === null) return null;
   const f = c.fns;
   const epfd = f.epoll_create1(EPOLL_CLOEXEC);
   if (epfd < 0) return null;
-  const wakeFd = f.eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   const event = Buffer.alloc(EVENT_SIZE);
   const ctl = (op: number, fd: number): boolean => {
     event.writeUInt32LE(EPOLLIN, 0);
     event.writeBigUInt64LE(BigInt(fd), DATA_AT);
     return f.epoll_ctl(epfd, op, fd, event) === 0;
   };
-  if (wakeFd < 0 || !ctl(EPOLL_CTL_ADD, wakeFd)) return null;
-  // The wait runs in another thread: each wait has a buffer of its own for the kernel to fill.
-  const one = Buffer.alloc(8);
+  const events = Buffer.alloc(MAX_EVENTS * EVENT_SIZE);
   return {
     add: (fd) => ctl(EPOLL_CTL_ADD, fd),
     remove: (fd) => void ctl(EPOLL_CTL_DEL, fd),
-    wait(timeoutMs, done) {
-      const events = Buffer.alloc(MAX_EVENTS * EVENT_SIZE);
-      f.epoll_wait.async(epfd, events, MAX_EVENTS, Math.max(0, Math.ceil(timeoutMs)), (err: unknown, n: number) => {
-        if (err != null || n < 0) return done(null);
-        const exited: number[] = [];
+    exited() {
+      const out: number[] = [];
+      for (;;) {
+        const n = f.epoll_wait(epfd, events, MAX_EVENTS, 0);
+        if (n < 0) {
+          if (c.koffi.errno() === EINTR) continue;
+          throw Object.assign(new Error(`epoll_wait failed with errno ${c.koffi.errno()}`), { errno: c.koffi.errno() });
+        }
+        // An exited process's pidfd stays readable: each is taken out of the set as it is read, so
+        // that the next epoll_wait() returns the others.
         for (let i = 0; i < n; i++) {
           const fd = Number(events.readBigUInt64LE(i * EVENT_SIZE + DATA_AT));
-          if (fd === wakeFd) f.read(wakeFd, one, 8);
-          else exited.push(fd);
+          ctl(EPOLL_CTL_DEL, fd);
+          out.push(fd);
         }
-        done(exited);
-      });
-    },
-    wake() {
-      one.writeBigUInt64LE(1n, 0);
-      f.write(wakeFd, one, 8);
+        if (n < MAX_EVENTS) return out;
+      }
     },
   };
 }

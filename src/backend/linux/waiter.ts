@@ -1,18 +1,18 @@
 /**
  * One shared wait for every process being ended (escalation.ts), however many logoffs are under
- * way: callers wait for a group of processes at a time (waitForAll), and every group is served
- * by the same wait.
+ * way: callers wait for a group of processes at a time (waitForAll), and every group is served by
+ * one timer. At each tick:
  *
- * - Processes held by a pidfd: one epoll set and one blocking epoll_wait() in the thread pool
- *   (exit-watch.ts), which returns as soon as any of them exits; no timer.
- * - Others (no pidfds on this kernel, or none was left), or pidfds where epoll is missing: one
- *   timer, and at each of its ticks one poll() over those pidfds (pidfd.ts) and one look in /proc
- *   for each process without one. The tick starts at WAIT_TIMING.pollMs and doubles while
- *   nothing ends, up to WAIT_TIMING.maxPollMs.
+ * - processes held by a pidfd: one epoll_wait() with no timeout over the epoll set that holds all
+ *   their pidfds (exit-watch.ts), which returns those that have exited and costs nothing for the
+ *   others;
+ * - others (no pidfds on this kernel, or none was left), or pidfds where epoll is missing: one
+ *   poll() over those pidfds (pidfd.ts) and one look in /proc for each process without one.
  *
+ * The tick starts at WAIT_TIMING.pollMs and doubles while nothing ends, up to WAIT_TIMING.maxPollMs.
  * A group ends when all of its processes have, or at its deadline, whichever is first.
  */
-import { exitWatch, type ExitWatch } from './exit-watch.ts';
+import { exitWatch } from './exit-watch.ts';
 import { leaderEnded } from './leader.ts';
 import { pidfds } from './pidfd.ts';
 
@@ -42,14 +42,11 @@ interface Group {
 }
 
 const groups = new Set<Group>();
-/** Processes the epoll wait watches, by pidfd. */
+/** Processes in the epoll set, by pidfd. */
 const watched = new Map<number, { leader: Leader; group: Group }>();
-/** Processes the timer looks at. */
+/** Processes the tick polls. */
 const polled = new Map<Leader, Group>();
 
-let armed = false;
-/** When the epoll wait in progress returns at the latest. */
-let armedUntil = Infinity;
 let timer: NodeJS.Timeout | undefined;
 let tickMs: number = WAIT_TIMING.pollMs;
 
@@ -72,49 +69,7 @@ function ended(leader: Leader, group: Group): void {
   if (group.pending.size === 0) finish(group);
 }
 
-function settleDeadlines(): void {
-  const now = performance.now();
-  for (const g of groups) if (now >= g.deadline) finish(g);
-}
-
-function earliestWatchedDeadline(): number {
-  let at = Infinity;
-  for (const { group } of watched.values()) at = Math.min(at, group.deadline);
-  return at;
-}
-
-function arm(): void {
-  const watch = exitWatch();
-  if (armed || watch === null || watched.size === 0) return;
-  armed = true;
-  armedUntil = earliestWatchedDeadline();
-  watch.wait(armedUntil - performance.now(), (exited) => {
-    armed = false;
-    if (exited === null) return pollInstead(watch);
-    for (const fd of exited) {
-      const w = watched.get(fd);
-      if (w === undefined) continue;
-      watched.delete(fd);
-      watch.remove(fd);
-      ended(w.leader, w.group);
-    }
-    settleDeadlines();
-    arm();
-  });
-}
-
-/** The wait failed (not EINTR alone: any failure): its processes go to the timer, which polls their pidfds. */
-function pollInstead(watch: ExitWatch): void {
-  for (const [fd, w] of watched) {
-    watch.remove(fd);
-    polled.set(w.leader, w.group);
-  }
-  watched.clear();
-  tickMs = WAIT_TIMING.pollMs;
-  schedule();
-}
-
-/** For the processes the timer looks at: which have ended (gone, a zombie, or now another process). */
+/** For the processes the tick polls: which have ended (gone, a zombie, or now another process). */
 function polledEnded(list: readonly Leader[]): Set<Leader> {
   const out = new Set<Leader>();
   const withFd = list.filter((l) => l.pidfd !== null);
@@ -130,27 +85,37 @@ function polledEnded(list: readonly Leader[]): Set<Leader> {
 function schedule(): void {
   clearTimeout(timer);
   timer = undefined;
-  if (polled.size === 0) return;
+  if (groups.size === 0) return;
   timer = setTimeout(tick, tickMs);
   let hold = false;
-  for (const g of polled.values()) if (g.keepAlive) hold = true;
+  for (const g of groups) if (g.keepAlive) hold = true;
   if (!hold) timer.unref();
 }
 
 function tick(): void {
-  let done = new Set<Leader>();
+  let count = 0;
   try {
-    done = polledEnded([...polled.keys()]);
+    for (const fd of watched.size > 0 ? (exitWatch()?.exited() ?? []) : []) {
+      const w = watched.get(fd);
+      if (w === undefined) continue;
+      watched.delete(fd);
+      ended(w.leader, w.group);
+      count++;
+    }
+    if (polled.size > 0) {
+      for (const leader of polledEnded([...polled.keys()])) {
+        const group = polled.get(leader);
+        polled.delete(leader);
+        if (group !== undefined) ended(leader, group);
+        count++;
+      }
+    }
   } catch {
     // The look itself failed (no more descriptors, /proc unreadable): try again at the next tick.
   }
-  for (const leader of done) {
-    const group = polled.get(leader);
-    polled.delete(leader);
-    if (group !== undefined) ended(leader, group);
-  }
-  settleDeadlines();
-  tickMs = done.size > 0 ? WAIT_TIMING.pollMs : Math.min(tickMs * 2, WAIT_TIMING.maxPollMs);
+  const now = performance.now();
+  for (const g of groups) if (now >= g.deadline) finish(g);
+  tickMs = count > 0 ? WAIT_TIMING.pollMs : Math.min(tickMs * 2, WAIT_TIMING.maxPollMs);
   schedule();
 }
 
@@ -158,8 +123,7 @@ function tick(): void {
  * Resolves with the processes, of `leaders`, that have ended: all of them as soon as they have,
  * or those that had when `ms` ran out; `each` is called with each as soon as it has ended.
  * `keepAlive`: whether the timer holds the event loop open (a caller awaits it) or not (a
- * background logoff); the epoll wait, bounded by `ms`, always does (it holds one thread of the
- * pool meanwhile).
+ * background logoff).
  */
 export function waitForAll(leaders: readonly Leader[], ms: number, keepAlive: boolean, each?: (leader: Leader) => void): Promise<Set<Leader>> {
   return new Promise((resolve) => {
@@ -167,21 +131,15 @@ export function waitForAll(leaders: readonly Leader[], ms: number, keepAlive: bo
     if (group.pending.size === 0) return resolve(group.ended);
     groups.add(group);
     const watch = exitWatch();
-    let toPoll = false;
     for (const leader of group.pending) {
       if (watch !== null && leader.pidfd !== null && !watched.has(leader.pidfd) && watch.add(leader.pidfd)) {
         watched.set(leader.pidfd, { leader, group });
       } else {
         polled.set(leader, group);
-        toPoll = true;
       }
     }
-    if (armed && group.deadline < armedUntil && watched.size > 0) watch?.wake();
-    arm();
-    if (toPoll) {
-      tickMs = WAIT_TIMING.pollMs;
-      schedule();
-    }
+    tickMs = WAIT_TIMING.pollMs;
+    schedule();
   });
 }
 
