@@ -211,13 +211,16 @@ export class AsyncWts {
     this.running++;
     return new Promise<T>((resolve, reject) => {
       let abandoned = false;
+      let ended = false;
       const signal = opts.signal;
       const onAbort = (): void => {
+        if (ended) return;
         abandoned = true;
         this.givenUp++;
         reject(abortError());
       };
       const end = (): void => {
+        ended = true;
         signal?.removeEventListener('abort', onAbort);
         if (abandoned) this.givenUp--;
         this.running--;
@@ -244,6 +247,8 @@ export class AsyncWts {
         reject(e);
         return;
       }
+      // koffi answers a call it cannot prepare (bad arguments) at once, inside .async(): then it has ended.
+      if (ended) return;
       if (signal?.aborted) onAbort();
       else signal?.addEventListener('abort', onAbort, { once: true });
     });
