@@ -228,6 +228,18 @@ Describe 'the helper process with the WTS backend' {
         Remove-Module SessionTools
         $helper.WaitForExit(5000) | Should -BeTrue
     }
+
+    # Read from the helper's /proc environ: Linux only (a Windows process's environment is not readable this way).
+    It 'gets UV_THREADPOOL_SIZE for the asynchronous WTS calls from the module (HelperProcess.cs), or the caller''s own value' -Skip:(-not $IsLinux) {
+        Set-WtsFixture (New-LocalServer)
+        $read = '$null = Get-UserSession; $id = [SessionTools.Rpc.HelperClient]::Instances[-1].ProcessId; ([IO.File]::ReadAllText("/proc/$id/environ") -split [char] 0 | Where-Object { $_ -like ''UV_THREADPOOL_SIZE=*'' }) -join '',''; Remove-Module SessionTools'
+        $default = Invoke-ChildPwsh $read
+        $default.ExitCode | Should -Be 0 -Because $default.Stderr
+        $default.Stdout.Trim() | Should -Be 'UV_THREADPOOL_SIZE=256'
+        $own = Invoke-ChildPwsh "`$env:UV_THREADPOOL_SIZE = '7'`n$read"
+        $own.ExitCode | Should -Be 0 -Because $own.Stderr
+        $own.Stdout.Trim() | Should -Be 'UV_THREADPOOL_SIZE=7'
+    }
 }
 
 Describe 'many computers at once' {

@@ -57,9 +57,17 @@ namespace SessionTools.Rpc
         /// asynchronous WTS calls to remote computers wait (docs/wts-api.md 5.9; libuv reads the
         /// variable only when the process starts, so it is set here, for the child). Chosen by
         /// measurement (bench/windows.ts): 500 hosts at 50 ms a call. Left as it is when the caller's
-        /// environment already sets it.
+        /// environment already sets it, and not set where the helper runs the Linux backend (no
+        /// SESSIONTOOLS_WTSAPI_PATH off Windows, src/backend/select.ts), which has no use for the
+        /// threads and would only pay for starting them.
         /// </summary>
         internal const string ThreadPoolSize = "256";
+
+        private static bool Has(ProcessStartInfo start, string name)
+        {
+            // ContainsKey first: .NET's dictionary throws for a missing key where .NET Framework's gives null.
+            return start.EnvironmentVariables.ContainsKey(name) && !string.IsNullOrEmpty(start.EnvironmentVariables[name]);
+        }
 
         /// <summary>Starts `node NodeOptions entry`. Throws what Process.Start throws.</summary>
         public static HelperProcess Start(string node, string entry)
@@ -78,8 +86,8 @@ namespace SessionTools.Rpc
                 WorkingDirectory = Path.GetTempPath(),
             };
             start.EnvironmentVariables.Remove("NODE_OPTIONS");
-            // ContainsKey first: .NET's dictionary throws for a missing key where .NET Framework's gives null.
-            if (!start.EnvironmentVariables.ContainsKey("UV_THREADPOOL_SIZE") || string.IsNullOrEmpty(start.EnvironmentVariables["UV_THREADPOOL_SIZE"])) start.EnvironmentVariables["UV_THREADPOOL_SIZE"] = ThreadPoolSize;
+            bool wts = Environment.OSVersion.Platform == PlatformID.Win32NT || Has(start, "SESSIONTOOLS_WTSAPI_PATH");
+            if (wts && !Has(start, "UV_THREADPOOL_SIZE")) start.EnvironmentVariables["UV_THREADPOOL_SIZE"] = ThreadPoolSize;
             return new HelperProcess(Process.Start(start));
         }
 
