@@ -27,6 +27,13 @@ export const session = (id: number, i: number): FixtureSession => ({
   connect: toFileTime(new Date(Date.now() - 3_600_000)), lastInput: toFileTime(new Date(Date.now() - (i % 120) * 60_000)), protocol: 2,
 });
 
+/** The environment of a helper on the double whose computer has SESSIONS sessions (a fixture written in `dir`). */
+export function manySessions(dir: string): Record<string, string> {
+  const fixture = join(dir, 'fixture');
+  writeFixture(fixture, [{ name: '.', sessions: Array.from({ length: SESSIONS }, (_, i) => session(i + 1, i)) }]);
+  return { SESSIONTOOLS_WTSAPI_PATH: buildDouble('linux'), WTSDOUBLE_FIXTURE: fixture };
+}
+
 /** CPU milliseconds (user + system) in a /proc stat file: utime and stime, in clock ticks of 10 ms (USER_HZ 100). */
 function statCpuMs(path: string): number {
   const text = readFileSync(path, 'latin1');
@@ -82,9 +89,7 @@ async function helperAlone(env: Record<string, string>): Promise<{ wall: number;
 export async function benchBreakdown(): Promise<void> {
   const dir = makeTempDir('st-bench-breakdown-');
   try {
-    const fixture = join(dir, 'fixture');
-    const env = { SESSIONTOOLS_WTSAPI_PATH: buildDouble('linux'), WTSDOUBLE_FIXTURE: fixture };
-    writeFixture(fixture, [{ name: '.', sessions: Array.from({ length: SESSIONS }, (_, i) => session(i + 1, i)) }]);
+    const env = manySessions(dir);
     const alone = await helperAlone(env);
     const o = await pwshResult<{ Wall: number; Cpu: number; PipelineCpu: number; HelperCpu: number; First: number; Count: number }>(`${IMPORT}
 function Cpu([string] $Stat) { $t = [IO.File]::ReadAllText($Stat); $f = $t.Substring($t.LastIndexOf(') ') + 2) -split ' '; ([long] $f[11] + [long] $f[12]) * 10 }

@@ -72,8 +72,8 @@ for ($i = 0; $i -lt 3; $i++) {
   $s = @(Get-UserSession -ComputerName $hosts -ErrorAction SilentlyContinue)
   $helper = [SessionTools.Rpc.HelperClient]::Instances[-1].ProcessId
   $status = [IO.File]::ReadAllText("/proc/$helper/status")
-  $rss.Add([double] ([regex]::Match($status, '(?m)^VmRSS:\s+(\d+) kB$').Groups[1].Value) / 1024)
-  $threads.Add([int] [regex]::Match($status, '(?m)^Threads:\s+(\d+)$').Groups[1].Value)
+  $rss.Add([double] ([regex]::Match($status, '(?m)^VmRSS:\\s+(\\d+) kB$').Groups[1].Value) / 1024)
+  $threads.Add([int] [regex]::Match($status, '(?m)^Threads:\\s+(\\d+)$').Groups[1].Value)
 }
 Write-BenchResult ([pscustomobject] @{ Rss = $rss.ToArray(); Threads = $threads.ToArray(); Sessions = $s.Count })`, {
     env: { SESSIONTOOLS_WTSAPI_PATH: buildDouble('linux'), WTSDOUBLE_FIXTURE: fixture },
