@@ -60,7 +60,7 @@ Write-BenchResult ([pscustomobject] @{ Rss = $rss; PerCall = $perCall; Sessions 
 }
 
 /** The helper's RSS and threads after a first and a third fan-out over `hosts` remote hosts, in one PowerShell. */
-async function afterFanOut(dir: string, hosts: number): Promise<void> {
+export async function afterFanOut(dir: string, hosts: number): Promise<void> {
   const fixture = join(dir, 'fanout');
   const servers = Array.from({ length: hosts }, (_, i) => ({ name: `srv${i}`, latencyMs: 50, sessions: [session(2, i)] }));
   writeFixture(fixture, servers);
