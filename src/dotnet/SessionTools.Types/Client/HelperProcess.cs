@@ -45,10 +45,12 @@ namespace SessionTools.Rpc
         /// <summary>
         /// Node's options for the helper: V8's young generation kept to 1 MB a semi-space (V8's
         /// default is several times that), which a helper that lives on between calls otherwise
-        /// fills with garbage it keeps resident. Measured by bench/memory.ts (`npm run bench`), the helper's
-        /// RSS after 12,000 warm calls: WTS on the double 104 MB without, 76 MB with; a listing of
-        /// 5,000 sessions and a fan-out over 500 hosts took no longer. (--optimize-for-size saved
-        /// 5 MB more but made the fan-out slower: not passed.)
+        /// fills with garbage it keeps resident. Measured as bench/memory.ts measures it (`npm run bench`), the helper's
+        /// RSS after 12,000 warm calls, WTS on the double (issue 11, load 12-14): 76-80 MB with 1,
+        /// 80-84 with 2 and 4, 93 with 8, 102-107 without; a fan-out over 500 hosts took no longer.
+        /// (--optimize-for-size saved 5 MB more but made the fan-out slower: not passed.) The flag
+        /// holds for the WTS workers too, which describe 5,000 sessions about a third slower with
+        /// it; a young generation of their own cost the memory aim its margin (docs/wts-api.md 5.9).
         /// </summary>
         internal const string NodeOptions = "--max-semi-space-size=1";
 
