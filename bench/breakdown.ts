@@ -3,7 +3,8 @@
  * the helper alone (a Node client writes the request and reads the answer line), then in
  * PowerShell the whole Get-UserSession, split into the CPU the helper process spent on it and the
  * CPU PowerShell spent (reading the answer, building the objects, the pipeline). CPU times come
- * from /proc, per thread, so they hold on a machine busy with other work, where wall times do not:
+ * from /proc, per thread (schedstat, in nanoseconds, where a thread is measured alone), so they
+ * hold on a machine busy with other work, where wall times do not:
  * the helper's main thread (the request, IsCurrent, the JSON text, the pipe) apart from its other
  * threads (the WTS workers: native calls, decoding, building the sessions; V8's and libuv's
  * helpers), and PowerShell's pipeline thread (reading the answer, the objects, the pipeline) apart
@@ -46,18 +47,26 @@ export function cpuMs(pid: number): number {
   return statCpuMs(`/proc/${pid}/stat`);
 }
 
+/**
+ * CPU milliseconds a thread has run, from its schedstat (nanoseconds on the CPU, user and system
+ * together): tens of microseconds where stat's ticks are 10 ms, which a 20 ms thread cannot afford.
+ */
+function runMs(task: string): number {
+  return Number(readFileSync(`${task}/schedstat`, 'latin1').split(' ')[0]) / 1e6;
+}
+
 /** CPU milliseconds process `pid` has used so far: its main thread, and its other threads (those alive now). */
 function threadCpuMs(pid: number): { main: number; others: number } {
   let others = 0;
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
     if (Number(tid) === pid) continue;
     try {
-      others += statCpuMs(`/proc/${pid}/task/${tid}/stat`);
+      others += runMs(`/proc/${pid}/task/${tid}`);
     } catch {
       // the thread ended meanwhile
     }
   }
-  return { main: statCpuMs(`/proc/${pid}/task/${pid}/stat`), others };
+  return { main: runMs(`/proc/${pid}/task/${pid}`), others };
 }
 
 async function helperAlone(env: Record<string, string>): Promise<{ wall: number; cpu: number; main: number; others: number }> {
@@ -92,26 +101,27 @@ export async function benchBreakdown(): Promise<void> {
     const env = manySessions(dir);
     const alone = await helperAlone(env);
     const o = await pwshResult<{ Wall: number; Cpu: number; PipelineCpu: number; HelperCpu: number; First: number; Count: number }>(`${IMPORT}
+function Run([string] $Task) { [double] (([IO.File]::ReadAllText("$Task/schedstat") -split ' ')[0]) / 1e6 }
 function Cpu([string] $Stat) { $t = [IO.File]::ReadAllText($Stat); $f = $t.Substring($t.LastIndexOf(') ') + 2) -split ' '; ([long] $f[11] + [long] $f[12]) * 10 }
 $me = [System.Diagnostics.Process]::GetCurrentProcess()
 $null = Get-UserSession -Id 1; $null = @(Get-UserSession)
 $helper = [SessionTools.Rpc.HelperClient]::Instances[-1].ProcessId
 $wall = [Collections.Generic.List[double]]::new(); $cpu = [Collections.Generic.List[double]]::new(); $pcpu = [Collections.Generic.List[double]]::new(); $hcpu = [Collections.Generic.List[double]]::new(); $first = [Collections.Generic.List[double]]::new()
 for ($i = 0; $i -lt 7; $i++) {
-  $me.Refresh(); $c0 = $me.TotalProcessorTime.TotalMilliseconds; $h0 = Cpu "/proc/$helper/stat"; $p0 = Cpu '/proc/thread-self/stat'
+  $me.Refresh(); $c0 = $me.TotalProcessorTime.TotalMilliseconds; $h0 = Cpu "/proc/$helper/stat"; $p0 = Run '/proc/thread-self'
   $w = [System.Diagnostics.Stopwatch]::StartNew()
   $s = @(Get-UserSession)
   $wall.Add($w.Elapsed.TotalMilliseconds)
-  $pcpu.Add((Cpu '/proc/thread-self/stat') - $p0)
+  $pcpu.Add((Run '/proc/thread-self') - $p0)
   $me.Refresh(); $cpu.Add($me.TotalProcessorTime.TotalMilliseconds - $c0); $hcpu.Add((Cpu "/proc/$helper/stat") - $h0)
   $w = [System.Diagnostics.Stopwatch]::StartNew(); $null = Get-UserSession | Select-Object -First 1; $first.Add($w.Elapsed.TotalMilliseconds)
 }
 function Median($xs) { $a = $xs.ToArray(); [Array]::Sort($a); $a[[int][Math]::Floor($a.Length / 2)] }
 Write-BenchResult ([pscustomobject] @{ Wall = Median $wall; Cpu = Median $cpu; PipelineCpu = Median $pcpu; HelperCpu = Median $hcpu; First = Median $first; Count = $s.Count })`, { env, timeoutMs: 600_000 });
     console.log(
-      `where the ${o.Count} sessions of one listing go: the helper alone ${ms(alone.wall)} (${alone.cpu} ms CPU: its main thread ${alone.main} ms, ` +
-        `its other threads, the WTS workers first, ${alone.others} ms); in PowerShell ${ms(o.Wall)} (with Select-Object -First 1: ${ms(o.First)}), ` +
-        `of which the helper's CPU ${o.HelperCpu} ms and PowerShell's own CPU ${o.Cpu.toFixed(0)} ms (its pipeline thread ${o.PipelineCpu} ms, ` +
+      `where the ${o.Count} sessions of one listing go: the helper alone ${ms(alone.wall)} (${alone.cpu} ms CPU: its main thread ${alone.main.toFixed(1)} ms, ` +
+        `its other threads, the WTS workers first, ${alone.others.toFixed(1)} ms); in PowerShell ${ms(o.Wall)} (with Select-Object -First 1: ${ms(o.First)}), ` +
+        `of which the helper's CPU ${o.HelperCpu} ms and PowerShell's own CPU ${o.Cpu.toFixed(0)} ms (its pipeline thread ${o.PipelineCpu.toFixed(1)} ms, ` +
         `its other threads ${(o.Cpu - o.PipelineCpu).toFixed(0)} ms: in a PowerShell started for the run, mostly .NET recompiling PowerShell's own code)`,
     );
   } finally {
