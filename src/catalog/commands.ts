@@ -57,11 +57,14 @@ export const GetUserSession = command({
  *
  * Stop-UserSession ends each session it is given: its programs are closed and unsaved work is
  * lost, so it asks for confirmation unless -Force or -Confirm:$false is passed. Sessions come from
- * the pipeline (objects from Get-UserSession, or any object with a SessionId or Id property) or
- * from -Id. Piped sessions are sent to the helper in one batch. A session that no longer exists
+ * the pipeline (objects from Get-UserSession, also after Import-Clixml or a job, or any object
+ * with a SessionId property, such as rows of a CSV report) or from -Id. An object whose only match is
+ * an Id property (a process, a service) is refused with a NotASession error. Piped sessions are sent to the helper in one batch. A session that no longer exists
  * gives an ObjectNotFound error; the other sessions are still logged off.
  *
- * On Linux the session leader gets SIGHUP, then SIGTERM, then SIGKILL after bounded waits.
+ * On Linux every process of the session (its kernel session) gets SIGHUP, then SIGTERM, then
+ * SIGKILL after bounded waits; other sessions of the same user, and tmux or screen panes of other
+ * terminals, are left running.
  *
  * @example Get-UserSession -UserName jdoe | Stop-UserSession
  * Logs off jdoe's sessions after confirmation.
