@@ -26,6 +26,7 @@ const SUITES = [
   'tests/wts/record-bytes.test.ts',
   'tests/wts/backend.test.ts',
   'tests/wts/client-address.test.ts',
+  'tests/wts/filetime.test.ts',
   'tests/helper/wts-classic.test.ts',
   'tests/helper/stdin-error.test.ts',
   'tests/helper/console-stderr.test.ts',
@@ -36,9 +37,11 @@ const SUITES = [
   'tests/helper/rpc.test.ts',
   'tests/helper/current.test.ts',
   'tests/wts/list.test.ts',
+  'tests/wts/describe.test.ts',
   'tests/linux-backend/*.test.ts',
   'tests/wts/pool.test.ts',
   'tests/wts/pool-dispatch.test.ts',
+  'tests/wts/pool-async.test.ts',
   'tests/wts/processes.test.ts',
   'tests/helper/eof.test.ts',
   'tests/helper/stuck-exit.test.ts',
@@ -47,6 +50,7 @@ const SUITES = [
   'tests/wts/layout.test.ts',
   'tests/helper/fanout.test.ts',
   'tests/helper/fanout-queue.test.ts',
+  'tests/helper/fanout-async.test.ts',
   // Each of its tests waits over a second (progress starts after one): last.
   'tests/helper/progress.test.ts',
 ];
