@@ -51,7 +51,8 @@ const SUITES = [
   'tests/helper/fanout.test.ts',
   'tests/helper/fanout-queue.test.ts',
   'tests/helper/fanout-async.test.ts',
-  // Each of its tests waits over a second (progress starts after one): last.
+  // Each of their tests waits over a second (progress starts after one): last.
+  'tests/helper/progress-edges.test.ts',
   'tests/helper/progress.test.ts',
 ];
 
