@@ -229,16 +229,31 @@ Describe 'the helper process with the WTS backend' {
         $helper.WaitForExit(5000) | Should -BeTrue
     }
 
-    # Read from the helper's /proc environ: Linux only (a Windows process's environment is not readable this way).
-    It 'gets UV_THREADPOOL_SIZE for the asynchronous WTS calls from the module (HelperProcess.cs), or the caller''s own value' -Skip:(-not $IsLinux) {
-        Set-WtsFixture (New-LocalServer)
-        $read = '$null = Get-UserSession; $id = [SessionTools.Rpc.HelperClient]::Instances[-1].ProcessId; ([IO.File]::ReadAllText("/proc/$id/environ") -split [char] 0 | Where-Object { $_ -like ''UV_THREADPOOL_SIZE=*'' }) -join '',''; Remove-Module SessionTools'
-        $default = Invoke-ChildPwsh $read
+    # What the helper got is seen in the double: how many of its calls are inside it at once. libuv's
+    # default pool (4 threads, 2 for WTS calls) would allow 2; the module gives 256 (HelperProcess.cs),
+    # and a caller's own UV_THREADPOOL_SIZE wins (7: 5 for WTS calls, threadpool.ts keeps 2 free).
+    # Works the same on Linux and under Wine (no reading of another process's environment).
+    It 'starts the helper with a thread pool for many WTS calls at once (HelperProcess.cs), or with the caller''s own UV_THREADPOOL_SIZE' {
+        $hosts = @(for ($i = 0; $i -lt 16; $i++) { @{ name = 'pool{0:d2}' -f $i; latencyMs = 500; sessions = @() } })
+        Set-WtsFixture (@(New-LocalServer) + $hosts)
+        $names = ($hosts | ForEach-Object { "'$($_.name)'" }) -join ','
+        $run = "`$s = @(Get-UserSession -ComputerName $names -ThrottleLimit 16 -ErrorAction Stop); Remove-Module SessionTools"
+        function Get-EnumerationsAtOnce {
+            $calls = @(Get-WtsLog | Where-Object { $_.event -eq 'call' -and $_.fn -eq 'WTSEnumerateSessionsExW' -and $_.server -like 'pool*' })
+            $calls.Count | Should -Be 16
+            # A sweep over starts (+1) and ends (-1); an end and a start at the same moment do not overlap.
+            $edges = @($calls | ForEach-Object { [pscustomobject] @{ t = [double] $_.t0; step = 1 }; [pscustomobject] @{ t = [double] $_.t1; step = -1 } })
+            $now = 0; $most = 0
+            foreach ($e in ($edges | Sort-Object t, step)) { $now += $e.step; if ($now -gt $most) { $most = $now } }
+            $most
+        }
+        $default = Invoke-ChildPwsh $run
         $default.ExitCode | Should -Be 0 -Because $default.Stderr
-        $default.Stdout.Trim() | Should -Be 'UV_THREADPOOL_SIZE=256'
-        $own = Invoke-ChildPwsh "`$env:UV_THREADPOOL_SIZE = '7'`n$read"
+        Get-EnumerationsAtOnce | Should -Be 16
+        Reset-WtsStack
+        $own = Invoke-ChildPwsh "`$env:UV_THREADPOOL_SIZE = '7'`n$run"
         $own.ExitCode | Should -Be 0 -Because $own.Stderr
-        $own.Stdout.Trim() | Should -Be 'UV_THREADPOOL_SIZE=7'
+        Get-EnumerationsAtOnce | Should -Be 5
     }
 }
 
