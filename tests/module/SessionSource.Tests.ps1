@@ -57,6 +57,20 @@ Describe 'A missing or unreadable utmp file' {
         $ev[0].Exception.Message | Should -BeLike "*'$($script:Missing)'*does not exist."
     }
 
+    It 'Get-UserSessionProcess -Id and Send-UserSessionMessage -Id: a SessionSourceUnreadable error for that session, not an internal error' {
+        Use-Utmp $script:Missing
+        $found = @(Get-UserSessionProcess -Id 4242 -ErrorVariable ev -ErrorAction SilentlyContinue)
+        $found.Count | Should -Be 0
+        $ev.Count | Should -Be 1
+        $ev[0].FullyQualifiedErrorId | Should -BeExactly 'SessionSourceUnreadable,Get-UserSessionProcess'
+        [string] $ev[0].CategoryInfo.Category | Should -BeExactly 'ReadError'
+        $ev[0].Exception.Message | Should -BeExactly "Could not list the processes of session 4242: The utmp file '$($script:Missing)', which lists the sessions, does not exist."
+        $null = Send-UserSessionMessage -Id 4242 -Text 'hello' -Confirm:$false -ErrorVariable ev -ErrorAction SilentlyContinue
+        $ev.Count | Should -Be 1
+        $ev[0].FullyQualifiedErrorId | Should -BeExactly 'SessionSourceUnreadable,Send-UserSessionMessage'
+        $ev[0].Exception.Message | Should -BeLike "Could not send a message to session 4242: *'$($script:Missing)'*does not exist."
+    }
+
     It 'a detection script with -ErrorAction Stop ends with exit code 1 instead of reporting 0 sessions' {
         $script = "Import-Module '$(Get-TestModulePath)'; try { `$n = @(Get-UserSession -ErrorAction Stop).Count; 'sessions:' + `$n; exit 0 } catch { `$_.FullyQualifiedErrorId; exit 1 }"
         $r = Invoke-TestPwsh -ArgumentList '-NoProfile', '-NonInteractive', '-Command', $script -Environment @{ SESSIONTOOLS_UTMP_PATH = $script:Missing }

@@ -18,7 +18,7 @@ import type { SessionMessage, SessionTarget, UserSession } from '../../protocol/
 import { ComputerError } from '../backend.ts';
 import { isLocalComputer, reportedComputerName } from '../local-computer.ts';
 import { readSessions, type SessionSource } from './sessions.ts';
-import { remoteNotSupported, sessionNotFound } from './target-errors.ts';
+import { failedTo, remoteNotSupported, sessionNotFound } from './target-errors.ts';
 
 export type MessageOutcome = Outcome<SessionMessage>;
 
@@ -139,8 +139,7 @@ export async function sendMessages(src: SessionSource, targets: readonly Session
   const byId = new Map(sessions.map((x) => [x.SessionId, x]));
   return targets.map((target) => {
     if (unreadable !== null && isLocalComputer(target.ComputerName)) {
-      const id = unreadable instanceof ComputerError ? unreadable.errorId : 'BackendFailed';
-      return error(target, id, `Could not send a message to session ${target.SessionId}: ${unreadable instanceof Error ? unreadable.message : String(unreadable)}`);
+      return { Target: target, Item: null, Error: failedTo('send a message to', target, unreadable) };
     }
     return sendOne(target, src, byId, msg);
   });

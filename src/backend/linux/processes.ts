@@ -11,8 +11,9 @@ import type { SessionProcess } from '../../protocol/process.ts';
 import type { SessionTarget } from '../../protocol/session.ts';
 import { isLocalComputer, reportedComputerName } from '../local-computer.ts';
 import { bootTimeMs, processStartMs } from './proc.ts';
+import type { ResolvedSession } from './identity.ts';
 import { readSessions, type SessionSource } from './sessions.ts';
-import { remoteNotSupported, sessionNotFound } from './target-errors.ts';
+import { failedTo, remoteNotSupported, sessionNotFound } from './target-errors.ts';
 
 /** What /proc/<pid>/status says of one process (proc(5)). */
 interface ProcStatus {
@@ -62,7 +63,13 @@ export async function listSessionProcesses(source: SessionSource, targets: reado
   const Items: SessionProcess[] = [];
   const Errors: TargetError[] = [];
   if (!targets.some((t) => isLocalComputer(t.ComputerName))) return { Items, Errors: targets.map(remoteNotSupported) };
-  const sessions = new Map((await readSessions(source)).map((s) => [s.session.SessionId, s.resolved]));
+  let sessions: Map<number, ResolvedSession>;
+  try {
+    sessions = new Map((await readSessions(source)).map((s) => [s.session.SessionId, s.resolved]));
+  } catch (e) {
+    // The utmp file missing or unreadable: each local target's error (as log-off and message answer), not the whole call's.
+    return { Items, Errors: targets.map((t) => (isLocalComputer(t.ComputerName) ? failedTo('list the processes of', t, e) : remoteNotSupported(t))) };
+  }
   const names = passwdNames();
   const bootMs = bootTimeMs();
   for (const t of targets) {

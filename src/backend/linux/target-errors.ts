@@ -62,7 +62,14 @@ export function timedOut(target: SessionTarget, user: string, afterKillMs: numbe
 }
 
 export function backendFailed(target: SessionTarget, err: unknown): TargetError {
+  return failedTo('log off', target, err);
+}
+
+/**
+ * `doing` failed for the target because of `err`: a failure the backend named (the utmp file
+ * missing or unreadable: SessionSourceUnreadable) keeps its ErrorId, anything else is BackendFailed.
+ */
+export function failedTo(doing: string, target: SessionTarget, err: unknown): TargetError {
   const detail = err instanceof Error ? err.message : String(err);
-  // A failure the backend named (the utmp file unreadable) keeps its ErrorId.
-  return targetError(target, err instanceof ComputerError ? err.errorId : 'BackendFailed', `Could not log off session ${target.SessionId}: ${detail}`);
+  return targetError(target, err instanceof ComputerError ? err.errorId : 'BackendFailed', `Could not ${doing} session ${target.SessionId}: ${detail}`);
 }
