@@ -50,7 +50,7 @@ describe('console output inside the helper', () => {
     const answer = await h.call('initialize', { ProtocolVersion: PROTOCOL_VERSION }, 'after');
     expect(answer.result).toMatchObject({ ProtocolVersion: PROTOCOL_VERSION });
     h.closeStdin();
-    expect(await h.waitExit(5_000)).toEqual({ code: 0, signal: null });
+    expect(await h.exitWithin(5_000)).toEqual({ code: 0, signal: null });
     expect(h.stderr.split('\n').filter((line) => !line.startsWith('(node:'))).toEqual([...expected, '']);
     expect(h.partialStdout.length).toBe(0);
     for (const line of h.lines) expect(() => JSON.parse(line) as unknown, line).not.toThrow();

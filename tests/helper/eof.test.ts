@@ -31,7 +31,7 @@ describe('the helper at stdin EOF', () => {
     await h.send(JSON.stringify({ jsonrpc: '2.0', id: 'bye', method: 'sessions.logoff', params: { Targets: [{ SessionId: pid }], Wait: true } }));
     h.closeStdin();
     const started = Date.now();
-    const exit = await h.waitExit(LOGOFF_TIMING.hupToTermMs + LOGOFF_TIMING.termToKillMs + 5_000);
+    const exit = await h.exitWithin(LOGOFF_TIMING.hupToTermMs + LOGOFF_TIMING.termToKillMs + 5_000);
     expect(exit).toEqual({ code: 0, signal: null });
     expect(Date.now() - started).toBeGreaterThanOrEqual(LOGOFF_TIMING.hupToTermMs - 100);
     expect(h.lines.map((l) => JSON.parse(l) as RpcAnswer)).toEqual([

@@ -688,7 +688,7 @@ describe('the helper process lifetime and stdout', () => {
     await h.send(initializeFrame('before-eof'));
     await h.send(req('sessions.list', {}, 'list-before-eof'));
     h.closeStdin();
-    const exit = await h.waitExit(5_000);
+    const exit = await h.exitWithin(5_000);
     expect(exit).toEqual({ code: 0, signal: null });
     const ids = h.lines.map((l) => (JSON.parse(l) as RpcAnswer).id).sort();
     expect(ids).toEqual(['before-eof', 'list-before-eof']);
@@ -722,7 +722,7 @@ describe('the helper process lifetime and stdout', () => {
     const h = HelperProcess.start({ env: { SESSIONTOOLS_UTMP_PATH: utmp } });
     await h.write(Buffer.alloc(MAX_FRAME_BYTES + 10, 0x20));
     h.closeStdin();
-    expect(await h.waitExit(15_000)).toEqual({ code: 0, signal: null });
+    expect(await h.exitWithin(15_000)).toEqual({ code: 0, signal: null });
     expect(h.lines.map((l) => JSON.parse(l) as unknown)).toEqual([
       { jsonrpc: '2.0', id: null, error: { code: -32600, message: 'Invalid Request', data: { reason: `the frame has ${MAX_FRAME_BYTES + 10} bytes; at most ${MAX_FRAME_BYTES} are read` } } },
     ]);
@@ -732,7 +732,7 @@ describe('the helper process lifetime and stdout', () => {
     const h = HelperProcess.start({ env: { SESSIONTOOLS_UTMP_PATH: utmp } });
     await h.write(initializeFrame('no-newline'));
     h.closeStdin();
-    expect(await h.waitExit(5_000)).toEqual({ code: 0, signal: null });
+    expect(await h.exitWithin(5_000)).toEqual({ code: 0, signal: null });
     expect(h.lines.map((l) => (JSON.parse(l) as RpcAnswer).id)).toEqual(['no-newline']);
   });
 
@@ -741,7 +741,7 @@ describe('the helper process lifetime and stdout', () => {
     // fd 0 kept a libuv threadpool worker blocked in read(0), which uv__threadpool_cleanup() joins.
     const started = Date.now();
     const h = HelperProcess.start({ env: { SESSIONTOOLS_UTMP_PATH: utmp, SESSIONTOOLS_HELPER_IDLE_SECONDS: '1' } });
-    const exit = await h.waitExit(4_000);
+    const exit = await h.exitWithin(4_000);
     const elapsed = Date.now() - started;
     expect(exit, 'the idle helper is still running 4 s after start (idle limit 1 s)').toEqual({ code: 0, signal: null });
     expect(elapsed).toBeGreaterThanOrEqual(900);
@@ -788,14 +788,14 @@ describe('the helper process lifetime and stdout', () => {
     expect(await h.request('initialize', { ProtocolVersion: PROTOCOL_VERSION }, 'meanwhile')).toEqual(initializeAnswer(h, 'meanwhile'));
     expect(await h.answer('slow', 5_000)).toMatchObject({ id: 'slow', result: { Outcomes: [{ Error: null }] } });
     // Idle again: it ends about a second later.
-    expect(await h.waitExit(3_000)).toEqual({ code: 0, signal: null });
+    expect(await h.exitWithin(3_000)).toEqual({ code: 0, signal: null });
   });
 
   it('keeps serving after SIGINT when its stdin is a pipe (Ctrl+C at a terminal is meant for PowerShell)', async () => {
     const h = HelperProcess.start({ env: { SESSIONTOOLS_UTMP_PATH: utmp } });
     expect(await h.call('initialize', { ProtocolVersion: PROTOCOL_VERSION }, 'before')).toEqual(initializeAnswer(h, 'before'));
     h.kill('SIGINT');
-    expect(await h.waitExit(500)).toBeNull();
+    expect(await h.exitWithin(500)).toBeNull();
     expect(await h.call('initialize', { ProtocolVersion: PROTOCOL_VERSION }, 'after')).toEqual(initializeAnswer(h, 'after'));
   });
 
@@ -853,7 +853,7 @@ describe('the helper process lifetime and stdout', () => {
     expect(await h.call('initialize', { ProtocolVersion: PROTOCOL_VERSION }, 'fs')).toEqual(initializeAnswer(h, 'fs'));
     expect(await h.call('sessions.list', { UserName: ['alice'] }, 'fs-list')).toEqual({ jsonrpc: '2.0', id: 'fs-list', result: { Items: [sessionOf(leaders[0]!)], Errors: [] } });
     h.closeStdin();
-    expect(await h.waitExit(5_000)).toEqual({ code: 0, signal: null });
+    expect(await h.exitWithin(5_000)).toEqual({ code: 0, signal: null });
   });
 
   it('exits 1 when nobody reads its answers any more (EPIPE on stdout)', async () => {
@@ -861,7 +861,7 @@ describe('the helper process lifetime and stdout', () => {
     expect(await h.call('initialize', { ProtocolVersion: PROTOCOL_VERSION }, 'first')).toEqual(initializeAnswer(h, 'first'));
     h.closeStdout();
     await h.send(initializeFrame('unread'));
-    expect(await h.waitExit(5_000)).toEqual({ code: 1, signal: null });
+    expect(await h.exitWithin(5_000)).toEqual({ code: 1, signal: null });
   });
 
   it('exits 0 on SIGTERM (stdin left open)', async () => {
@@ -869,7 +869,7 @@ describe('the helper process lifetime and stdout', () => {
     const h = HelperProcess.start({ env: { SESSIONTOOLS_UTMP_PATH: utmp } });
     expect(await h.call('initialize', { ProtocolVersion: PROTOCOL_VERSION })).toMatchObject({ result: { Pid: h.pid } });
     h.kill('SIGTERM');
-    expect(await h.waitExit(3_000), 'the helper is still running 3 s after SIGTERM').toEqual({ code: 0, signal: null });
+    expect(await h.exitWithin(3_000), 'the helper is still running 3 s after SIGTERM').toEqual({ code: 0, signal: null });
   });
 
   it('stops answering once SIGTERM is received, and exits at EOF', async () => {
@@ -878,7 +878,7 @@ describe('the helper process lifetime and stdout', () => {
     h.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 300));
     h.closeStdin();
-    expect(await h.waitExit(3_000)).toEqual({ code: 0, signal: null });
+    expect(await h.exitWithin(3_000)).toEqual({ code: 0, signal: null });
   });
 
   it('writes only JSON lines to stdout, even when methods fail (diagnostics go to stderr)', async () => {
@@ -901,7 +901,7 @@ describe('the helper process lifetime and stdout', () => {
     for (const f of frames) await h.send(f);
     await h.nextLines(9, 10_000);
     h.closeStdin();
-    expect(await h.waitExit(5_000)).toEqual({ code: 0, signal: null });
+    expect(await h.exitWithin(5_000)).toEqual({ code: 0, signal: null });
     expect(h.partialStdout.length).toBe(0);
     expect(h.lines).toHaveLength(9);
     for (const line of h.lines) {

@@ -20,7 +20,7 @@ describe('a helper with a call stuck on a pool thread', () => {
     expect(result.Errors.map((e) => e.ErrorId)).toEqual(['ComputerTimeout']);
     const started = Date.now();
     wts.helper.closeStdin();
-    const exit = await wts.helper.waitExit(10_000);
+    const exit = await wts.helper.exitWithin(10_000);
     expect(exit).toMatchObject({ signal: 'SIGKILL' });
     expect(Date.now() - started).toBeLessThan(5_000);
   });
@@ -29,7 +29,7 @@ describe('a helper with a call stuck on a pool thread', () => {
     const wts = startWtsHelper([{ name: '.', sessions: [] }, { name: 'quick', sessions: [] }]);
     expect((await wts.list({ ComputerName: ['quick'], TimeoutSec: 1 })).Errors).toEqual([]);
     wts.helper.closeStdin();
-    expect(await wts.helper.waitExit(10_000)).toMatchObject({ code: 0, signal: null });
+    expect(await wts.helper.exitWithin(10_000)).toMatchObject({ code: 0, signal: null });
   });
 
   it('ends cleanly when EOF comes while its workers are still starting (many rounds, closed at staggered times)', async () => {
@@ -44,7 +44,7 @@ describe('a helper with a call stuck on a pool thread', () => {
       await wts.helper.sendJson({ jsonrpc: '2.0', id: 1, method: 'sessions.list', params: { ComputerName: ['localhost', ...hosts] } });
       await new Promise((r) => setTimeout(r, (round % 40) * 2));
       wts.helper.closeStdin();
-      const exit = await wts.helper.waitExit(15_000);
+      const exit = await wts.helper.exitWithin(15_000);
       if (exit?.code !== 0 || /FATAL/.test(wts.helper.stderr)) failures.push(`round ${round}: ${JSON.stringify(exit)} ${wts.helper.stderr.slice(0, 120)}`);
       await stopAllHelpers();
     }

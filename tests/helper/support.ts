@@ -245,7 +245,7 @@ export class HelperProcess {
   }
 
   /** Resolves with the exit, or null when the helper is still running after `ms`. */
-  async waitExit(ms: number): Promise<Exit | null> {
+  async exitWithin(ms: number): Promise<Exit | null> {
     if (this.exitInfo !== null) return this.exitInfo;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<null>((r) => {
@@ -272,7 +272,7 @@ export class HelperProcess {
     if (this.exitInfo !== null) return this.exitInfo;
     this.closeStdin();
     signal(this.pid, 'SIGTERM');
-    const exit = await this.waitExit(graceMs);
+    const exit = await this.exitWithin(graceMs);
     if (exit !== null) return exit;
     signal(this.pid, 'SIGKILL');
     return this.exited;

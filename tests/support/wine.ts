@@ -566,7 +566,7 @@ export class WineHelper {
   }
 
   /** Resolves with the exit, or null when still running after `ms`. */
-  async waitExit(ms: number): Promise<Exit | null> {
+  async exitWithin(ms: number): Promise<Exit | null> {
     if (this.exitInfo !== null) return this.exitInfo;
     let timer: NodeJS.Timeout | undefined;
     const t = new Promise<null>((r) => {
@@ -588,13 +588,13 @@ export class WineHelper {
     running.delete(this);
     if (this.exitInfo === null) {
       this.child.stdin!.end();
-      if ((await this.waitExit(graceMs)) === null) {
+      if ((await this.exitWithin(graceMs)) === null) {
         try {
           process.kill(this.pid, 'SIGKILL');
         } catch {
           /* gone */
         }
-        await this.waitExit(5_000);
+        await this.exitWithin(5_000);
       }
     }
     void this.stderr; // keep the tail: the file goes with an owned prefix

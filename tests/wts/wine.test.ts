@@ -99,7 +99,7 @@ describe.skipIf(unavailable !== null || availabilityError !== null)('helper unde
     const probe = JSON.parse(await h.nextLine(60_000)) as Record<string, unknown>;
     expect(probe, h.stderr).toMatchObject({ platform: 'win32', arch: 'x64', koffi: '3.3.4', sizeofSessionInfo: 24, ok: true, lastError: 0 });
     expect(probe.node).toMatch(/^v22\./);
-    expect(await h.waitExit(15_000)).toEqual({ code: 0, signal: null });
+    expect(await h.exitWithin(15_000)).toEqual({ code: 0, signal: null });
   });
 
   it('answers initialize with platform win32', async () => {
