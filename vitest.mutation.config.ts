@@ -43,6 +43,7 @@ const SUITES = [
   'tests/wts/pool-dispatch.test.ts',
   'tests/wts/pool-async.test.ts',
   'tests/wts/processes.test.ts',
+  'tests/helper/logoff-timing.test.ts',
   'tests/helper/eof.test.ts',
   'tests/helper/stuck-exit.test.ts',
   'tests/linux-backend/logoff.test.ts',

@@ -1,7 +1,9 @@
 /**
  * At stdin EOF the helper answers everything in flight before it exits, however long that takes:
  * here a logoff with wait whose leader ignores SIGHUP, so that it ends only at SIGTERM, seconds
- * later, while nothing but that logoff's own timers keeps the helper's event loop alive.
+ * later, while nothing but that logoff's own timers keeps the helper's event loop alive. With the
+ * default grace periods (no SESSIONTOOLS_LOGOFF_TIMING_MS): the helper's proof that SIGTERM comes
+ * LOGOFF_TIMING.hupToTermMs (2 s) after SIGHUP, not before.
  */
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -27,7 +29,7 @@ describe('the helper at stdin EOF', () => {
     const pid = await startLeader('ignoresHup');
     const utmp = join(dir, 'utmp');
     writeUtmp(writer, utmp, [{ pid, line: 'pts/61', user: 'stays', loginMs: Date.now() }]);
-    const h = HelperProcess.start({ env: { SESSIONTOOLS_UTMP_PATH: utmp } });
+    const h = HelperProcess.start({ env: { SESSIONTOOLS_UTMP_PATH: utmp, SESSIONTOOLS_LOGOFF_TIMING_MS: undefined } });
     await h.send(JSON.stringify({ jsonrpc: '2.0', id: 'bye', method: 'sessions.logoff', params: { Targets: [{ SessionId: pid }], Wait: true } }));
     h.closeStdin();
     const started = Date.now();

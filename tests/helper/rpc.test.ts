@@ -780,14 +780,15 @@ describe('the helper process lifetime and stdout', () => {
     const pid = await startLeader('ignoresHup');
     const slow = join(dir, 'utmp-slow');
     writeUtmp(writer, slow, [{ pid, line: 'pts/9971', user: 'slow', loginMs: Date.now() }]);
-    const h = HelperProcess.start({ env: { SESSIONTOOLS_UTMP_PATH: slow, SESSIONTOOLS_HELPER_IDLE_SECONDS: '1' } });
-    // Ends only at SIGTERM, 2 s after SIGHUP: longer than the idle limit.
+    // The logoff ends only at SIGTERM, 0.9 s after SIGHUP: longer than the idle limit of 0.3 s.
+    const env = { SESSIONTOOLS_UTMP_PATH: slow, SESSIONTOOLS_HELPER_IDLE_SECONDS: '0.3', SESSIONTOOLS_LOGOFF_TIMING_MS: '900,400,300' };
+    const h = HelperProcess.start({ env });
     await h.send(req('sessions.logoff', { Targets: [{ SessionId: pid }], Wait: true }, 'slow'));
-    await new Promise((r) => setTimeout(r, 1_500));
+    await new Promise((r) => setTimeout(r, 600));
     expect(h.exit).toBeNull();
     expect(await h.request('initialize', { ProtocolVersion: PROTOCOL_VERSION }, 'meanwhile')).toEqual(initializeAnswer(h, 'meanwhile'));
     expect(await h.answer('slow', 5_000)).toMatchObject({ id: 'slow', result: { Outcomes: [{ Error: null }] } });
-    // Idle again: it ends about a second later.
+    // Idle again: it ends about 0.3 s later.
     expect(await h.exitWithin(3_000)).toEqual({ code: 0, signal: null });
   });
 

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LOGOFF_TIMING, startLogoff } from '../../src/backend/linux/escalation.ts';
 import { checkLeader } from '../../src/backend/linux/leader.ts';
-import { bundleScript, deadPid, isGone, makeTempDir, removeDir, startLeader, stopAll } from './support.ts';
+import { bundleScript, deadPid, isGone, makeTempDir, QUICK_TIMING, removeDir, startLeader, stopAll } from './support.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 let dir: string;
@@ -37,7 +37,7 @@ describe('ending a leader without pidfds', () => {
     expect(await logoff.done).toEqual({ kind: 'ended' });
   });
 
-  it('a leader that ignores SIGHUP gets SIGTERM after hupToTermMs', async () => {
+  it('by default, a leader that ignores SIGHUP gets SIGTERM 2 s later, not before', async () => {
     const pid = await startLeader('ignoresHup');
     const started = performance.now();
     const logoff = startLogoff(checked(pid), true);
@@ -46,6 +46,30 @@ describe('ending a leader without pidfds', () => {
     // Seen ended right after SIGTERM (a look in /proc finds it gone), not only at the SIGKILL step.
     expect(performance.now() - started).toBeGreaterThanOrEqual(LOGOFF_TIMING.hupToTermMs - 5);
     expect(performance.now() - started).toBeLessThan(LOGOFF_TIMING.hupToTermMs + LOGOFF_TIMING.termToKillMs / 2);
+    expect(LOGOFF_TIMING.hupToTermMs).toBe(2_000);
+    expect(isGone(pid)).toBe(true);
+  });
+
+  it('with a timing given: SIGTERM its hupToTermMs after SIGHUP', async () => {
+    const pid = await startLeader('ignoresHup');
+    const started = performance.now();
+    const logoff = startLogoff(checked(pid), true, QUICK_TIMING);
+    expect(logoff.hangup).toBe('sent');
+    expect(await logoff.done).toEqual({ kind: 'ended' });
+    const ms = performance.now() - started;
+    expect(ms).toBeGreaterThanOrEqual(QUICK_TIMING.hupToTermMs - 5);
+    expect(ms).toBeLessThan(QUICK_TIMING.hupToTermMs + QUICK_TIMING.termToKillMs);
+    expect(isGone(pid)).toBe(true);
+  });
+
+  it('with a timing given: SIGKILL its termToKillMs after SIGTERM, for a leader that ignores both', async () => {
+    const pid = await startLeader('ignoresHupAndTerm');
+    const started = performance.now();
+    const logoff = startLogoff(checked(pid), true, QUICK_TIMING);
+    expect(await logoff.done).toEqual({ kind: 'ended' });
+    const ms = performance.now() - started;
+    expect(ms).toBeGreaterThanOrEqual(QUICK_TIMING.hupToTermMs + QUICK_TIMING.termToKillMs - 5);
+    expect(ms).toBeLessThan(LOGOFF_TIMING.hupToTermMs);
     expect(isGone(pid)).toBe(true);
   });
 

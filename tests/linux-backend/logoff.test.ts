@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LOGOFF_TIMING, createLinuxBackend } from '../../src/backend/linux/index.ts';
 import type { Backend, SessionOutcome } from '../../src/backend/backend.ts';
+import type { LogoffTiming } from '../../src/backend/linux/escalation.ts';
 import type { SessionTarget } from '../../src/protocol/session.ts';
 import {
   buildUtmpWriter,
@@ -15,6 +16,7 @@ import {
   removeDir,
   startLeader,
   stopAll,
+  QUICK_TIMING,
   waitFor,
   writeUtmp,
   type LeaderKind,
@@ -51,8 +53,11 @@ describe('LinuxBackend.logoff and disconnect, on real processes', () => {
     removeDir(dir);
   });
 
-  /** Starts leaders of the given kinds and a utmp file naming them; returns the backend and the pids. */
-  async function sessions(kinds: LeaderKind[], loginOffsetMs = 0): Promise<{ backend: Backend; pids: number[]; utmp: string }> {
+  /**
+   * Starts leaders of the given kinds and a utmp file naming them; returns the backend (with the
+   * default LOGOFF_TIMING unless `logoffTiming` is given) and the pids.
+   */
+  async function sessions(kinds: LeaderKind[], loginOffsetMs = 0, logoffTiming?: LogoffTiming): Promise<{ backend: Backend; pids: number[]; utmp: string }> {
     const pids = await Promise.all(kinds.map((k) => startLeader(k)));
     const loginMs = Date.now() + loginOffsetMs;
     const utmp = join(dir, `utmp-${++fileNo}`);
@@ -60,7 +65,7 @@ describe('LinuxBackend.logoff and disconnect, on real processes', () => {
     // an Idle that grows between two listings.
     const records: RecordSpec[] = pids.map((pid, i) => ({ pid, line: `pts/${9800 + i}`, user: `user${i}`, loginMs }));
     writeUtmp(writer, utmp, records);
-    return { backend: createLinuxBackend({ utmpPath: utmp }), pids, utmp };
+    return { backend: createLinuxBackend({ utmpPath: utmp, ...(logoffTiming ? { logoffTiming } : {}) }), pids, utmp };
   }
 
   async function timed<T>(f: () => Promise<T>): Promise<[T, number]> {
@@ -77,21 +82,40 @@ describe('LinuxBackend.logoff and disconnect, on real processes', () => {
     expect(ms).toBeLessThan(LOGOFF_TIMING.hupToTermMs);
   });
 
-  it('wait=true: escalates to SIGTERM when SIGHUP is ignored', async () => {
-    const { backend, pids } = await sessions(['ignoresHup']);
+  it('wait=true, the default timing: SIGTERM 2 s after an ignored SIGHUP (not before), SIGKILL 3 s after an ignored SIGTERM', async () => {
+    const { backend, pids } = await sessions(['ignoresHup', 'ignoresHupAndTerm']);
+    const targets = pids.map((SessionId) => ({ SessionId }));
+    const started = performance.now();
+    const done = logoff(backend, targets, true);
+    expect(await waitFor(() => isGone(pids[0]!), LOGOFF_TIMING.hupToTermMs + SLACK_MS, 5)).toBe(true);
+    const termMs = performance.now() - started;
+    expect(isGone(pids[1]!)).toBe(false);
+    expect(await done).toEqual(targets.map((Target) => ({ Target, Item: null, Error: null })));
+    const killMs = performance.now() - started;
+    expect(isGone(pids[1]!)).toBe(true);
+    expect([LOGOFF_TIMING.hupToTermMs, LOGOFF_TIMING.termToKillMs]).toEqual([2_000, 3_000]);
+    expect(termMs).toBeGreaterThanOrEqual(LOGOFF_TIMING.hupToTermMs - 5);
+    expect(termMs).toBeLessThan(LOGOFF_TIMING.hupToTermMs + SLACK_MS);
+    const both = LOGOFF_TIMING.hupToTermMs + LOGOFF_TIMING.termToKillMs;
+    expect(killMs).toBeGreaterThanOrEqual(both - 5);
+    expect(killMs).toBeLessThan(both + SLACK_MS);
+  });
+
+  it('wait=true: escalates to SIGTERM when SIGHUP is ignored, after the backend\'s hupToTermMs', async () => {
+    const { backend, pids } = await sessions(['ignoresHup'], 0, QUICK_TIMING);
     const [outcomes, ms] = await timed(() => logoff(backend, [{ ComputerName: 'localhost', SessionId: pids[0]! }], true));
     expect(outcomes).toEqual([{ Target: { ComputerName: 'localhost', SessionId: pids[0] }, Item: null, Error: null }]);
     expect(isGone(pids[0]!)).toBe(true);
-    expect(ms).toBeGreaterThanOrEqual(LOGOFF_TIMING.hupToTermMs - 5);
-    expect(ms).toBeLessThan(LOGOFF_TIMING.hupToTermMs + SLACK_MS);
+    expect(ms).toBeGreaterThanOrEqual(QUICK_TIMING.hupToTermMs - 5);
+    expect(ms).toBeLessThan(QUICK_TIMING.hupToTermMs + SLACK_MS);
   });
 
-  it('wait=true: escalates to SIGKILL when SIGHUP and SIGTERM are ignored', async () => {
-    const { backend, pids } = await sessions(['ignoresHupAndTerm']);
+  it('wait=true: escalates to SIGKILL when SIGHUP and SIGTERM are ignored, after the backend\'s termToKillMs more', async () => {
+    const { backend, pids } = await sessions(['ignoresHupAndTerm'], 0, QUICK_TIMING);
     const [outcomes, ms] = await timed(() => logoff(backend, [{ SessionId: pids[0]! }], true));
     expect(outcomes).toEqual([{ Target: { SessionId: pids[0] }, Item: null, Error: null }]);
     expect(isGone(pids[0]!)).toBe(true);
-    const both = LOGOFF_TIMING.hupToTermMs + LOGOFF_TIMING.termToKillMs;
+    const both = QUICK_TIMING.hupToTermMs + QUICK_TIMING.termToKillMs;
     expect(ms).toBeGreaterThanOrEqual(both - 5);
     expect(ms).toBeLessThan(both + SLACK_MS);
   });
@@ -107,17 +131,18 @@ describe('LinuxBackend.logoff and disconnect, on real processes', () => {
   });
 
   it('wait=false: the escalation goes on in the background, and close() lets it finish', async () => {
-    const { backend, pids } = await sessions(['ignoresHupAndTerm']);
+    const { backend, pids } = await sessions(['ignoresHupAndTerm'], 0, QUICK_TIMING);
     const [outcomes, ms] = await timed(() => logoff(backend, [{ SessionId: pids[0]! }], false));
     expect(ms).toBeLessThan(AT_ONCE_MS);
     expect(outcomes[0]?.Error).toBeNull();
     expect(outcomes[0]?.Item?.SessionId).toBe(pids[0]);
-    await new Promise((r) => setTimeout(r, LOGOFF_TIMING.hupToTermMs / 2));
+    await new Promise((r) => setTimeout(r, QUICK_TIMING.hupToTermMs / 2));
     expect(isGone(pids[0]!)).toBe(false); // HUP ignored, TERM not due yet
     const [, closeMs] = await timed(() => backend.close!());
     expect(isGone(pids[0]!)).toBe(true); // killed by the background SIGKILL
-    const rest = LOGOFF_TIMING.hupToTermMs / 2 + LOGOFF_TIMING.termToKillMs;
-    expect(closeMs).toBeGreaterThan(rest - 300);
+    const rest = QUICK_TIMING.hupToTermMs / 2 + QUICK_TIMING.termToKillMs;
+    // close() waited for the background SIGKILL (less what the wait above overslept on a loaded machine).
+    expect(closeMs).toBeGreaterThan(rest - QUICK_TIMING.termToKillMs / 2);
     expect(closeMs).toBeLessThan(rest + SLACK_MS);
   });
 

@@ -9,6 +9,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { LogoffTiming } from '../../src/backend/linux/escalation.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -87,6 +88,16 @@ export function writeUtmp(writer: string, file: string, records: RecordSpec[]): 
   );
   execFileSync(writer, ['write', file], { input: lines.join('\n') + '\n', stdio: ['pipe', 'inherit', 'inherit'] });
 }
+
+/**
+ * Logoff grace periods for the tests that do not check the real ones (LOGOFF_TIMING: 2 s, 3 s, 2 s,
+ * which one test per layer keeps proving): SIGHUP to SIGTERM, SIGTERM to SIGKILL, after SIGKILL,
+ * each different, so that one taken for another shows. QUICK_TIMING_ENV gives them to a helper.
+ */
+export const QUICK_TIMING: LogoffTiming = { hupToTermMs: 200, termToKillMs: 400, afterKillMs: 300 };
+export const QUICK_TIMING_ENV = {
+  SESSIONTOOLS_LOGOFF_TIMING_MS: `${QUICK_TIMING.hupToTermMs},${QUICK_TIMING.termToKillMs},${QUICK_TIMING.afterKillMs}`,
+};
 
 /** Pids started by the tests; stopAll() ends each of them by pid. */
 const started = new Set<number>();

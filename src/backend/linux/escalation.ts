@@ -16,15 +16,39 @@ import { leaderEnded } from './leader.ts';
 import { pidfds } from './pidfd.ts';
 import { waitForAll, type Leader } from './waiter.ts';
 
-/** Every bound of the logoff sequence, in one place. */
-export const LOGOFF_TIMING = {
+/** The bounds of the logoff sequence. */
+export interface LogoffTiming {
   /** How long the leader gets after SIGHUP before SIGTERM. */
-  hupToTermMs: 2_000,
+  readonly hupToTermMs: number;
   /** How long it gets after SIGTERM before SIGKILL. */
-  termToKillMs: 3_000,
+  readonly termToKillMs: number;
   /** How long after SIGKILL before giving up (a process stuck in uninterruptible sleep). */
-  afterKillMs: 2_000,
-} as const;
+  readonly afterKillMs: number;
+}
+
+/** The bounds every logoff uses unless the backend is given others (tests: SESSIONTOOLS_LOGOFF_TIMING_MS). */
+export const LOGOFF_TIMING: LogoffTiming = { hupToTermMs: 2_000, termToKillMs: 3_000, afterKillMs: 2_000 };
+
+/** The largest bound parseLogoffTiming takes: ten minutes. */
+const MAX_BOUND_MS = 600_000;
+
+/**
+ * The bounds from text, "<SIGHUP to SIGTERM>,<SIGTERM to SIGKILL>,<after SIGKILL>" in whole
+ * milliseconds, each 1 to 600000 (e.g. "2000,3000,2000", the default). `name` names the text's
+ * source in the error thrown for anything else.
+ */
+export function parseLogoffTiming(text: string, name: string): LogoffTiming {
+  const parts = text.split(',').map((p) => p.trim());
+  const ms = parts.map((p) => (/^[0-9]{1,6}$/.test(p) ? Number(p) : Number.NaN));
+  if (ms.length !== 3 || ms.some((n) => !(n >= 1 && n <= MAX_BOUND_MS))) {
+    throw new Error(
+      `${name} must be three whole numbers of milliseconds from 1 to ${MAX_BOUND_MS}, separated by commas ` +
+        `(SIGHUP to SIGTERM, SIGTERM to SIGKILL, after SIGKILL; the default is 2000,3000,2000); it is '${text}'.`,
+    );
+  }
+  const [hupToTermMs, termToKillMs, afterKillMs] = ms as [number, number, number];
+  return { hupToTermMs, termToKillMs, afterKillMs };
+}
 
 export type EndResult = { kind: 'ended' } | { kind: 'denied' } | { kind: 'timedOut' } | { kind: 'failed'; error: unknown };
 
@@ -61,11 +85,14 @@ export interface Logoff {
   readonly done: Promise<EndResult>;
 }
 
-const STEPS: ReadonlyArray<readonly [NodeJS.Signals | null, number]> = [
-  [null, LOGOFF_TIMING.hupToTermMs], // SIGHUP already sent
-  ['SIGTERM', LOGOFF_TIMING.termToKillMs],
-  ['SIGKILL', LOGOFF_TIMING.afterKillMs],
-];
+/** The sequence after SIGHUP: each signal, then how long to wait for the leaders it reached. */
+function steps(timing: LogoffTiming): ReadonlyArray<readonly [NodeJS.Signals | null, number]> {
+  return [
+    [null, timing.hupToTermMs], // SIGHUP already sent
+    ['SIGTERM', timing.termToKillMs],
+    ['SIGKILL', timing.afterKillMs],
+  ];
+}
 
 /**
  * Sends SIGHUP now to each leader, in one loop, and runs the rest of the sequence for all of them
@@ -73,9 +100,10 @@ const STEPS: ReadonlyArray<readonly [NodeJS.Signals | null, number]> = [
  * one loop. The caller has just checked that each is a process of the session. `keepAlive` says
  * whether the waits hold the event loop (yes while a caller awaits `done`; no for a background
  * logoff, so that a finished helper can exit). One Logoff per leader, in order; each `done`
- * settles as soon as that leader has ended.
+ * settles as soon as that leader has ended. `timing`: the grace periods (LOGOFF_TIMING unless the
+ * backend was given others).
  */
-export function startLogoffs(leaders: readonly Leader[], keepAlive: boolean): Logoff[] {
+export function startLogoffs(leaders: readonly Leader[], keepAlive: boolean, timing: LogoffTiming = LOGOFF_TIMING): Logoff[] {
   const settle = new Map<Leader, (r: EndResult) => void>();
   const end = (leader: Leader, result: EndResult): void => {
     const resolve = settle.get(leader);
@@ -96,15 +124,15 @@ export function startLogoffs(leaders: readonly Leader[], keepAlive: boolean): Lo
     if (hangup !== 'sent') end(leader, hangup === 'ended' ? { kind: 'ended' } : { kind: 'denied' });
     return { hangup, done };
   });
-  void escalate([...settle.keys()], keepAlive, end);
+  void escalate([...settle.keys()], keepAlive, timing, end);
   return logoffs;
 }
 
 /** The sequence after SIGHUP for the leaders it reached; `end` settles each, once. */
-async function escalate(leaders: Leader[], keepAlive: boolean, end: (l: Leader, r: EndResult) => void): Promise<void> {
+async function escalate(leaders: Leader[], keepAlive: boolean, timing: LogoffTiming, end: (l: Leader, r: EndResult) => void): Promise<void> {
   let pending = leaders;
   try {
-    for (const [signal, graceMs] of STEPS) {
+    for (const [signal, graceMs] of steps(timing)) {
       if (signal !== null) {
         const still: Leader[] = [];
         for (const leader of pending) {
@@ -132,6 +160,6 @@ async function escalate(leaders: Leader[], keepAlive: boolean, end: (l: Leader, 
 }
 
 /** startLogoffs() for one leader. */
-export function startLogoff(leader: Leader, keepAlive: boolean): Logoff {
-  return startLogoffs([leader], keepAlive)[0] as Logoff;
+export function startLogoff(leader: Leader, keepAlive: boolean, timing: LogoffTiming = LOGOFF_TIMING): Logoff {
+  return startLogoffs([leader], keepAlive, timing)[0] as Logoff;
 }

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { ComputerError, type ActionHandlers, type Backend, type ListOptions, type SessionOutcome } from '../backend.ts';
 import { isLocalComputer } from '../local-computer.ts';
 import type { SessionTarget, UserSession } from '../../protocol/session.ts';
-import type { EndResult } from './escalation.ts';
+import { LOGOFF_TIMING, type EndResult, type LogoffTiming } from './escalation.ts';
 import { currentSessionOf } from './current.ts';
 import { logoffSessions } from './logoff.ts';
 import { sendMessages } from './message.ts';
@@ -20,6 +20,8 @@ export interface LinuxBackendOptions {
   utmpPath?: string;
   /** Where ut_line's terminals are, for Idle; default /dev. For tests. */
   devDir?: string;
+  /** The grace periods of a logoff's SIGHUP, SIGTERM, SIGKILL; default LOGOFF_TIMING (2 s, 3 s, 2 s). Shorter for tests. */
+  logoffTiming?: LogoffTiming;
 }
 
 /** The utmp path when none is given: the environment override, else glibc's _PATH_UTMP locations. */
@@ -32,11 +34,13 @@ export function defaultUtmpPath(): string {
 class LinuxBackend implements Backend {
   readonly name = 'linux-utmp';
   private readonly source: SessionSource;
+  private readonly timing: LogoffTiming;
   /** Logoffs still escalating in the background (wait=false). */
   private readonly background = new Set<Promise<EndResult>>();
 
   constructor(opts: LinuxBackendOptions) {
     this.source = { utmpPath: opts.utmpPath ?? defaultUtmpPath(), devDir: opts.devDir ?? '/dev' };
+    this.timing = opts.logoffTiming ?? LOGOFF_TIMING;
   }
 
   /** Only this computer: remote Linux hosts are not reached (no agent there). No system sessions exist. */
@@ -62,10 +66,11 @@ class LinuxBackend implements Backend {
   processes: Backend['processes'] = (p) => listSessionProcesses(this.source, p.Targets);
 
   private async logoff(targets: SessionTarget[], wait: boolean): Promise<SessionOutcome[]> {
-    return logoffSessions(this.source, targets, wait, (done) => {
+    const track = (done: Promise<EndResult>): void => {
       this.background.add(done);
       void done.then(() => this.background.delete(done));
-    });
+    };
+    return logoffSessions(this.source, targets, wait, track, this.timing);
   }
 
   private disconnect(targets: SessionTarget[]): SessionOutcome[] {
@@ -81,7 +86,7 @@ class LinuxBackend implements Backend {
   }
 
   /**
-   * Lets background logoffs finish (each is bounded by LOGOFF_TIMING, about 7 s at most): their
+   * Lets background logoffs finish (each is bounded by its timing, about 7 s at most by default): their
    * timers are unref'd, so this holds the event loop open meanwhile.
    */
   async close(): Promise<void> {
@@ -99,4 +104,4 @@ export function createLinuxBackend(opts: LinuxBackendOptions = {}): Backend {
   return new LinuxBackend(opts);
 }
 
-export { LOGOFF_TIMING } from './escalation.ts';
+export { LOGOFF_TIMING, parseLogoffTiming, type LogoffTiming } from './escalation.ts';

@@ -11,7 +11,7 @@ import type { SessionTarget, UserSession } from '../../protocol/session.ts';
 import type { TargetError } from '../../protocol/errors.ts';
 import type { SessionOutcome } from '../backend.ts';
 import { isLocalComputer } from '../local-computer.ts';
-import { LOGOFF_TIMING, type EndResult } from './escalation.ts';
+import { LOGOFF_TIMING, type EndResult, type LogoffTiming } from './escalation.ts';
 import { readHeldPass, type HeldPass } from './held.ts';
 import { bindSession, endSessions, type SessionEnd } from './session-end.ts';
 import { readSessions, type LinuxSession, type SessionSource } from './sessions.ts';
@@ -25,7 +25,7 @@ function outcome(target: SessionTarget, session: UserSession | null, error: Targ
   return { Target: target, Item: session, Error: error };
 }
 
-function outcomeOf(target: SessionTarget, s: LinuxSession, result: EndResult): SessionOutcome {
+function outcomeOf(target: SessionTarget, s: LinuxSession, result: EndResult, timing: LogoffTiming): SessionOutcome {
   const r = s.resolved.record;
   const who = { user: r.user, line: r.line === '' ? null : r.line };
   switch (result.kind) {
@@ -34,7 +34,7 @@ function outcomeOf(target: SessionTarget, s: LinuxSession, result: EndResult): S
     case 'denied':
       return outcome(target, null, accessDenied(target, who.user, who.line));
     case 'timedOut':
-      return outcome(target, null, timedOut(target, who.user, LOGOFF_TIMING.afterKillMs));
+      return outcome(target, null, timedOut(target, who.user, timing.afterKillMs));
     case 'failed':
       return outcome(target, null, backendFailed(target, result.error));
   }
@@ -76,7 +76,14 @@ async function look(src: SessionSource, local: readonly SessionTarget[]): Promis
   return found;
 }
 
-export async function logoffSessions(src: SessionSource, targets: readonly SessionTarget[], wait: boolean, track: TrackBackground): Promise<SessionOutcome[]> {
+/** `timing`: the grace periods of the escalation (escalation.ts; the backend's). */
+export async function logoffSessions(
+  src: SessionSource,
+  targets: readonly SessionTarget[],
+  wait: boolean,
+  track: TrackBackground,
+  timing: LogoffTiming = LOGOFF_TIMING,
+): Promise<SessionOutcome[]> {
   let seen: Awaited<ReturnType<typeof look>>;
   try {
     seen = await look(src, targets.filter((t) => isLocalComputer(t.ComputerName)));
@@ -92,7 +99,7 @@ export async function logoffSessions(src: SessionSource, targets: readonly Sessi
     seen.pass?.release(); // the processes of no target's session
   }
   const bound = steps.filter((s): s is Bound => 'leaders' in s);
-  const ends = new Map(endSessions(bound.map((b) => b.leaders), wait).map((end, i) => [bound[i] as Bound, end]));
+  const ends = new Map(endSessions(bound.map((b) => b.leaders), wait, timing).map((end, i) => [bound[i] as Bound, end]));
   return Promise.all(
     steps.map(async (step, i): Promise<SessionOutcome> => {
       if (!('leaders' in step)) return step;
@@ -103,7 +110,7 @@ export async function logoffSessions(src: SessionSource, targets: readonly Sessi
         track(end.done);
         return outcome(target, step.found.session, null);
       }
-      return outcomeOf(target, step.found, await end.done);
+      return outcomeOf(target, step.found, await end.done, timing);
     }),
   );
 }

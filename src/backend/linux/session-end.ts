@@ -5,7 +5,7 @@
  * the power of the caller: a user can end her own session, as `loginctl terminate-session` lets
  * her; another user's needs root.
  */
-import { kill, LOGOFF_TIMING, startLogoffs, type EndResult } from './escalation.ts';
+import { kill, startLogoffs, type EndResult, type LogoffTiming } from './escalation.ts';
 import type { Member, ResolvedSession } from './identity.ts';
 import { pidfds } from './pidfd.ts';
 import { isExitedState, processExists, readProcStat } from './proc.ts';
@@ -72,8 +72,8 @@ export interface SessionEnd {
  * Waits for the processes the caller may not signal (root's login(1) or sudo in her session) to
  * end by themselves once hers have: they do when her shell ends. Still there: denied.
  */
-async function othersEnded(others: readonly Leader[], keepAlive: boolean): Promise<boolean> {
-  return (await waitForAll(others, LOGOFF_TIMING.hupToTermMs, keepAlive)).size === others.length;
+async function othersEnded(others: readonly Leader[], keepAlive: boolean, timing: LogoffTiming): Promise<boolean> {
+  return (await waitForAll(others, timing.hupToTermMs, keepAlive)).size === others.length;
 }
 
 function combine(results: readonly EndResult[], othersGone: boolean): EndResult {
@@ -108,11 +108,11 @@ function sort(leaders: readonly Leader[]): Sorted {
  * its processes the caller may signal: none, nothing is sent and the answer is 'denied' (another
  * user's session). Then SIGHUP to each of the caller's, for all sessions in one loop, and the
  * escalation of all of them together (escalation.ts); the others are waited for (othersEnded).
- * One SessionEnd per session, in order.
+ * One SessionEnd per session, in order; `timing`: the grace periods (the backend's).
  */
-export function endSessions(sessions: readonly (readonly Leader[])[], keepAlive: boolean): SessionEnd[] {
+export function endSessions(sessions: readonly (readonly Leader[])[], keepAlive: boolean, timing: LogoffTiming): SessionEnd[] {
   const sorted = sessions.map(sort);
-  const logoffs = startLogoffs(sorted.flatMap((s) => ('mine' in s ? s.mine : [])), keepAlive);
+  const logoffs = startLogoffs(sorted.flatMap((s) => ('mine' in s ? s.mine : [])), keepAlive, timing);
   let next = 0;
   return sorted.map((s): SessionEnd => {
     if (!('mine' in s)) return { hangup: 'failed', done: Promise.resolve({ kind: 'failed', error: s.failed }) };
@@ -128,7 +128,7 @@ export function endSessions(sessions: readonly (readonly Leader[])[], keepAlive:
     const done = (async (): Promise<EndResult> => {
       const results = await Promise.all(own.map((l) => l.done));
       try {
-        return combine(results, others.length === 0 || (await othersEnded(others, keepAlive)));
+        return combine(results, others.length === 0 || (await othersEnded(others, keepAlive, timing)));
       } finally {
         release(others);
       }
