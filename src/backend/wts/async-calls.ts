@@ -30,16 +30,15 @@ export interface CallOptions {
   signal?: AbortSignal;
   /** Called when the call starts. */
   onStart?: () => void;
+  /**
+   * Called once when the native call has returned (also one given up on), after its buffers were
+   * freed; or at once, when the call never started. A lane (lane.ts) closes its handle only after it.
+   */
+  onReturn?: () => void;
 }
 
 /** Gives a slot back (once; later calls do nothing). */
 export type Release = () => void;
-
-/** A call in flight: its answer, and when the native call has returned (also after it was given up). */
-export interface NativeCall<T> {
-  result: Promise<T>;
-  returned: Promise<void>;
-}
 
 interface Waiter {
   go: () => void;
@@ -102,6 +101,12 @@ class Slots {
 
 type AsyncFunction = { async: (...args: unknown[]) => void };
 
+/** A native call on a pool thread whose caller may give it up (its signal aborts). */
+class InFlight {
+  abandoned = false;
+  constructor(readonly reject: (e: Error) => void) {}
+}
+
 export class AsyncWts {
   private api: WinApi | Error | null = null;
   private unload: (() => void) | null = null;
@@ -111,6 +116,11 @@ export class AsyncWts {
   private givenUp = 0;
   private closed = false;
   private readonly idle = new Set<() => void>();
+  /**
+   * The calls in flight under each signal, with ONE abort listener per signal (a listing's clock):
+   * an EventTarget listener added and removed per call cost more than the rest of our JS around it.
+   */
+  private readonly watched = new WeakMap<AbortSignal, Set<InFlight>>();
 
   constructor(
     private readonly libraryPath: string | null,
@@ -184,73 +194,83 @@ export class AsyncWts {
     return this.api;
   }
 
+  /** The calls in flight under `signal`; on its abort each is given up (answered with an AbortError). */
+  private watch(signal: AbortSignal): Set<InFlight> {
+    let calls = this.watched.get(signal);
+    if (calls === undefined) {
+      const set = new Set<InFlight>();
+      calls = set;
+      this.watched.set(signal, set);
+      signal.addEventListener(
+        'abort',
+        () => {
+          for (const c of set) {
+            c.abandoned = true;
+            this.givenUp++;
+            c.reject(abortError());
+          }
+          set.clear();
+        },
+        { once: true },
+      );
+    }
+    return calls;
+  }
+
   /**
    * Calls `name` on a pool thread. `finish` runs in the completion callback with the return value
    * (GetLastError first, when it failed; then copy and free) and its result answers the call; when
    * the call was given up on meanwhile, `finish` still runs (to free), and its result is dropped.
+   * `opts.onReturn` runs once, when the native call has returned (or at once if it never started).
    */
-  call<N extends ApiName, T>(name: N, args: Parameters<WinApi[N]>, finish: (ret: ReturnType<WinApi[N]>, api: WinApi, givenUp: boolean) => T, opts: CallOptions = {}): NativeCall<T> {
-    let returned!: () => void;
-    const done = new Promise<void>((r) => (returned = r));
-    const result = this.start(name, args, finish, opts, returned);
-    result.catch(() => undefined);
-    return { result, returned: done };
-  }
-
-  private async start<N extends ApiName, T>(name: N, args: Parameters<WinApi[N]>, finish: (ret: ReturnType<WinApi[N]>, api: WinApi, givenUp: boolean) => T, opts: CallOptions, returned: () => void): Promise<T> {
+  call<N extends ApiName, T>(name: N, args: Parameters<WinApi[N]>, finish: (ret: ReturnType<WinApi[N]>, api: WinApi, givenUp: boolean) => T, opts: CallOptions = {}): Promise<T> {
+    const { signal, onReturn } = opts;
     let api: WinApi;
     try {
       // No closed check here: a caller refused new slots after shutdown() still closes its handle in the slot it holds.
-      if (opts.signal?.aborted) throw abortError();
+      if (signal?.aborted) throw abortError();
       api = this.winApi();
     } catch (e) {
-      returned();
-      throw e;
+      onReturn?.();
+      return Promise.reject(e);
     }
     opts.onStart?.();
     this.running++;
     return new Promise<T>((resolve, reject) => {
-      let abandoned = false;
+      const call = new InFlight(reject);
+      const watch = signal === undefined ? undefined : this.watch(signal);
+      watch?.add(call);
       let ended = false;
-      const signal = opts.signal;
-      const onAbort = (): void => {
-        if (ended) return;
-        abandoned = true;
-        this.givenUp++;
-        reject(abortError());
-      };
       const end = (): void => {
         ended = true;
-        signal?.removeEventListener('abort', onAbort);
-        if (abandoned) this.givenUp--;
+        watch?.delete(call);
+        if (call.abandoned) this.givenUp--;
         this.running--;
-        returned();
-        this.wake();
+        onReturn?.();
+        if (this.idle.size > 0) this.wake();
       };
       const callback = (err: unknown, ret: ReturnType<WinApi[N]>): void => {
         let value: T;
         try {
           if (err) throw err instanceof Error ? err : new Error(String(err));
-          value = finish(ret, api, abandoned);
+          value = finish(ret, api, call.abandoned);
         } catch (e) {
           end();
-          if (!abandoned) reject(e);
+          if (!call.abandoned) reject(e);
           return;
         }
         end();
-        if (!abandoned) resolve(value);
+        if (!call.abandoned) resolve(value);
       };
       try {
         (api[name] as unknown as AsyncFunction).async(...args, callback);
       } catch (e) {
+        // koffi refused to queue it (too many calls): the callback never runs. A call it cannot
+        // prepare (bad arguments) it answers at once, inside .async(): then it has ended already.
+        if (ended) return;
         end();
-        reject(e);
-        return;
+        if (!call.abandoned) reject(e);
       }
-      // koffi answers a call it cannot prepare (bad arguments) at once, inside .async(): then it has ended.
-      if (ended) return;
-      if (signal?.aborted) onAbort();
-      else signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
 
@@ -263,7 +283,7 @@ export class AsyncWts {
    * gets the handle as soon as the call returns, also when it was given up on meanwhile, so that
    * its caller still closes it.
    */
-  open(computer: string, opened: (h: bigint) => void, opts: CallOptions): NativeCall<bigint> {
+  open(computer: string, opened: (h: bigint) => void, opts: CallOptions): Promise<bigint> {
     return this.call(
       'WTSOpenServerExW',
       [computer],
@@ -278,14 +298,14 @@ export class AsyncWts {
 
   /** Closes a handle no call is using (WTSCloseServer returns nothing); resolves when it returned. */
   closeServer(h: bigint): Promise<void> {
-    return this.call('WTSCloseServer', [h], () => undefined).result.catch(() => undefined);
+    return this.call('WTSCloseServer', [h], () => undefined).catch(() => undefined);
   }
 
-  /** Every session: WTSEnumerateSessionsExW level 1, or the classic enumeration where the server has no level 1. */
-  enumerate(h: bigint, opts: CallOptions): NativeCall<EnumeratedSession[]> {
+  /** Every session, WTSEnumerateSessionsExW level 1; null where the server has no level 1 (then ask enumerateClassic). */
+  enumerateEx(h: bigint, opts: CallOptions): Promise<EnumeratedSession[] | null> {
     const pp: (bigint | null)[] = [null];
     const count = [0];
-    const ex = this.call(
+    return this.call(
       'WTSEnumerateSessionsExW',
       [h, [1], 0, pp, count],
       (ok, api) => {
@@ -298,35 +318,25 @@ export class AsyncWts {
       },
       opts,
     );
-    let classicReturned = Promise.resolve();
-    const result = ex.result.then((sessions) => {
-      if (sessions !== null) return sessions;
-      const ppClassic: (bigint | null)[] = [null];
-      const countClassic = [0];
-      const classic = this.call(
-        'WTSEnumerateSessionsW',
-        [h, 0, 1, ppClassic, countClassic],
-        (ok, api) => {
-          if (!ok) throw new Win32Error({ fn: 'WTSEnumerateSessionsW', code: api.GetLastError() });
-          return sessionsClassic(api, ppClassic[0], countClassic[0] ?? 0);
-        },
-        opts,
-      );
-      classicReturned = classic.returned;
-      return classic.result;
-    });
-    result.catch(() => undefined);
-    const returned = ex.returned
-      .then(() => result)
-      .then(
-        () => classicReturned,
-        () => classicReturned,
-      );
-    return { result, returned };
+  }
+
+  /** Every session with the classic enumeration (no user or domain in it). */
+  enumerateClassic(h: bigint, opts: CallOptions): Promise<EnumeratedSession[]> {
+    const pp: (bigint | null)[] = [null];
+    const count = [0];
+    return this.call(
+      'WTSEnumerateSessionsW',
+      [h, 0, 1, pp, count],
+      (ok, api) => {
+        if (!ok) throw new Win32Error({ fn: 'WTSEnumerateSessionsW', code: api.GetLastError() });
+        return sessionsClassic(api, pp[0], count[0] ?? 0);
+      },
+      opts,
+    );
   }
 
   /** One WTSQuerySessionInformationW of session `id`, read as queries.ts reads it. */
-  query<C extends QueryClass>(h: bigint, id: number, cls: C, opts: CallOptions): NativeCall<QueryValues[C] | null> {
+  query<C extends QueryClass>(h: bigint, id: number, cls: C, opts: CallOptions): Promise<QueryValues[C] | null> {
     const pp: (bigint | null)[] = [null];
     const bytes = [0];
     return this.call(
@@ -341,7 +351,7 @@ export class AsyncWts {
   }
 
   /** WTSLogoffSession or WTSDisconnectSession of session `id` (bWait as asked); a failure throws its Win32Error. */
-  sessionAction(kind: 'logoff' | 'disconnect', h: bigint, id: number, wait: boolean, opts: CallOptions): NativeCall<void> {
+  sessionAction(kind: 'logoff' | 'disconnect', h: bigint, id: number, wait: boolean, opts: CallOptions): Promise<void> {
     const failed = (fn: string, api: WinApi): never => {
       throw new Win32Error({ fn, code: api.GetLastError() });
     };

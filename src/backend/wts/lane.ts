@@ -1,4 +1,4 @@
-import type { AsyncWts, Release } from './async-calls.ts';
+import type { AsyncWts, CallOptions, Release } from './async-calls.ts';
 import { Win32Error, type EnumeratedSession } from './calls.ts';
 import { abortError } from './job-clock.ts';
 import type { Answer, Query } from './queries.ts';
@@ -12,10 +12,15 @@ import type { Answer, Query } from './queries.ts';
 export class Lane {
   private handle: bigint | null = null;
   private opening: Promise<bigint> | null = null;
-  /** When the lane's latest step (its slot and open, or a call) has returned (also one given up on). */
-  private last: Promise<void> = Promise.resolve();
+  private closed: Promise<void> | null = null;
+  /** Steps begun and not yet returned: the wait for a slot, or a native call (also one given up on). */
+  private busy = 0;
+  /** Wakes close() when `busy` drops to 0. */
+  private idle: (() => void) | null = null;
   /** Set by close(): no further call starts. */
   private closing = false;
+  /** Every call's options: one object per lane, not per call. */
+  private readonly opts: CallOptions;
 
   /** `release`: a slot the lane already holds; without it, the lane waits for one. */
   constructor(
@@ -23,7 +28,23 @@ export class Lane {
     private readonly computer: string,
     private readonly signal: AbortSignal,
     private release: Release | null = null,
-  ) {}
+  ) {
+    this.opts = { signal, onReturn: this.returned };
+  }
+
+  private readonly returned = (): void => {
+    if (--this.busy > 0 || this.idle === null) return;
+    const wake = this.idle;
+    this.idle = null;
+    wake();
+  };
+
+  /** A native call of this lane: counted until it returns (onReturn), however its answer ends. */
+  private native<T>(start: (opts: CallOptions) => Promise<T>): Promise<T> {
+    this.usable();
+    this.busy++;
+    return start(this.opts);
+  }
 
   /** Its slot, then its handle; `onStart` when the open starts (the computer's clock, job-clock.ts). */
   open(onStart?: () => void): Promise<bigint> {
@@ -33,18 +54,15 @@ export class Lane {
   }
 
   private async slotAndOpen(onStart?: () => void): Promise<bigint> {
-    let done!: () => void;
-    this.last = new Promise((r) => (done = r));
+    this.busy++; // the wait for a slot
+    let opened: Promise<bigint>;
     try {
       this.release ??= await this.wts.acquire(this.signal);
-      this.usable();
-    } catch (e) {
-      done();
-      throw e;
+      opened = this.native((opts) => this.wts.open(this.computer, (h) => (this.handle = h), onStart ? { ...opts, onStart } : opts));
+    } finally {
+      this.returned();
     }
-    const open = this.wts.open(this.computer, (h) => (this.handle = h), { signal: this.signal, onStart });
-    void open.returned.then(done);
-    return open.result;
+    return opened;
   }
 
   /** Throws once close() has begun: the handle is no longer this lane's to use. */
@@ -52,12 +70,11 @@ export class Lane {
     if (this.closing) throw abortError();
   }
 
+  /** Every session: level 1 where the server has it, else the classic enumeration, on this lane's handle. */
   async enumerate(onStart: () => void): Promise<EnumeratedSession[]> {
     const h = await this.open(onStart);
-    this.usable();
-    const call = this.wts.enumerate(h, { signal: this.signal });
-    this.last = call.returned;
-    return call.result;
+    const sessions = await this.native((opts) => this.wts.enumerateEx(h, opts));
+    return sessions ?? this.native((opts) => this.wts.enumerateClassic(h, opts));
   }
 
   /** The queries, one after another on this lane's handle; one answer each, in order. */
@@ -65,11 +82,8 @@ export class Lane {
     const h = await this.open();
     const answers: Answer[] = [];
     for (const q of queries) {
-      this.usable();
-      const call = this.wts.query(h, q.id, q.cls, { signal: this.signal });
-      this.last = call.returned;
       try {
-        answers.push({ id: q.id, cls: q.cls, ok: true, value: await call.result } as Answer);
+        answers.push({ id: q.id, cls: q.cls, ok: true, value: await this.native((opts) => this.wts.query(h, q.id, q.cls, opts)) } as Answer);
       } catch (e) {
         if (!(e instanceof Win32Error)) throw e;
         answers.push({ id: q.id, cls: q.cls, ok: false, failure: e.failure } as Answer);
@@ -81,23 +95,21 @@ export class Lane {
   /** Logs off or disconnects session `id` on this lane's handle (bWait as asked); throws its Win32Error. */
   async act(kind: 'logoff' | 'disconnect', id: number, wait: boolean): Promise<void> {
     const h = await this.open();
-    this.usable();
-    const call = this.wts.sessionAction(kind, h, id, wait, { signal: this.signal });
-    this.last = call.returned;
-    return call.result;
+    return this.native((opts) => this.wts.sessionAction(kind, h, id, wait, opts));
   }
 
   /** Once the lane's last call has returned: closes its handle, then gives its slot back. Resolves when done. */
-  async close(): Promise<void> {
+  close(): Promise<void> {
     this.closing = true;
-    for (let seen = this.last; ; seen = this.last) {
-      await seen;
-      if (seen === this.last) break;
-    }
+    this.closed ??= this.closeWhenIdle();
+    return this.closed;
+  }
+
+  private async closeWhenIdle(): Promise<void> {
+    while (this.busy > 0) await new Promise<void>((wake) => (this.idle = wake));
     const h = this.handle;
     this.handle = null;
     if (h !== null) await this.wts.closeServer(h);
     this.release?.();
   }
 }
-
