@@ -12,6 +12,7 @@ import { MESSAGE_TEXT_MAX } from '../../src/protocol/methods.ts';
 import { MESSAGE_BUTTONS } from '../../src/protocol/session.ts';
 import { deadPid, makeTempDir, removeDir } from '../linux-backend/support.ts';
 import { HelperProcess, stopAllHelpers } from './support.ts';
+import { removeWtsHelperFiles, startWtsHelper } from './wts-double.ts';
 
 let dir: string;
 let helper: HelperProcess;
@@ -29,6 +30,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await stopAllHelpers();
   removeDir(dir);
+  removeWtsHelperFiles();
 });
 
 const message = (params: Record<string, unknown>) => helper.request('sessions.message', { Targets: [{ SessionId: gone }], Text: 'hello', ...params }, `m${++requestNo}`, 10_000);
@@ -94,5 +96,18 @@ describe('sessions.message accepts, and answers for the session', () => {
     const answer = await message({});
     const [outcome] = (answer.result as { Outcomes: { Error: { ErrorId: string; ComputerName: string } | null }[] }).Outcomes;
     expect(outcome?.Error).toMatchObject({ ErrorId: 'SessionNotFound', Target: gone, ComputerName: hostname() });
+  });
+});
+
+describe('sessions.message with Title and Buttons left out', () => {
+  it('reaches the session (WTS double) with the default title and an OK button, not waited for', async () => {
+    const wts = startWtsHelper([{ name: '.', sessions: [{ id: 3, state: 'Active', winStation: 'RDP-Tcp#3', user: 'alice', domain: 'LAB' }] }]);
+    const answer = await wts.helper.request('sessions.message', { Targets: [{ SessionId: 3 }], Text: 'hello' }, 'defaults', 20_000);
+    expect(answer.error).toBeUndefined();
+    const outcomes = (answer.result as { Outcomes: { Item: { Answer: string } | null; Error: unknown }[] }).Outcomes;
+    expect(outcomes.map((o) => [o.Item?.Answer, o.Error])).toEqual([['Async', null]]);
+    const shown = wts.events().filter((e) => e.event === 'message');
+    // MB_OK is style 0 (wts-api.md); the title the backend puts in when none is given.
+    expect(shown.map((e) => [e.session, e.title, e.message, e.style])).toEqual([[3, 'SessionTools', 'hello', 0]]);
   });
 });
