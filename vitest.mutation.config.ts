@@ -91,6 +91,13 @@ const LEFT_OUT: [file: string, name: string][] = [
   // did not ask for progress gets none is also seen by every helper test that waits over a second
   // for its answer (rpc, eof): their next line would be a notification, not the answer.
   ['tests/helper/progress.test.ts', 'a client that did not ask gets none'],
+  // 2 to 5.5 s each: the default log-off grace periods (LOGOFF_TIMING, 2 s / 3 s), one test per
+  // layer. Those constants are static (Ignored); every other test of the escalation runs it with
+  // shorter bounds (SESSIONTOOLS_LOGOFF_TIMING_MS, the backend's logoffTiming), and the default's
+  // use is reached by the tests that log off a plain leader with the default backend and helper.
+  ['tests/linux-backend/escalation.test.ts', 'by default, a leader that ignores SIGHUP gets SIGTERM 2 s later'],
+  ['tests/linux-backend/logoff.test.ts', 'wait=true, the default timing'],
+  ['tests/helper/logoff-timing.test.ts', 'without the variable, the default'],
 ];
 
 export default defineConfig({

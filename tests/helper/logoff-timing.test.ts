@@ -2,8 +2,8 @@
  * SESSIONTOOLS_LOGOFF_TIMING_MS: the Linux logoff's grace periods, given to the helper for tests
  * (src/backend/select.ts, escalation.ts parseLogoffTiming). A valid value reaches the escalation
  * of the helper's logoffs; a malformed one stops the helper at start (exit code 1, the reason on
- * stderr), on the Linux backend and on the WTS one alike, never ignored. The default (2 s, 3 s,
- * 2 s) is proven through the helper by eof.test.ts.
+ * stderr), on the Linux backend and on the WTS one alike, never ignored. Without it, the default
+ * (LOGOFF_TIMING): SIGTERM 2 s after SIGHUP, not before.
  */
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -60,6 +60,20 @@ describe('the helper with SESSIONTOOLS_LOGOFF_TIMING_MS', () => {
     expect(isGone(pid)).toBe(true);
     expect(ms).toBeGreaterThanOrEqual(300 - 5);
     expect(ms).toBeLessThan(LOGOFF_TIMING.hupToTermMs);
+  });
+
+  it('without the variable, the default: SIGTERM 2 s after an ignored SIGHUP, not before', async () => {
+    const pid = await startLeader('ignoresHup');
+    const utmp = join(dir, 'utmp-default');
+    writeUtmp(writer, utmp, [{ pid, line: 'pts/63', user: 'default', loginMs: Date.now() }]);
+    const h = HelperProcess.start({ env: { SESSIONTOOLS_UTMP_PATH: utmp, [VAR]: undefined } });
+    const started = performance.now();
+    const answer = (await h.call('sessions.logoff', { Targets: [{ SessionId: pid }], Wait: true }, 'default', 10_000)) as RpcAnswer;
+    const ms = performance.now() - started;
+    expect(answer).toEqual({ jsonrpc: '2.0', id: 'default', result: { Outcomes: [{ Target: { SessionId: pid }, Item: null, Error: null }] } });
+    expect(isGone(pid)).toBe(true);
+    expect(ms).toBeGreaterThanOrEqual(2_000 - 5);
+    expect(ms).toBeLessThan(2_000 + LOGOFF_TIMING.termToKillMs);
   });
 
   it.each(['2000,3000', 'soon', '0,0,0'])("'%s' stops the Linux helper at start: exit code 1, the reason on stderr, nothing on stdout", async (text) => {
