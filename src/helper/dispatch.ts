@@ -4,6 +4,7 @@
  * notifications), as JSON-RPC 2.0 section 6 says.
  */
 import { JSONRPCErrorCode, createJSONRPCErrorResponse, type JSONRPCResponse, type JSONRPCServer } from 'json-rpc-2.0';
+import { answerText } from './answer-text.ts';
 import { checkEnvelope, invalidRequest } from './envelope.ts';
 import type { ProgressChannel } from './progress.ts';
 
@@ -41,10 +42,10 @@ export async function dispatchFrame(server: JSONRPCServer, frame: Buffer, progre
   if (Array.isArray(value)) {
     if (value.length === 0) return JSON.stringify(invalidRequest(null, 'an empty batch'));
     const answers = (await Promise.all(value.map((v) => one(server, v, progress)))).filter((a): a is JSONRPCResponse => a !== null);
-    return answers.length === 0 ? null : JSON.stringify(answers);
+    return answers.length === 0 ? null : answerText(answers);
   }
   const answer = await one(server, value, progress);
-  return answer === null ? null : JSON.stringify(answer);
+  return answer === null ? null : answerText(answer);
 }
 
 export function oversizeAnswer(bytes: number, max: number): string {

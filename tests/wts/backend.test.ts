@@ -19,6 +19,8 @@ const wts = useDoubleInProcess('backend', { poolSize: 4 });
 const ft = (iso: string): bigint => toFileTime(new Date(iso));
 const NOW = '2026-03-01T12:00:00.000Z';
 const never = new AbortController().signal;
+/** A session as the helper writes it: this computer's are ListedSessions (their members read from JSON text). */
+const plain = (s: UserSession | undefined): UserSession => JSON.parse(JSON.stringify(s)) as UserSession;
 
 /** A server as Windows usually has it: services, the console, an RDP user, the listener. */
 function localServer(): FixtureServer {
@@ -70,7 +72,7 @@ describe('WTS backend: listing', () => {
         DisconnectTime: '2026-03-01T11:00:00.000Z', ClientName: 'LAPTOP-𝔅', ClientAddress: '2001:db8::7:1', IsLocked: false, Protocol: 'RDP',
       },
     ];
-    expect(sessions).toEqual(expected);
+    expect(sessions.map(plain)).toEqual(expected);
   });
 
   it('hides session 0 and listeners unless includeSystem; they have no user and null times', async () => {
@@ -178,7 +180,7 @@ describe('WTS backend: listing', () => {
     (server.sessions[1] as { deny?: string[] }).deny = ['query'];
     writeFixture(wts.fixture, [server]);
     const sessions = await wts.backend.list(null, { includeSystem: false, signal: never });
-    expect(sessions.find((s) => s.SessionId === 1)).toEqual({
+    expect(plain(sessions.find((s) => s.SessionId === 1))).toEqual({
       ComputerName: hostname(), SessionId: 1, SessionName: 'Console', UserName: 'ålice😀', Domain: 'CORP', State: 'Active', Idle: null,
       LogonTime: null, LastInputTime: null, ConnectTime: null, DisconnectTime: null, ClientName: null, ClientAddress: null, IsLocked: null, Protocol: null,
     });

@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RECORDS } from '../../src/backend/wts/abi.ts';
 import { koffiDecl } from '../../src/backend/wts/koffi-decl.ts';
 import { loadWinApi } from '../../src/backend/wts/library.ts';
-import { memberReader, offsetOf, recordBytes } from '../../src/backend/wts/record-bytes.ts';
+import { memberReader, offsetOf, readRows, recordBytes } from '../../src/backend/wts/record-bytes.ts';
 import { buildDouble, toFileTime, useDoubleFiles, writeFixture } from './support/double.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'st-record-bytes-'));
@@ -123,6 +123,23 @@ describe('members read from the bytes', () => {
     expect(clientRead).toEqual(clientFromKoffi);
     expect(clientRead.ClientName).toBe(`${'\u4141'.repeat(20)}\udc00`);
     expect(Array.from(clientRead.ClientAddress)).toEqual(Array.from({ length: 31 }, (_, i) => 0xffff - i * 2047));
+  });
+
+  it('the rows of WTSEnumerateSessionsExW level 1, every member as koffi.decode gives it (strings, NULL pointers, numbers)', () => {
+    const pp: (bigint | null)[] = [null];
+    const count = [0];
+    expect(api.WTSEnumerateSessionsExW(null, [1], 0, pp, count)).toBeTruthy();
+    const p = pp[0] as bigint;
+    const n = count[0] as number;
+    try {
+      const fromKoffi = koffi.decode(p, koffiDecl().records.WTS_SESSION_INFO_1W, n) as Record<string, unknown>[];
+      const keys = RECORDS.WTS_SESSION_INFO_1W.fields.map(([name]) => name);
+      const read = readRows(p, n, 'WTS_SESSION_INFO_1W', keys);
+      expect(read).toEqual(fromKoffi.map((r) => ({ ...r })));
+      expect(read.map((r) => [r.SessionId, r.pUserName, r.pHostName])).toEqual([[1, 'admin', null], [2, 'j\u00fcrgen\u{1F600}', null], [3, 'v6', null]]);
+    } finally {
+      api.WTSFreeMemoryExW(2, p, n);
+    }
   });
 
   it('a buffer shorter than the record is refused before anything is read', () => {

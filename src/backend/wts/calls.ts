@@ -12,7 +12,7 @@
 import koffi, { type TypeObject } from 'koffi';
 import { RECORDS, type Decoded, type WinApi } from './abi.ts';
 import { koffiDecl } from './koffi-decl.ts';
-import { memberReader, offsetOf, recordBytes } from './record-bytes.ts';
+import { memberReader, offsetOf, readRows, recordBytes } from './record-bytes.ts';
 import type { Win32Failure } from './win32-errors.ts';
 
 /** WTS_INFO_CLASS values used (wts-api.md 2.3). */
@@ -79,6 +79,8 @@ export type ClientInfo = Pick<Decoded<'WTSCLIENTW'>, 'ClientName' | 'ClientAddre
 const CLIENT_INFO_FIELDS = ['ClientName', 'ClientAddressFamily', 'ClientAddress'] as const;
 const LEVEL_FIELD = ['Level'] as const;
 const LEVEL1_FIELDS = RECORDS.WTSINFOEX_LEVEL1_W.fields.map(([name]) => name);
+/** The members of WTS_SESSION_INFO_1W an EnumeratedSession holds (not the host, farm or environment). */
+const ENUMERATED_FIELDS = ['SessionId', 'State', 'pSessionName', 'pUserName', 'pDomainName'] as const;
 
 /** What a WTSQuerySessionInformationW buffer of a class holds, copied out of it (the caller frees it). */
 function struct<R extends 'WTSINFOW' | 'WTS_CLIENT_ADDRESS'>(p: bigint, bytes: number, name: R): Decoded<R> {
@@ -119,11 +121,11 @@ export function readAndFree<T>(api: Pick<WinApi, 'WTSFreeMemory'>, p: bigint | n
   }
 }
 
-/** A WTSEnumerateSessionsExW level-1 array, copied, then freed with WTSFreeMemoryExW. */
+/** A WTSEnumerateSessionsExW level-1 array, its members read in place (record-bytes.ts), then freed with WTSFreeMemoryExW. */
 export function sessionsEx(api: Pick<WinApi, 'WTSFreeMemoryExW'>, p: bigint | null | undefined, n: number): EnumeratedSession[] {
   if (p === null || p === undefined) return [];
   try {
-    const rows = koffi.decode(p, koffiDecl().records.WTS_SESSION_INFO_1W, n) as Decoded<'WTS_SESSION_INFO_1W'>[];
+    const rows = readRows(p, n, 'WTS_SESSION_INFO_1W', ENUMERATED_FIELDS);
     return rows.map((r) => ({ SessionId: r.SessionId, State: r.State, SessionName: r.pSessionName, UserName: r.pUserName, Domain: r.pDomainName }));
   } finally {
     // Its result tells nothing the caller could act on: the data is already copied.

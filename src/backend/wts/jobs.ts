@@ -10,6 +10,7 @@
 import type { UserSession } from '../../protocol/session.ts';
 import type { ACTIONS } from './actions.ts';
 import type { EnumeratedSession, RawProcess } from './calls.ts';
+import type { SessionsText } from './listed-session.ts';
 import type { Win32Failure } from './win32-errors.ts';
 
 /** Data every worker starts with. */
@@ -109,7 +110,8 @@ export interface ActionRow {
 /** What each task answers when it succeeds. */
 export interface TaskValues {
   enumerate: Enumerated;
-  describe: UserSession[];
+  /** As JSON text (listed-session.ts), which crosses threads as one string. */
+  describe: SessionsText;
   logoff: ActionRow[];
   disconnect: ActionRow[];
   message: MessageRow;

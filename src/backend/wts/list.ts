@@ -6,8 +6,9 @@
  *    unless asked for;
  * 2. describe tasks: each describes whole sessions, both rounds of describe.ts's queries and the
  *    UserSession built on the worker, so that only finished sessions cross back to the helper's
- *    thread. Up to SESSIONS_PER_TASK sessions make one task; more are cut into at most one task per
- *    CPU, which run on different workers at once (5,000 sessions of this computer). This
+ *    thread, as JSON text (listed-session.ts). Up to SESSIONS_PER_TASK sessions make one task;
+ *    more are cut into at most one task per CPU, which run on different workers at once (5,000
+ *    sessions of this computer). This
  *    computer's calls do not cross a network: they are CPU work, which workers spread over the
  *    CPUs, where the asynchronous calls would run every decode on the helper's one thread.
  *
@@ -18,6 +19,7 @@ import type { UserSession } from '../../protocol/session.ts';
 import { Win32Error, type EnumeratedSession, type WtsCalls } from './calls.ts';
 import { describeSessions } from './describe.ts';
 import type { DescribeTask, Enumerated, ListJob, Outcome, Task, TaskReply } from './jobs.ts';
+import { listedSessions, sessionsText, type SessionsText } from './listed-session.ts';
 import { isSystemSession } from './session-fields.ts';
 import { withServer } from './server.ts';
 
@@ -35,9 +37,9 @@ export function enumerateServer(calls: WtsCalls, computer: string | null): Enume
   return withServer(calls, computer, (h) => ({ sessions: calls.enumerate(h) }));
 }
 
-/** The describe task (worker side): both rounds for its sessions, on its own server handle. */
-export function describeServer(calls: WtsCalls, task: DescribeTask): UserSession[] {
-  return withServer(calls, task.computer, (h) => describeSessions(calls, h, task.sessions, task.computerName));
+/** The describe task (worker side): both rounds for its sessions, on its own server handle; their JSON text. */
+export function describeServer(calls: WtsCalls, task: DescribeTask): SessionsText {
+  return sessionsText(withServer(calls, task.computer, (h) => describeSessions(calls, h, task.sessions, task.computerName)));
 }
 
 /** The describe tasks: one per SESSIONS_PER_TASK sessions, at most one per CPU. */
@@ -69,7 +71,7 @@ export async function listOnPool(run: RunTask, job: ListJob, signal: AbortSignal
     const replies = await Promise.all(describeTasks(job, shown).map((t) => run(t, mine.signal)));
     const failed = replies.find((r) => !r.ok);
     if (failed) return failed;
-    return { ok: true, value: replies.flatMap((r) => (r.ok ? r.value : [])) };
+    return { ok: true, value: replies.flatMap((r) => (r.ok ? listedSessions(r.value) : [])) };
   } catch (e) {
     if (e instanceof Win32Error) return { ok: false, win32: e.failure };
     throw e;

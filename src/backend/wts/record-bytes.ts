@@ -19,7 +19,7 @@ export interface RecordBytes {
 }
 
 /** Reads one member at address `at` (the record's start plus the member's offset). */
-type Read = (at: bigint) => unknown;
+type Read = (at: number | bigint) => unknown;
 
 /**
  * koffi's direct decoders of one value at an address: much cheaper than koffi.decode with a type
@@ -36,7 +36,21 @@ const SCALARS: Record<string, Read> = {
   WTS_CONNECTSTATE_CLASS: (at) => koffi.decode.int32(at),
   // A Number when it fits in 2^53, else a BigInt: as koffi.decode gives an int64_t.
   LARGE_INTEGER: (at) => koffi.decode.int64(at),
+  // A string pointer: the text up to its NUL, or null for NULL (as koffi.decode gives a 'str16').
+  LPWSTR: (at) => {
+    const to = koffi.decode.uint64(at);
+    return to === 0 ? null : koffi.decode.string16(to);
+  },
 };
+
+/**
+ * An address as koffi's decoders take it: a Number where it is exact (every x64 user-space address
+ * is below 2^47), so that the members' addresses are Number sums, not BigInt ones (each of which
+ * allocates); a BigInt otherwise.
+ */
+function asAddress(p: bigint): number | bigint {
+  return p <= 9_007_199_254_740_991n ? Number(p) : p;
+}
 
 /** A WCHAR array: its `units` code units as they are (no validation), up to the first NUL. */
 function wchars(units: number): Read {
@@ -90,13 +104,17 @@ export function memberReader<R extends RecordName, K extends keyof Decoded<R> & 
   if (built === undefined) readers.set(keys, (built = []));
   for (const b of built) if (b.name === name) return b.reader as unknown as MemberReader<R, K>;
   const fields = new Map<string, string>(RECORDS[name].fields);
-  const offsets = keys.map((k) => BigInt(offsetOf(name, k)));
+  const offsets = keys.map((k) => offsetOf(name, k));
   const reads = keys.map((k) => reader(fields.get(k) as string));
   const made: MemberReader<R, K> = {
     read(record, base) {
-      const start = base === 0 ? record.p : record.p + BigInt(base);
+      const start = asAddress(record.p);
       const out = {} as Record<string, unknown>;
-      for (let i = 0; i < keys.length; i++) out[keys[i] as string] = (reads[i] as Read)(start + (offsets[i] as bigint));
+      if (typeof start === 'number') {
+        for (let i = 0; i < keys.length; i++) out[keys[i] as string] = (reads[i] as Read)(start + base + (offsets[i] as number));
+      } else {
+        for (let i = 0; i < keys.length; i++) out[keys[i] as string] = (reads[i] as Read)(start + BigInt(base + (offsets[i] as number)));
+      }
       return out as Pick<Decoded<R>, K>;
     },
   };
@@ -108,13 +126,32 @@ export function memberReader<R extends RecordName, K extends keyof Decoded<R> & 
 const sizes = new Map<RecordName, number>();
 const offsets = new Map<string, number>();
 
+function sizeOf(name: RecordName): number {
+  let size = sizes.get(name);
+  if (size === undefined) sizes.set(name, (size = koffi.sizeof(koffiDecl().records[name])));
+  return size;
+}
+
+/**
+ * Members `keys` of each of the `count` records of an array of `name` at `p` (a returned array,
+ * WTSEnumerateSessionsExW's), read in place before the caller frees it: koffi.decode of the whole
+ * array made an object of every member of every row, five strings each (15 ms for 5,000 rows).
+ */
+export function readRows<R extends RecordName, K extends keyof Decoded<R> & string>(p: bigint, count: number, name: R, keys: readonly K[]): Pick<Decoded<R>, K>[] {
+  const reader = memberReader(name, keys);
+  const size = sizeOf(name);
+  const record: RecordBytes = { p };
+  const rows = new Array<Pick<Decoded<R>, K>>(count);
+  for (let i = 0; i < count; i++) rows[i] = reader.read(record, i * size);
+  return rows;
+}
+
 /**
  * The `name` record at `p` (a buffer of `bytes` bytes), to be read in place before the caller
  * frees the buffer. A buffer smaller than the record is an error, never read past.
  */
 export function recordBytes(p: bigint, bytes: number, name: RecordName): RecordBytes {
-  let size = sizes.get(name);
-  if (size === undefined) sizes.set(name, (size = koffi.sizeof(koffiDecl().records[name])));
+  const size = sizeOf(name);
   if (bytes < size) throw new Error(`WTSQuerySessionInformationW returned ${bytes} bytes for ${name}, which has ${size}`);
   return { p };
 }

@@ -1,0 +1,155 @@
+/**
+ * This computer's sessions as they cross from the WTS worker that described them to the helper's
+ * main thread: as JSON text (one string, copied once), not as an object graph for the structured
+ * clone to copy member by member (the copy, and the garbage of 5,000 sessions on a thread whose
+ * young generation is 1 MB, cost the main thread more than the rest of its work, docs/wts-api.md
+ * 5.9). The worker writes each session's text (sessionsText); the main thread makes a ListedSession
+ * of it (listedSessions), which the answer writer (src/helper/answer-text.ts) writes as that text.
+ */
+import { SESSION_STATES, type SessionState, type UserSession } from '../../protocol/session.ts';
+import { JSON_TEXT, type HasJsonText } from '../../protocol/json-text.ts';
+
+/** The sessions of one describe task, as the worker answers them. */
+export interface SessionsText {
+  /** JSON.stringify's text of the sessions, one after another (without the array's brackets and commas). */
+  text: string;
+  /** Where each session's text ends in `text`. */
+  ends: Uint32Array;
+  /** What the helper filters and marks by, without reading the text: SessionId, State (its index in SESSION_STATES), UserName, ComputerName. */
+  ids: Uint32Array;
+  states: Uint8Array;
+  users: string[];
+  computerNames: string[];
+}
+
+/**
+ * Where one session's text ends and the next begins in JSON.stringify's text of an array of them:
+ * `},{"` occurs nowhere else, since a UserSession holds no nested object and a quote inside a
+ * string is always escaped (a backslash before it, never a brace).
+ */
+const BETWEEN = '},{"';
+
+/** The text of described sessions (worker side). A session must not carry IsCurrent: the helper sets it. */
+export function sessionsText(sessions: readonly UserSession[]): SessionsText {
+  const n = sessions.length;
+  const out: SessionsText = { text: '', ends: new Uint32Array(n), ids: new Uint32Array(n), states: new Uint8Array(n), users: new Array<string>(n), computerNames: new Array<string>(n) };
+  if (n === 0) return out;
+  // One JSON.stringify of the whole array (a single call into V8, far cheaper than one per session), cut at the sessions' edges.
+  const all = JSON.stringify(sessions);
+  const text = all.slice(1, -1);
+  let at = 0;
+  for (let i = 0; i < n; i++) {
+    const s = sessions[i] as UserSession;
+    if (s.IsCurrent !== undefined) throw new Error('a described session carries IsCurrent, which only the helper sets');
+    const next = i === n - 1 ? text.length : text.indexOf(BETWEEN, at) + 1;
+    if (next === 0) throw new Error(`the text of ${n} sessions has ${i + 1}`);
+    out.ends[i] = next;
+    at = next + 1;
+    out.ids[i] = s.SessionId;
+    out.states[i] = SESSION_STATES.indexOf(s.State);
+    out.users[i] = s.UserName;
+    out.computerNames[i] = s.ComputerName;
+  }
+  out.text = text;
+  return out;
+}
+
+/**
+ * One session of this computer's listing, held as its JSON text. SessionId, State, UserName and
+ * ComputerName (what the helper filters and marks by) are at hand; the other members are read from
+ * the text when first asked for. Only IsCurrent can be set (the helper marks each session); the
+ * others are read-only, so the text never goes stale. JSON.stringify writes the same text
+ * (toJSON), members in UserSession's order, IsCurrent last.
+ */
+export class ListedSession implements UserSession, HasJsonText {
+  IsCurrent?: boolean;
+  readonly #text: string;
+  readonly #id: number;
+  readonly #state: SessionState;
+  readonly #user: string;
+  readonly #computer: string;
+  #all: UserSession | undefined;
+
+  constructor(text: string, id: number, state: SessionState, user: string, computer: string) {
+    this.#text = text;
+    this.#id = id;
+    this.#state = state;
+    this.#user = user;
+    this.#computer = computer;
+  }
+
+  private all(): UserSession {
+    return (this.#all ??= JSON.parse(this.#text) as UserSession);
+  }
+
+  get ComputerName(): string {
+    return this.#computer;
+  }
+  get SessionId(): number {
+    return this.#id;
+  }
+  get State(): SessionState {
+    return this.#state;
+  }
+  get UserName(): string {
+    return this.#user;
+  }
+  get SessionName(): string | null {
+    return this.all().SessionName;
+  }
+  get Domain(): string | null {
+    return this.all().Domain;
+  }
+  get Idle(): number | null {
+    return this.all().Idle;
+  }
+  get LogonTime(): string | null {
+    return this.all().LogonTime;
+  }
+  get LastInputTime(): string | null {
+    return this.all().LastInputTime;
+  }
+  get ConnectTime(): string | null {
+    return this.all().ConnectTime;
+  }
+  get DisconnectTime(): string | null {
+    return this.all().DisconnectTime;
+  }
+  get ClientName(): string | null {
+    return this.all().ClientName;
+  }
+  get ClientAddress(): string | null {
+    return this.all().ClientAddress;
+  }
+  get IsLocked(): boolean | null {
+    return this.all().IsLocked;
+  }
+  get Protocol(): string | null {
+    return this.all().Protocol;
+  }
+
+  /** The plain session, as the text holds it, with IsCurrent when set. */
+  toJSON(): UserSession {
+    return this.IsCurrent === undefined ? { ...this.all() } : { ...this.all(), IsCurrent: this.IsCurrent };
+  }
+
+  [JSON_TEXT](): string {
+    if (this.IsCurrent === undefined) return this.#text;
+    return `${this.#text.slice(0, -1)},"IsCurrent":${this.IsCurrent ? 'true' : 'false'}}`;
+  }
+}
+
+/** The ListedSessions of one task's answer (main thread): each a slice of the one text. */
+export function listedSessions(t: SessionsText): ListedSession[] {
+  const n = t.ends.length;
+  const out = new Array<ListedSession>(n);
+  let start = 0;
+  for (let i = 0; i < n; i++) {
+    const end = t.ends[i] as number;
+    const state = SESSION_STATES[t.states[i] as number];
+    if (state === undefined) throw new Error(`a described session has the state index ${t.states[i]}`);
+    out[i] = new ListedSession(t.text.slice(start, end), t.ids[i] as number, state, t.users[i] as string, t.computerNames[i] as string);
+    start = end + 1; // past the comma between two sessions
+  }
+  return out;
+}
