@@ -4,20 +4,20 @@
  * none come after the answer, and neither a notification nor a request with id null gets any
  * (there is no id to name in them).
  */
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROGRESS_EVERY_MS, PROGRESS_METHOD } from '../../src/helper/progress.ts';
 import { PROTOCOL_VERSION } from '../../src/protocol/methods.ts';
 import type { FixtureServer } from '../wts/support/double.ts';
 import { stopAllHelpers } from './support.ts';
 import { removeWtsHelperFiles, startWtsHelper } from './wts-double.ts';
 
-afterEach(async () => {
+afterAll(async () => {
   await stopAllHelpers();
+  removeWtsHelperFiles();
 });
-afterAll(() => removeWtsHelperFiles());
 
-/** This computer, without sessions, whose enumeration takes 1.6 s: its listing runs over PROGRESS_AFTER_MS. */
-const SLOW_HERE: FixtureServer[] = [{ name: '.', latencyMs: 1_600, sessions: [] }];
+/** This computer, without sessions, whose enumeration takes 1.3 s: its listing runs over PROGRESS_AFTER_MS. */
+const SLOW_HERE: FixtureServer[] = [{ name: '.', latencyMs: 1_300, sessions: [] }];
 /** Longer than PROGRESS_EVERY_MS: a progress timer left running would write within it. */
 const QUIET_MS = 2 * PROGRESS_EVERY_MS + 100;
 
@@ -36,9 +36,13 @@ async function startAsking(): Promise<ReturnType<typeof startWtsHelper>> {
 }
 
 describe('progress notifications at their edges', () => {
+  /** One helper for both tests: each ends with a quiet QUIET_MS, so the next starts with nothing pending. */
+  let h: ReturnType<typeof startWtsHelper>['helper'];
+  beforeAll(async () => {
+    h = (await startAsking()).helper;
+  });
+
   it('a request without params gets them before its answer (one computer: this one), and none after it', async () => {
-    const wts = startAsking();
-    const h = (await wts).helper;
     await h.sendJson({ jsonrpc: '2.0', id: 'bare', method: 'sessions.list' });
     const lines: Line[] = [];
     for (;;) {
@@ -57,7 +61,6 @@ describe('progress notifications at their edges', () => {
   });
 
   it('a notification, and a request with id null, get none', async () => {
-    const h = (await startAsking()).helper;
     await h.sendJson({ jsonrpc: '2.0', method: 'sessions.list', params: {} });
     await h.sendJson({ jsonrpc: '2.0', id: null, method: 'sessions.list', params: {} });
     const answer = (await h.next(30_000)) as Line;

@@ -5,16 +5,16 @@
  * counting the computers answered, all before the answer; a quick request gets none, and a client
  * that did not ask gets none at all (its next line is always its answer).
  */
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROTOCOL_VERSION } from '../../src/protocol/methods.ts';
 import type { FixtureServer } from '../wts/support/double.ts';
 import { stopAllHelpers } from './support.ts';
 import { removeWtsHelperFiles, startWtsHelper } from './wts-double.ts';
 
-afterEach(async () => {
+afterAll(async () => {
   await stopAllHelpers();
+  removeWtsHelperFiles();
 });
-afterAll(() => removeWtsHelperFiles());
 
 interface Line {
   id?: unknown;
@@ -23,14 +23,19 @@ interface Line {
   result?: { Items: unknown[]; Errors: unknown[] };
 }
 
-/** Six servers of one session each, every call to one taking `latencyMs`. */
-function servers(latencyMs: number): FixtureServer[] {
-  return [
-    { name: '.', sessions: [] },
-    ...Array.from({ length: 6 }, (_, i) => ({ name: `slow${i}`, latencyMs, sessions: [{ id: 2, state: 'Active' as const, winStation: 'RDP-Tcp#2', user: `u${i}` }] })),
-  ];
+/** Six servers named `prefix`0-5, of one session each, every call to one taking `latencyMs`. */
+function six(prefix: string, latencyMs: number): FixtureServer[] {
+  return Array.from({ length: 6 }, (_, i) => ({ name: `${prefix}${i}`, latencyMs, sessions: [{ id: 2, state: 'Active' as const, winStation: 'RDP-Tcp#2', user: `u${i}` }] }));
 }
-const names = Array.from({ length: 6 }, (_, i) => `slow${i}`);
+/**
+ * Listed one at a time (ThrottleLimit 1): about 2 s for the six (a listing makes several calls),
+ * over the second after which progress starts, with room for more than two notifications.
+ */
+const LIST_LATENCY_MS = 180;
+/** Logged off all at once: each logoff's calls take over a second together. */
+const ACTION_LATENCY_MS = 350;
+const SERVERS: FixtureServer[] = [{ name: '.', sessions: [] }, ...six('slow', LIST_LATENCY_MS), ...six('act', ACTION_LATENCY_MS), ...six('quick', 20)];
+const names = (prefix: string): string[] => Array.from({ length: 6 }, (_, i) => `${prefix}${i}`);
 
 /** Lines up to and including the answer to `id`. */
 async function untilAnswer(wts: ReturnType<typeof startWtsHelper>, id: string): Promise<Line[]> {
@@ -48,10 +53,16 @@ async function handshake(wts: ReturnType<typeof startWtsHelper>, progress: boole
 }
 
 describe('progress notifications', () => {
+  /** One helper for the tests of a client that asked: each reads the lines up to its own answer. */
+  let asked: ReturnType<typeof startWtsHelper>;
+  beforeAll(async () => {
+    asked = startWtsHelper(SERVERS);
+    await handshake(asked, true);
+  });
+
   it('a client that asked gets the count of computers answered, every line before the answer', async () => {
-    const wts = startWtsHelper(servers(400));
-    await handshake(wts, true);
-    await wts.helper.sendJson({ jsonrpc: '2.0', id: 'fan', method: 'sessions.list', params: { ComputerName: names, ThrottleLimit: 1 } });
+    const wts = asked;
+    await wts.helper.sendJson({ jsonrpc: '2.0', id: 'fan', method: 'sessions.list', params: { ComputerName: names('slow'), ThrottleLimit: 1 } });
     const lines = await untilAnswer(wts, 'fan');
     const answer = lines.at(-1) as Line;
     expect(answer.result?.Items).toHaveLength(6);
@@ -68,9 +79,8 @@ describe('progress notifications', () => {
   });
 
   it('an action reports its targets (Completed null) while it runs over a second', async () => {
-    const wts = startWtsHelper(servers(400));
-    await handshake(wts, true);
-    const targets = names.map((n) => ({ SessionId: 2, ComputerName: n }));
+    const wts = asked;
+    const targets = names('act').map((n) => ({ SessionId: 2, ComputerName: n }));
     await wts.helper.sendJson({ jsonrpc: '2.0', id: 'off', method: 'sessions.logoff', params: { Targets: targets, Wait: true } });
     const lines = await untilAnswer(wts, 'off');
     const progress = lines.slice(0, -1);
@@ -79,17 +89,16 @@ describe('progress notifications', () => {
   });
 
   it('a request answered within a second gets none', async () => {
-    const wts = startWtsHelper(servers(20));
-    await handshake(wts, true);
-    await wts.helper.sendJson({ jsonrpc: '2.0', id: 'quick', method: 'sessions.list', params: { ComputerName: names } });
+    const wts = asked;
+    await wts.helper.sendJson({ jsonrpc: '2.0', id: 'quick', method: 'sessions.list', params: { ComputerName: names('quick') } });
     const lines = await untilAnswer(wts, 'quick');
     expect(lines).toHaveLength(1);
   });
 
   it('a client that did not ask gets none: its next line is its answer', async () => {
-    const wts = startWtsHelper(servers(400));
+    const wts = startWtsHelper(SERVERS);
     await handshake(wts, false);
-    await wts.helper.sendJson({ jsonrpc: '2.0', id: 'fan', method: 'sessions.list', params: { ComputerName: names, ThrottleLimit: 1 } });
+    await wts.helper.sendJson({ jsonrpc: '2.0', id: 'fan', method: 'sessions.list', params: { ComputerName: names('slow'), ThrottleLimit: 1 } });
     const lines = await untilAnswer(wts, 'fan');
     expect(lines).toHaveLength(1);
     expect(lines[0]?.result?.Items).toHaveLength(6);
