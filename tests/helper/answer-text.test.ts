@@ -25,7 +25,7 @@ const NAMES = ['plain', 'quo"te', 'back\\slash', 'ends in \\', '},{"SessionId":1
 
 function session(i: number, name: string): UserSession {
   return {
-    ComputerName: i % 2 ? 'HOST"1' : 'host\\2', SessionId: i, SessionName: name === '' ? null : `RDP-Tcp#${name}`, UserName: name, Domain: i % 3 ? name : null,
+    ComputerName: 'HOST"\\1', SessionId: i, SessionName: name === '' ? null : `RDP-Tcp#${name}`, UserName: name, Domain: i % 3 ? name : null,
     State: i % 2 ? 'Active' : 'Disconnected', Idle: i % 4 ? i * 1000 : null, LogonTime: '2026-03-01T08:00:00.000Z', LastInputTime: i % 2 ? null : '2026-03-01T11:58:30.000Z',
     ConnectTime: '2026-03-01T08:00:00.000Z', DisconnectTime: null, ClientName: name, ClientAddress: i % 2 ? '10.0.0.1' : '2001:db8::7:1', IsLocked: i % 3 === 0 ? null : i % 3 === 1, Protocol: i % 2 ? 'RDP' : null,
   };
@@ -59,9 +59,10 @@ describe('sessions as JSON text (listed-session.ts)', () => {
     expect((s as ListedSession).toJSON()).toStrictEqual({ ...session(1, 'alice'), IsCurrent: true });
   });
 
-  it('no sessions, and a session that carries IsCurrent is refused (only the helper sets it)', () => {
+  it('no sessions; a session that carries IsCurrent (only the helper sets it), or of another computer, is refused', () => {
     expect(listed([])).toEqual([]);
     expect(() => sessionsText([{ ...session(1, 'a'), IsCurrent: false }])).toThrow(/IsCurrent/);
+    expect(() => sessionsText([session(1, 'a'), { ...session(2, 'b'), ComputerName: 'other' }])).toThrow(/described together/);
   });
 });
 

@@ -15,11 +15,12 @@ export interface SessionsText {
   text: string;
   /** Where each session's text ends in `text`. */
   ends: Uint32Array;
-  /** What the helper filters and marks by, without reading the text: SessionId, State (its index in SESSION_STATES), UserName, ComputerName. */
+  /** What the helper filters and marks by, without reading the text: SessionId, State (its index in SESSION_STATES), UserName. */
   ids: Uint32Array;
   states: Uint8Array;
   users: string[];
-  computerNames: string[];
+  /** The ComputerName of every one of them (a task describes sessions of one computer). */
+  computerName: string;
 }
 
 /**
@@ -32,7 +33,7 @@ const BETWEEN = '},{"';
 /** The text of described sessions (worker side). A session must not carry IsCurrent: the helper sets it. */
 export function sessionsText(sessions: readonly UserSession[]): SessionsText {
   const n = sessions.length;
-  const out: SessionsText = { text: '', ends: new Uint32Array(n), ids: new Uint32Array(n), states: new Uint8Array(n), users: new Array<string>(n), computerNames: new Array<string>(n) };
+  const out: SessionsText = { text: '', ends: new Uint32Array(n), ids: new Uint32Array(n), states: new Uint8Array(n), users: new Array<string>(n), computerName: sessions[0]?.ComputerName ?? '' };
   if (n === 0) return out;
   // One JSON.stringify of the whole array (a single call into V8, far cheaper than one per session), cut at the sessions' edges.
   const all = JSON.stringify(sessions);
@@ -41,6 +42,7 @@ export function sessionsText(sessions: readonly UserSession[]): SessionsText {
   for (let i = 0; i < n; i++) {
     const s = sessions[i] as UserSession;
     if (s.IsCurrent !== undefined) throw new Error('a described session carries IsCurrent, which only the helper sets');
+    if (s.ComputerName !== out.computerName) throw new Error(`sessions of ${out.computerName} and ${s.ComputerName} described together`);
     const next = i === n - 1 ? text.length : text.indexOf(BETWEEN, at) + 1;
     if (next === 0) throw new Error(`the text of ${n} sessions has ${i + 1}`);
     out.ends[i] = next;
@@ -48,7 +50,6 @@ export function sessionsText(sessions: readonly UserSession[]): SessionsText {
     out.ids[i] = s.SessionId;
     out.states[i] = SESSION_STATES.indexOf(s.State);
     out.users[i] = s.UserName;
-    out.computerNames[i] = s.ComputerName;
   }
   out.text = text;
   return out;
@@ -148,7 +149,7 @@ export function listedSessions(t: SessionsText): ListedSession[] {
     const end = t.ends[i] as number;
     const state = SESSION_STATES[t.states[i] as number];
     if (state === undefined) throw new Error(`a described session has the state index ${t.states[i]}`);
-    out[i] = new ListedSession(t.text.slice(start, end), t.ids[i] as number, state, t.users[i] as string, t.computerNames[i] as string);
+    out[i] = new ListedSession(t.text.slice(start, end), t.ids[i] as number, state, t.users[i] as string, t.computerName);
     start = end + 1; // past the comma between two sessions
   }
   return out;
