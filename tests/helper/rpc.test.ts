@@ -736,25 +736,25 @@ describe('the helper process lifetime and stdout', () => {
     expect(h.lines.map((l) => (JSON.parse(l) as RpcAnswer).id)).toEqual(['no-newline']);
   });
 
-  it('exits 0 by itself after SESSIONTOOLS_HELPER_IDLE_SECONDS=1 with no requests (stdin left open)', async () => {
+  it('exits 0 by itself after SESSIONTOOLS_HELPER_IDLE_SECONDS=0.3 with no requests (stdin left open)', async () => {
     // Regression: process.exit() once never returned while stdin was open: fs.createReadStream on
     // fd 0 kept a libuv threadpool worker blocked in read(0), which uv__threadpool_cleanup() joins.
     const started = Date.now();
-    const h = HelperProcess.start({ env: { SESSIONTOOLS_UTMP_PATH: utmp, SESSIONTOOLS_HELPER_IDLE_SECONDS: '1' } });
+    const h = HelperProcess.start({ env: { SESSIONTOOLS_UTMP_PATH: utmp, SESSIONTOOLS_HELPER_IDLE_SECONDS: '0.3' } });
     const exit = await h.exitWithin(4_000);
     const elapsed = Date.now() - started;
-    expect(exit, 'the idle helper is still running 4 s after start (idle limit 1 s)').toEqual({ code: 0, signal: null });
-    expect(elapsed).toBeGreaterThanOrEqual(900);
+    expect(exit, 'the idle helper is still running 4 s after start (idle limit 0.3 s)').toEqual({ code: 0, signal: null });
+    expect(elapsed).toBeGreaterThanOrEqual(300);
     expect(h.lines).toEqual([]);
   });
 
   it('each request restarts the idle period', async () => {
-    const h = HelperProcess.start({ env: { SESSIONTOOLS_UTMP_PATH: utmp, SESSIONTOOLS_HELPER_IDLE_SECONDS: '1' } });
+    const h = HelperProcess.start({ env: { SESSIONTOOLS_UTMP_PATH: utmp, SESSIONTOOLS_HELPER_IDLE_SECONDS: '0.6' } });
     for (let i = 0; i < 5; i++) {
       expect(await h.call('initialize', { ProtocolVersion: PROTOCOL_VERSION }, i)).toMatchObject({ id: i, result: { Pid: h.pid } });
-      await new Promise((r) => setTimeout(r, 400));
+      await new Promise((r) => setTimeout(r, 250));
     }
-    // More than 2 s after start, 0.4 s after the last request: still serving.
+    // More than twice the idle limit after start, 0.25 s after the last request: still serving.
     expect(await h.call('initialize', { ProtocolVersion: PROTOCOL_VERSION }, 'last')).toMatchObject({ id: 'last', result: { Pid: h.pid } });
   });
 
