@@ -144,6 +144,9 @@ export function sessionsClassic(api: Pick<WinApi, 'WTSFreeMemory'>, p: bigint | 
 }
 
 export class WtsCalls {
+  /** query()'s out-parameters, reused: its calls are synchronous, one at a time on this thread (thousands per listing). */
+  private readonly queryOut: { pp: (bigint | null)[]; bytes: number[] } = { pp: [null], bytes: [0] };
+
   constructor(private readonly api: WinApi) {}
 
   /** Only right after a failed call: GetLastError must be the next koffi call. */
@@ -189,8 +192,9 @@ export class WtsCalls {
 
   /** One WTSQuerySessionInformationW: `read` copies out of the buffer, which is then freed. */
   query<T>(h: bigint | null, id: number, cls: InfoClassName, read: (p: bigint, bytes: number) => T): T | null {
-    const pp: (bigint | null)[] = [null];
-    const bytes = [0];
+    const { pp, bytes } = this.queryOut;
+    pp[0] = null;
+    bytes[0] = 0;
     if (!this.api.WTSQuerySessionInformationW(h, id, WTS_INFO[cls], pp, bytes)) throw this.lastError(`WTSQuerySessionInformationW(${cls})`);
     return readAndFree(this.api, pp[0], bytes[0] ?? 0, read);
   }

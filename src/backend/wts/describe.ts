@@ -19,7 +19,7 @@
 import type { UserSession } from '../../protocol/session.ts';
 import { Win32Error, type EnumeratedSession, type SessionInfo, type SessionInfoEx, type WtsCalls } from './calls.ts';
 import { fileTimeToIso, idleMs } from './filetime.ts';
-import { runQueries, type Answer, type Query, type QueryClass, type QueryValues } from './queries.ts';
+import { READ_CLASS, runQueries, type Answer, type Query, type QueryClass, type QueryValues } from './queries.ts';
 import { isLocked, orNull, protocolName, stateName, WTSDisconnected } from './session-fields.ts';
 import { isComputerLost, isSessionGone, type Win32Failure } from './win32-errors.ts';
 
@@ -150,19 +150,52 @@ export function addRound(answers: SessionAnswers, ids: readonly number[], round:
   if (lost !== null) throw new Win32Error(lost);
 }
 
+/** What one query of round 1 gave: its value, or (FAILED) a failure, kept in `failures`. */
+const FAILED: unique symbol = Symbol('failed');
+
 /**
- * Round 1 of one session, read at once when it answered whole: every query ok, the details from
- * WTSSessionInfoEx and the address from WTSClientInfo, so that round 2 asks nothing of it (what
- * followUps would say). Otherwise undefined: its answers go through SessionAnswers.
+ * Round 1 of one session on this thread: the same calls in the same order as
+ * runQueries(calls, h, firstRound([id])), without its query and answer objects (thousands of
+ * sessions: each object is garbage for a young generation of 1 MB, docs/wts-api.md 5.9).
  */
-function answeredWhole(round: readonly Answer[]): Known | undefined {
-  const of = (cls: QueryClass): Answer | undefined => round.find((a) => a.cls === cls);
-  const [ex, client, protocol] = [of('WTSSessionInfoEx'), of('WTSClientInfo'), of('WTSClientProtocolType')];
-  if (!ex?.ok || !client?.ok || !protocol?.ok) return undefined;
-  const info = ex.value as QueryValues['WTSSessionInfoEx'];
-  const clientInfo = client.value as QueryValues['WTSClientInfo'];
-  if (!info || !clientInfo || clientInfo.ClientAddress === undefined) return undefined;
-  return { ex: info, info: undefined, client: clientInfo, address: undefined, clientName: undefined, protocol: protocol.value as QueryValues['WTSClientProtocolType'] };
+class RoundOne {
+  /** The failures of the last session's queries, by class. */
+  readonly failures = new Map<QueryClass, Win32Failure>();
+
+  constructor(
+    private readonly calls: WtsCalls,
+    private readonly h: bigint | null,
+  ) {}
+
+  private ask<C extends QueryClass>(id: number, cls: C): QueryValues[C] | typeof FAILED {
+    try {
+      return this.calls.query(this.h, id, cls, READ_CLASS[cls]) ?? null;
+    } catch (e) {
+      if (!(e instanceof Win32Error)) throw e;
+      this.failures.set(cls, e.failure);
+      return FAILED;
+    }
+  }
+
+  /**
+   * Session `id`'s round 1: what is known of it when it answered whole (every query ok, the details
+   * from WTSSessionInfoEx and the address from WTSClientInfo, so that round 2 asks nothing of it:
+   * what followUps would say); otherwise its answers, for SessionAnswers.
+   */
+  run(id: number): Known | Answer[] {
+    this.failures.clear();
+    const ex = this.ask(id, 'WTSSessionInfoEx');
+    const client = this.ask(id, 'WTSClientInfo');
+    const protocol = this.ask(id, 'WTSClientProtocolType');
+    if (ex !== FAILED && ex !== null && client !== FAILED && client !== null && client.ClientAddress !== undefined && protocol !== FAILED) {
+      return { ex, info: undefined, client, address: undefined, clientName: undefined, protocol };
+    }
+    const values: Partial<Record<QueryClass, unknown>> = { WTSSessionInfoEx: ex, WTSClientInfo: client, WTSClientProtocolType: protocol };
+    return FIRST_ROUND.map((cls) => {
+      const failure = this.failures.get(cls);
+      return (failure === undefined ? { id, cls, ok: true, value: values[cls] } : { id, cls, ok: false, failure }) as Answer;
+    });
+  }
 }
 
 /**
@@ -176,12 +209,12 @@ function answeredWhole(round: readonly Answer[]): Known | undefined {
 export function describeSessions(calls: WtsCalls, h: bigint | null, listed: readonly EnumeratedSession[], computerName: string): UserSession[] {
   const described: (UserSession | null | undefined)[] = new Array(listed.length);
   const answers = new SessionAnswers();
+  const roundOne = new RoundOne(calls, h);
   const rest: number[] = [];
   listed.forEach((s, i) => {
-    const round = runQueries(calls, h, firstRound([s.SessionId]));
-    const whole = answeredWhole(round);
-    if (whole !== undefined) {
-      described[i] = build(s.SessionId, computerName, s, whole);
+    const round = roundOne.run(s.SessionId);
+    if (!Array.isArray(round)) {
+      described[i] = build(s.SessionId, computerName, s, round);
       return;
     }
     answers.add(round);
