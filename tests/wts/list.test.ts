@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createWtsBackend } from '../../src/backend/wts/index.ts';
-import { describeTasks, SESSIONS_PER_TASK } from '../../src/backend/wts/list.ts';
+import { describeParts, describeTasks, SESSIONS_PER_TASK } from '../../src/backend/wts/list.ts';
 import { mostAtOnce, readLog, toFileTime, writeFixture, type CallEvent, type FixtureSession } from './support/double.ts';
 import { useDoubleInProcess } from './support/in-process.ts';
 
@@ -126,15 +126,16 @@ describe('a fast computer', () => {
   it('describes up to SESSIONS_PER_TASK sessions in one task; more in one task per CPU at most, in order', () => {
     const job = { op: 'list' as const, computer: null, computerName: 'HERE', includeSystem: false };
     const rows = (n: number) => Array.from({ length: n }, (_, i) => ({ SessionId: i + 1, State: 0, SessionName: null, UserName: 'u', Domain: null }));
-    const sizes = (n: number, cpus: number) => describeTasks(job, rows(n), cpus).map((t) => t.sessions.length);
+    const sizes = (n: number, cpus: number) => describeParts(rows(n), cpus).map((part) => part.length);
     expect(sizes(0, 4)).toEqual([]);
     expect(sizes(SESSIONS_PER_TASK, 4)).toEqual([SESSIONS_PER_TASK]);
     expect(sizes(SESSIONS_PER_TASK + 1, 4)).toEqual([251, 250]);
     expect(sizes(5000, 2)).toEqual([2500, 2500]);
     expect(sizes(5000, 64)).toEqual(Array.from({ length: 10 }, () => 500));
     expect(sizes(1200, 1)).toEqual([1200]);
-    const tasks = describeTasks(job, rows(1200), 2);
-    expect(tasks.flatMap((t) => t.sessions.map((r) => r.SessionId))).toEqual(rows(1200).map((r) => r.SessionId));
+    // The parts cross to the describe workers as JSON text.
+    const tasks = describeTasks(job, describeParts(rows(1200), 2).map((part) => JSON.stringify(part)));
+    expect(tasks.flatMap((t) => (JSON.parse(t.sessions) as { SessionId: number }[]).map((r) => r.SessionId))).toEqual(rows(1200).map((r) => r.SessionId));
     expect(tasks.every((t) => t.op === 'describe' && t.computer === null && t.computerName === 'HERE')).toBe(true);
   });
 

@@ -78,10 +78,15 @@ export interface OwnSessionJob {
 
 export type Job = OwnSessionJob | ProcessesJob | ListJob | ActionJob | MessageJob;
 
-/** Opens the server (when remote), enumerates its sessions, closes it. */
+/**
+ * Opens the server (when remote), enumerates its sessions, closes it; the sessions to show
+ * (includeSystem) cut into the parts that describe tasks take, at most `cpus` (list.ts).
+ */
 export interface EnumerateTask {
   op: 'enumerate';
   computer: string | null;
+  includeSystem: boolean;
+  cpus: number;
 }
 
 /** Opens the server (when remote), describes these sessions (both rounds of queries), closes it. */
@@ -89,13 +94,15 @@ export interface DescribeTask {
   op: 'describe';
   computer: string | null;
   computerName: string;
-  sessions: EnumeratedSession[];
+  /** The enumerated rows, as JSON text (one string crosses threads as one copy; rows as objects cost the main thread more than the rest of a listing). */
+  sessions: string;
 }
 
 export type Task = OwnSessionJob | ProcessesJob | EnumerateTask | DescribeTask | ActionJob | MessageJob;
 
+/** The enumerated sessions to show, as the JSON text of each describe task's rows (list.ts). */
 export interface Enumerated {
-  sessions: EnumeratedSession[];
+  parts: string[];
 }
 
 /** One session's action: its failure (null: done), and the session afterwards (null: gone). */

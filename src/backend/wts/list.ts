@@ -18,7 +18,7 @@ import { availableParallelism } from 'node:os';
 import type { UserSession } from '../../protocol/session.ts';
 import { Win32Error, type EnumeratedSession, type WtsCalls } from './calls.ts';
 import { describeSessions } from './describe.ts';
-import type { DescribeTask, Enumerated, ListJob, Outcome, Task, TaskReply } from './jobs.ts';
+import type { DescribeTask, Enumerated, EnumerateTask, ListJob, Outcome, Task, TaskReply } from './jobs.ts';
 import { listedSessions, sessionsText, type SessionsText } from './listed-session.ts';
 import { isSystemSession } from './session-fields.ts';
 import { withServer } from './server.ts';
@@ -32,24 +32,35 @@ export const SESSIONS_PER_TASK = 500;
 /** Runs one task on a worker, calling `onStart` when a worker starts it; rejects when `signal` aborts (pool.ts). */
 export type RunTask = <T extends Task>(task: T, signal: AbortSignal, opts?: { onStart?: () => void }) => Promise<TaskReply<T>>;
 
-/** The enumeration task (worker side). */
-export function enumerateServer(calls: WtsCalls, computer: string | null): Enumerated {
-  return withServer(calls, computer, (h) => ({ sessions: calls.enumerate(h) }));
+/**
+ * The enumeration task (worker side): the sessions to show, cut into the describe tasks' parts,
+ * each as JSON text, so that the main thread passes them on without making an object of any row.
+ */
+export function enumerateServer(calls: WtsCalls, task: EnumerateTask): Enumerated {
+  const sessions = withServer(calls, task.computer, (h) => calls.enumerate(h));
+  const shown = task.includeSystem ? sessions : sessions.filter((s) => !isSystemSession(s.SessionId, s.State));
+  return { parts: describeParts(shown, task.cpus).map((part) => JSON.stringify(part)) };
 }
 
 /** The describe task (worker side): both rounds for its sessions, on its own server handle; their JSON text. */
 export function describeServer(calls: WtsCalls, task: DescribeTask): SessionsText {
-  return sessionsText(withServer(calls, task.computer, (h) => describeSessions(calls, h, task.sessions, task.computerName)));
+  const listed = JSON.parse(task.sessions) as EnumeratedSession[];
+  return sessionsText(withServer(calls, task.computer, (h) => describeSessions(calls, h, listed, task.computerName)));
 }
 
-/** The describe tasks: one per SESSIONS_PER_TASK sessions, at most one per CPU. */
-export function describeTasks(job: ListJob, sessions: EnumeratedSession[], cpus = availableParallelism()): DescribeTask[] {
+/** The sessions of each describe task: one per SESSIONS_PER_TASK sessions, at most one per CPU, in order. */
+export function describeParts(sessions: readonly EnumeratedSession[], cpus = availableParallelism()): EnumeratedSession[][] {
   if (sessions.length === 0) return [];
   const parts = Math.max(1, Math.min(Math.ceil(sessions.length / SESSIONS_PER_TASK), cpus));
   const size = Math.ceil(sessions.length / parts);
-  const tasks: DescribeTask[] = [];
-  for (let i = 0; i < sessions.length; i += size) tasks.push({ op: 'describe', computer: job.computer, computerName: job.computerName, sessions: sessions.slice(i, i + size) });
-  return tasks;
+  const out: EnumeratedSession[][] = [];
+  for (let i = 0; i < sessions.length; i += size) out.push(sessions.slice(i, i + size));
+  return out;
+}
+
+/** The describe tasks of an enumeration's parts. */
+export function describeTasks(job: ListJob, parts: readonly string[]): DescribeTask[] {
+  return parts.map((sessions) => ({ op: 'describe', computer: job.computer, computerName: job.computerName, sessions }));
 }
 
 /**
@@ -64,11 +75,10 @@ export async function listOnPool(run: RunTask, job: ListJob, signal: AbortSignal
   signal?.addEventListener('abort', stop, { once: true });
   if (signal?.aborted) mine.abort();
   try {
-    const enumerated = await run({ op: 'enumerate', computer: job.computer }, mine.signal, { onStart });
+    const enumerate: EnumerateTask = { op: 'enumerate', computer: job.computer, includeSystem: job.includeSystem, cpus: availableParallelism() };
+    const enumerated = await run(enumerate, mine.signal, { onStart });
     if (!enumerated.ok) return enumerated;
-    const { sessions } = enumerated.value;
-    const shown = job.includeSystem ? sessions : sessions.filter((s) => !isSystemSession(s.SessionId, s.State));
-    const replies = await Promise.all(describeTasks(job, shown).map((t) => run(t, mine.signal)));
+    const replies = await Promise.all(describeTasks(job, enumerated.value.parts).map((t) => run(t, mine.signal)));
     const failed = replies.find((r) => !r.ok);
     if (failed) return failed;
     return { ok: true, value: replies.flatMap((r) => (r.ok ? listedSessions(r.value) : [])) };

@@ -29,7 +29,7 @@ const calls = load();
 function value(calls: WtsCalls, task: Task): unknown {
   switch (task.op) {
     case 'enumerate':
-      return enumerateServer(calls, task.computer);
+      return enumerateServer(calls, task);
     case 'describe':
       return describeServer(calls, task);
     case 'message':
