@@ -3,14 +3,15 @@
  * computer is listed with asynchronous calls instead (remote-list.ts):
  *
  * 1. one enumeration task: WTSEnumerateSessionsExW (or the classic one), system sessions dropped
- *    unless asked for;
+ *    unless asked for, the rest cut into the describe tasks' parts (JSON text: the main thread
+ *    only passes them on);
  * 2. describe tasks: each describes whole sessions, both rounds of describe.ts's queries and the
  *    UserSession built on the worker, so that only finished sessions cross back to the helper's
  *    thread, as JSON text (listed-session.ts). Up to SESSIONS_PER_TASK sessions make one task;
  *    more are cut into at most one task per CPU, which run on different workers at once (5,000
- *    sessions of this computer). This
- *    computer's calls do not cross a network: they are CPU work, which workers spread over the
- *    CPUs, where the asynchronous calls would run every decode on the helper's one thread.
+ *    sessions of this computer). This computer's calls do not cross a network: they are CPU
+ *    work, which workers spread over the CPUs, where the asynchronous calls would run every
+ *    decode on the helper's one thread.
  *
  * Sessions that end in between are left out (describe.ts).
  */
