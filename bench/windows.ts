@@ -30,21 +30,29 @@ const ROUNDS = 3;
 /** UV_THREADPOOL_SIZE values compared at the default -ThrottleLimit (the module sets HelperProcess.cs's value). */
 const POOLS = ['64', '128', '256', '512'];
 
-interface FanOut {
+export interface FanOut {
   Cold: number;
   Warm: number[];
+  /** CPU time of the helper's main thread (its JS and koffi's side of each call) in each warm fan-out, ms. */
+  MainCpu: number[];
   Sessions: number;
   Errors: number;
 }
 
-/** In one fresh PowerShell: the first fan-out (cold: helper starting), then `warm` more at the same throttle. */
-export function fanOutScript(list: string, throttle: number, warm: number): string {
-  return `${IMPORT}
+/**
+ * In one fresh PowerShell: the first fan-out (cold: helper starting), then `warm` more at the same
+ * throttle, each with the CPU time of the helper's main thread (Linux /proc, in clock ticks of 10 ms:
+ * a figure less at the mercy of a shared machine's load than the wall clock).
+ */
+export function fanOutScript(list: string, throttle: number, warm: number, importLine = IMPORT): string {
+  return `${importLine}
 $hosts = @(${list})
+function Get-MainCpu([int] $p) { $f = ([IO.File]::ReadAllText("/proc/$p/task/$p/stat") -split '\\) ', 2)[1] -split ' '; ([double] $f[11] + [double] $f[12]) * 10 }
 $w = [System.Diagnostics.Stopwatch]::StartNew(); $a = @(Get-UserSession -ComputerName $hosts -ThrottleLimit ${throttle} -ErrorVariable e1 -ErrorAction SilentlyContinue); $cold = $w.Elapsed.TotalMilliseconds
-$warm = [System.Collections.Generic.List[double]]::new(); $errors = $e1.Count
-for ($i = 0; $i -lt ${warm}; $i++) { $w = [System.Diagnostics.Stopwatch]::StartNew(); $b = @(Get-UserSession -ComputerName $hosts -ThrottleLimit ${throttle} -ErrorVariable e2 -ErrorAction SilentlyContinue); $warm.Add($w.Elapsed.TotalMilliseconds); $errors += $e2.Count }
-Write-BenchResult ([pscustomobject] @{ Cold = $cold; Warm = $warm.ToArray(); Sessions = $a.Count; Errors = $errors })`;
+$helper = [SessionTools.Rpc.HelperClient]::Instances[-1].ProcessId
+$warm = [System.Collections.Generic.List[double]]::new(); $cpu = [System.Collections.Generic.List[double]]::new(); $errors = $e1.Count
+for ($i = 0; $i -lt ${warm}; $i++) { $c0 = Get-MainCpu $helper; $w = [System.Diagnostics.Stopwatch]::StartNew(); $b = @(Get-UserSession -ComputerName $hosts -ThrottleLimit ${throttle} -ErrorVariable e2 -ErrorAction SilentlyContinue); $warm.Add($w.Elapsed.TotalMilliseconds); $cpu.Add((Get-MainCpu $helper) - $c0); $errors += $e2.Count }
+Write-BenchResult ([pscustomobject] @{ Cold = $cold; Warm = $warm.ToArray(); MainCpu = $cpu.ToArray(); Sessions = $a.Count; Errors = $errors })`;
 }
 
 export async function benchWindows(): Promise<void> {
@@ -68,10 +76,12 @@ Write-BenchResult ([pscustomobject] @{ Serial = $serial; Count = $c.Count })`, {
       for (let r = 0; r < ROUNDS; r++) runs.push(await pwshResult<FanOut>(fanOutScript(list, throttle, 3), { env, timeoutMs: 600_000 }));
       const cold = median(runs.map((x) => x.Cold));
       const warm = median(runs.flatMap((x) => x.Warm));
+      const cpu = median(runs.flatMap((x) => x.MainCpu));
       const bad = runs.filter((x) => x.Sessions !== HOSTS || x.Errors !== 0).length;
       console.log(
         `  -ThrottleLimit ${throttle}${throttle === DEFAULT_THROTTLE ? ' (default)' : ''}: cold ${cold.toFixed(0)} ms, warm ${warm.toFixed(0)} ms (medians of ${ROUNDS} and ${ROUNDS * 3}; aim <= 1500), ` +
-          `one at a time / warm = ${ratio(serial.Serial, warm)}, / cold = ${ratio(serial.Serial, cold)} (aim >= 80x)${bad ? `; ${bad} runs with missing sessions or errors` : ''}; load ${loadavg()[0]?.toFixed(2)}`,
+          `one at a time / warm = ${ratio(serial.Serial, warm)}, / cold = ${ratio(serial.Serial, cold)} (aim >= 80x); helper main thread ${cpu.toFixed(0)} ms CPU per warm fan-out` +
+          `${bad ? `; ${bad} runs with missing sessions or errors` : ''}; load ${loadavg()[0]?.toFixed(2)}`,
       );
     }
     for (const pool of POOLS) {
