@@ -10,7 +10,7 @@
  *   and count for WTS_SESSION_INFO_1W arrays.
  */
 import koffi, { type TypeObject } from 'koffi';
-import { RECORDS, type Decoded, type WinApi } from './abi.ts';
+import { type Decoded, type WinApi } from './abi.ts';
 import { koffiDecl } from './koffi-decl.ts';
 import { memberReader, offsetOf, readRows, recordBytes } from './record-bytes.ts';
 import type { Win32Failure } from './win32-errors.ts';
@@ -72,13 +72,14 @@ export interface EnumeratedSession {
   Domain: string | null;
 }
 
-export type SessionInfoEx = Decoded<'WTSINFOEX_LEVEL1_W'>;
+/** The members of WTSINFOEX_LEVEL1_W a session is described from (not its id, which the caller has, nor its traffic counters). */
+const EX_FIELDS = ['SessionState', 'SessionFlags', 'WinStationName', 'UserName', 'DomainName', 'LogonTime', 'ConnectTime', 'DisconnectTime', 'LastInputTime', 'CurrentTime'] as const;
+export type SessionInfoEx = Pick<Decoded<'WTSINFOEX_LEVEL1_W'>, (typeof EX_FIELDS)[number]>;
 export type SessionInfo = Decoded<'WTSINFOW'>;
 /** The members of WTSCLIENTW the backend reads (the rest are paths and display details). */
 export type ClientInfo = Pick<Decoded<'WTSCLIENTW'>, 'ClientName' | 'ClientAddressFamily' | 'ClientAddress'>;
 const CLIENT_INFO_FIELDS = ['ClientName', 'ClientAddressFamily', 'ClientAddress'] as const;
 const LEVEL_FIELD = ['Level'] as const;
-const LEVEL1_FIELDS = RECORDS.WTSINFOEX_LEVEL1_W.fields.map(([name]) => name);
 /** The members of WTS_SESSION_INFO_1W an EnumeratedSession holds (not the host, farm or environment). */
 const ENUMERATED_FIELDS = ['SessionId', 'State', 'pSessionName', 'pUserName', 'pDomainName'] as const;
 
@@ -98,7 +99,7 @@ export const READ = {
   sessionInfoEx: (p: bigint, n: number): SessionInfoEx | null => {
     const bytes = recordBytes(p, n, 'WTSINFOEXW');
     if (memberReader('WTSINFOEXW', LEVEL_FIELD).read(bytes, 0).Level !== 1) return null;
-    return memberReader('WTSINFOEX_LEVEL1_W', LEVEL1_FIELDS).read(bytes, offsetOf('WTSINFOEXW', 'Data'));
+    return memberReader('WTSINFOEX_LEVEL1_W', EX_FIELDS).read(bytes, offsetOf('WTSINFOEXW', 'Data'));
   },
   sessionInfo: (p: bigint, n: number): SessionInfo => struct(p, n, 'WTSINFOW'),
   /** Only some members, read from the bytes: all of WTSCLIENTW (2,304 bytes, five MAX_PATH strings) costs more than the call. */
