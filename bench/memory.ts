@@ -59,13 +59,16 @@ Write-BenchResult ([pscustomobject] @{ Rss = $rss; PerCall = $perCall; Sessions 
   return { rss: o.Rss, perCall: o.PerCall, sessions: o.Sessions };
 }
 
-/** The helper's RSS and threads after a first and a third fan-out over `hosts` remote hosts, in one PowerShell. */
-export async function afterFanOut(dir: string, hosts: number): Promise<void> {
+/**
+ * The helper's RSS and threads after a first and a third fan-out over `hosts` remote hosts, in one
+ * PowerShell (`importLine`: another build's module, for an A/B).
+ */
+export async function afterFanOut(dir: string, hosts: number, importLine = IMPORT): Promise<{ rss: number[]; threads: number[] }> {
   const fixture = join(dir, 'fanout');
   const servers = Array.from({ length: hosts }, (_, i) => ({ name: `srv${i}`, latencyMs: 50, sessions: [session(2, i)] }));
   writeFixture(fixture, servers);
   const list = servers.map((h) => `'${h.name}'`).join(',');
-  const o = await pwshResult<{ Rss: number[]; Threads: number[]; Sessions: number }>(`${IMPORT}
+  const o = await pwshResult<{ Rss: number[]; Threads: number[]; Sessions: number }>(`${importLine}
 $hosts = @(${list})
 $rss = [System.Collections.Generic.List[double]]::new(); $threads = [System.Collections.Generic.List[int]]::new()
 for ($i = 0; $i -lt 3; $i++) {
@@ -83,6 +86,7 @@ Write-BenchResult ([pscustomobject] @{ Rss = $rss.ToArray(); Threads = $threads.
     `helper after fan-outs over ${hosts} hosts (50 ms a call, ${o.Sessions} sessions, default -ThrottleLimit): RSS ${o.Rss.map((r) => r.toFixed(1)).join(' / ')} MB ` +
       `after the 1st / 2nd / 3rd, threads ${o.Threads.join(' / ')} (no worker thread: libuv's pool); load ${loadavg()[0]?.toFixed(2)}`,
   );
+  return { rss: o.Rss, threads: o.Threads };
 }
 
 export async function benchMemory(): Promise<void> {
