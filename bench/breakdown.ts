@@ -1,6 +1,6 @@
 /**
  * Where the time of one listing of 5,000 sessions goes (against the wtsapi32 double, no latency):
- * the helper alone (a Node client writes the request and reads the answer line), then in
+ * the helper alone, started as the module starts it (a Node client writes the request and reads the answer line), then in
  * PowerShell the whole Get-UserSession, split into the CPU the helper process spent on it and the
  * CPU PowerShell spent (reading the answer, building the objects, the pipeline). CPU times come
  * from /proc, per thread (schedstat, in nanoseconds, where a thread is measured alone), so they
@@ -13,7 +13,8 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { HelperProcess, PROTOCOL_VERSION, stopAllHelpers } from '../tests/helper/support.ts';
+import { HELPER_SCRIPT, HelperProcess, PROTOCOL_VERSION, ROOT, stopAllHelpers } from '../tests/helper/support.ts';
+import { MODULE_THREADPOOL_SIZE } from '../tests/helper/wts-double.ts';
 import { makeTempDir, removeDir } from '../tests/linux-backend/support.ts';
 import { IMPORT } from '../tests/support/module.ts';
 import { buildDouble, toFileTime, writeFixture, type FixtureSession } from '../tests/wts/support/double.ts';
@@ -69,8 +70,17 @@ function threadCpuMs(pid: number): { main: number; others: number } {
   return { main: runMs(`/proc/${pid}/task/${pid}`), others };
 }
 
+/** Node's options for the helper, as the module passes them: read from the one place they are set, HelperProcess.cs. */
+const MODULE_NODE_OPTIONS = ((): string[] => {
+  const source = readFileSync(join(ROOT, 'src', 'dotnet', 'SessionTools.Types', 'Client', 'HelperProcess.cs'), 'utf8');
+  const value = /const string NodeOptions = "([^"]*)";/.exec(source)?.[1];
+  if (value === undefined) throw new Error('HelperProcess.cs sets no NodeOptions');
+  return value.split(' ').filter(Boolean);
+})();
+
+/** The helper started as the module starts it (its Node options and UV_THREADPOOL_SIZE), with a Node client. */
 async function helperAlone(env: Record<string, string>): Promise<{ wall: number; cpu: number; main: number; others: number }> {
-  const helper = HelperProcess.start({ env });
+  const helper = HelperProcess.start({ env: { UV_THREADPOOL_SIZE: MODULE_THREADPOOL_SIZE, ...env }, from: { args: [...MODULE_NODE_OPTIONS, HELPER_SCRIPT], cwd: ROOT } });
   try {
     const wall: number[] = [];
     const cpu: number[] = [];
@@ -119,7 +129,7 @@ for ($i = 0; $i -lt 7; $i++) {
 function Median($xs) { $a = $xs.ToArray(); [Array]::Sort($a); $a[[int][Math]::Floor($a.Length / 2)] }
 Write-BenchResult ([pscustomobject] @{ Wall = Median $wall; Cpu = Median $cpu; PipelineCpu = Median $pcpu; HelperCpu = Median $hcpu; First = Median $first; Count = $s.Count })`, { env, timeoutMs: 600_000 });
     console.log(
-      `where the ${o.Count} sessions of one listing go: the helper alone ${ms(alone.wall)} (${alone.cpu} ms CPU: its main thread ${alone.main.toFixed(1)} ms, ` +
+      `where the ${o.Count} sessions of one listing go: the helper alone (started as the module starts it: ${MODULE_NODE_OPTIONS.join(' ')}) ${ms(alone.wall)} (${alone.cpu} ms CPU: its main thread ${alone.main.toFixed(1)} ms, ` +
         `its other threads, the WTS workers first, ${alone.others.toFixed(1)} ms); in PowerShell ${ms(o.Wall)} (with Select-Object -First 1: ${ms(o.First)}), ` +
         `of which the helper's CPU ${o.HelperCpu} ms and PowerShell's own CPU ${o.Cpu.toFixed(0)} ms (its pipeline thread ${o.PipelineCpu.toFixed(1)} ms, ` +
         `its other threads ${(o.Cpu - o.PipelineCpu).toFixed(0)} ms: in a PowerShell started for the run, mostly .NET recompiling PowerShell's own code)`,
