@@ -8,7 +8,7 @@
  */
 import { hostname } from 'node:os';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { listedSessions, sessionsText, ListedSession } from '../../src/backend/wts/listed-session.ts';
+import { listedSessions, sessionJson, sessionsText, ListedSession } from '../../src/backend/wts/listed-session.ts';
 import { answerText } from '../../src/helper/answer-text.ts';
 import type { UserSession } from '../../src/protocol/session.ts';
 import { toFileTime, type FixtureSession } from '../wts/support/double.ts';
@@ -33,7 +33,7 @@ function session(i: number, name: string): UserSession {
 
 const plain = (): UserSession[] => NAMES.map((name, i) => session(i + 1, name));
 /** The sessions as the worker sends them and the main thread gets them (a structured clone in between). */
-const listed = (sessions: UserSession[]): ListedSession[] => listedSessions(structuredClone(sessionsText(sessions)));
+const listed = (sessions: UserSession[]): ListedSession[] => listedSessions(structuredClone(sessionsText(sessions.map(sessionJson))));
 
 describe('sessions as JSON text (listed-session.ts)', () => {
   it('each ListedSession has every member of its session, read from the text', () => {
@@ -61,8 +61,8 @@ describe('sessions as JSON text (listed-session.ts)', () => {
 
   it('no sessions; a session that carries IsCurrent (only the helper sets it), or of another computer, is refused', () => {
     expect(listed([])).toEqual([]);
-    expect(() => sessionsText([{ ...session(1, 'a'), IsCurrent: false }])).toThrow(/IsCurrent/);
-    expect(() => sessionsText([session(1, 'a'), { ...session(2, 'b'), ComputerName: 'other' }])).toThrow(/described together/);
+    expect(() => sessionJson({ ...session(1, 'a'), IsCurrent: false })).toThrow(/IsCurrent/);
+    expect(() => sessionsText([session(1, 'a'), { ...session(2, 'b'), ComputerName: 'other' }].map(sessionJson))).toThrow(/described together/);
   });
 });
 

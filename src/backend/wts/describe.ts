@@ -206,15 +206,24 @@ class RoundOne {
  * round 2, which keeps thousands of sessions cheap. Those that ended meanwhile are left out; a
  * computer that stopped answering fails the whole call (addRound).
  */
-export function describeSessions(calls: WtsCalls, h: bigint | null, listed: readonly EnumeratedSession[], computerName: string): UserSession[] {
-  const described: (UserSession | null | undefined)[] = new Array(listed.length);
+export function describeSessions<T = UserSession>(
+  calls: WtsCalls,
+  h: bigint | null,
+  listed: readonly EnumeratedSession[],
+  computerName: string,
+  keep: (s: UserSession) => T = (s) => s as T,
+): T[] {
+  // Each session is handed to `keep` as soon as it is built (a caller that keeps only its text
+  // leaves the object to the young generation, which need not copy and promote it).
+  const described: (T | null | undefined)[] = new Array(listed.length);
   const answers = new SessionAnswers();
   const roundOne = new RoundOne(calls, h);
   const rest: number[] = [];
   listed.forEach((s, i) => {
     const round = roundOne.run(s.SessionId);
     if (!Array.isArray(round)) {
-      described[i] = build(s.SessionId, computerName, s, round);
+      const session = build(s.SessionId, computerName, s, round);
+      described[i] = session === null ? null : keep(session);
       return;
     }
     answers.add(round);
@@ -223,8 +232,11 @@ export function describeSessions(calls: WtsCalls, h: bigint | null, listed: read
   const ids = rest.map((i) => (listed[i] as EnumeratedSession).SessionId);
   addRound(answers, ids, []);
   addRound(answers, ids, runQueries(calls, h, followUps(ids, answers)));
-  for (const i of rest) described[i] = assemble(answers, (listed[i] as EnumeratedSession).SessionId, computerName, listed[i] as EnumeratedSession);
-  return described.filter((s): s is UserSession => s !== null && s !== undefined);
+  for (const i of rest) {
+    const session = assemble(answers, (listed[i] as EnumeratedSession).SessionId, computerName, listed[i] as EnumeratedSession);
+    described[i] = session === null ? null : keep(session);
+  }
+  return described.filter((s): s is T => s !== null && s !== undefined);
 }
 
 /** One session now, with both rounds on this thread (after an action). See assemble(). */

@@ -20,7 +20,7 @@ import type { UserSession } from '../../protocol/session.ts';
 import { Win32Error, type EnumeratedSession, type WtsCalls } from './calls.ts';
 import { describeSessions } from './describe.ts';
 import type { DescribeTask, Enumerated, EnumerateTask, ListJob, Outcome, Task, TaskReply } from './jobs.ts';
-import { listedSessions, sessionsText, type SessionsText } from './listed-session.ts';
+import { listedSessions, sessionJson, sessionsText, type SessionsText } from './listed-session.ts';
 import { isSystemSession } from './session-fields.ts';
 import { withServer } from './server.ts';
 
@@ -46,7 +46,7 @@ export function enumerateServer(calls: WtsCalls, task: EnumerateTask): Enumerate
 /** The describe task (worker side): both rounds for its sessions, on its own server handle; their JSON text. */
 export function describeServer(calls: WtsCalls, task: DescribeTask): SessionsText {
   const listed = JSON.parse(task.sessions) as EnumeratedSession[];
-  return sessionsText(withServer(calls, task.computer, (h) => describeSessions(calls, h, listed, task.computerName)));
+  return sessionsText(withServer(calls, task.computer, (h) => describeSessions(calls, h, listed, task.computerName, sessionJson)));
 }
 
 /** The sessions of each describe task: one per SESSIONS_PER_TASK sessions, at most one per CPU, in order. */

@@ -3,7 +3,7 @@
  * main thread: as JSON text (one string, copied once), not as an object graph for the structured
  * clone to copy member by member (the copy, and the garbage of 5,000 sessions on a thread whose
  * young generation is 1 MB, cost the main thread more than the rest of its work, docs/wts-api.md
- * 5.9). The worker writes each session's text (sessionsText); the main thread makes a ListedSession
+ * 5.9). The worker writes each session's text as soon as it is described (sessionJson) and joins them (sessionsText); the main thread makes a ListedSession
  * of it (listedSessions), which the answer writer (src/helper/answer-text.ts) writes as that text.
  */
 import { SESSION_STATES, type SessionState, type UserSession } from '../../protocol/session.ts';
@@ -11,7 +11,7 @@ import { JSON_TEXT, type HasJsonText } from '../../protocol/json-text.ts';
 
 /** The sessions of one describe task, as the worker answers them. */
 export interface SessionsText {
-  /** JSON.stringify's text of the sessions, one after another (without the array's brackets and commas). */
+  /** JSON.stringify's text of each session, joined by commas. */
   text: string;
   /** Where each session's text ends in `text`. */
   ends: Uint32Array;
@@ -23,35 +23,39 @@ export interface SessionsText {
   computerName: string;
 }
 
-/**
- * Where one session's text ends and the next begins in JSON.stringify's text of an array of them:
- * `},{"` occurs nowhere else, since a UserSession holds no nested object and a quote inside a
- * string is always escaped (a backslash before it, never a brace).
- */
-const BETWEEN = '},{"';
+/** One described session as the worker keeps it until its task answers: its text, and what the helper reads without it. */
+export interface SessionJson {
+  text: string;
+  id: number;
+  state: number;
+  user: string;
+  computerName: string;
+}
 
-/** The text of described sessions (worker side). A session must not carry IsCurrent: the helper sets it. */
-export function sessionsText(sessions: readonly UserSession[]): SessionsText {
+/** A session's text at once (describeSessions' `keep`), so that the worker keeps no object graph of it. A session must not carry IsCurrent: the helper sets it. */
+export function sessionJson(s: UserSession): SessionJson {
+  if (s.IsCurrent !== undefined) throw new Error('a described session carries IsCurrent, which only the helper sets');
+  return { text: JSON.stringify(s), id: s.SessionId, state: SESSION_STATES.indexOf(s.State), user: s.UserName, computerName: s.ComputerName };
+}
+
+/** The text of described sessions (worker side), from their sessionJson. */
+export function sessionsText(sessions: readonly SessionJson[]): SessionsText {
   const n = sessions.length;
-  const out: SessionsText = { text: '', ends: new Uint32Array(n), ids: new Uint32Array(n), states: new Uint8Array(n), users: new Array<string>(n), computerName: sessions[0]?.ComputerName ?? '' };
-  if (n === 0) return out;
-  // One JSON.stringify of the whole array (a single call into V8, far cheaper than one per session), cut at the sessions' edges.
-  const all = JSON.stringify(sessions);
-  const text = all.slice(1, -1);
-  let at = 0;
+  const out: SessionsText = { text: '', ends: new Uint32Array(n), ids: new Uint32Array(n), states: new Uint8Array(n), users: new Array<string>(n), computerName: sessions[0]?.computerName ?? '' };
+  const texts = new Array<string>(n);
+  let end = 0;
   for (let i = 0; i < n; i++) {
-    const s = sessions[i] as UserSession;
-    if (s.IsCurrent !== undefined) throw new Error('a described session carries IsCurrent, which only the helper sets');
-    if (s.ComputerName !== out.computerName) throw new Error(`sessions of ${out.computerName} and ${s.ComputerName} described together`);
-    const next = i === n - 1 ? text.length : text.indexOf(BETWEEN, at) + 1;
-    if (next === 0) throw new Error(`the text of ${n} sessions has ${i + 1}`);
-    out.ends[i] = next;
-    at = next + 1;
-    out.ids[i] = s.SessionId;
-    out.states[i] = SESSION_STATES.indexOf(s.State);
-    out.users[i] = s.UserName;
+    const s = sessions[i] as SessionJson;
+    if (s.computerName !== out.computerName) throw new Error(`sessions of ${out.computerName} and ${s.computerName} described together`);
+    texts[i] = s.text;
+    end += s.text.length;
+    out.ends[i] = end;
+    end += 1; // the comma between two sessions
+    out.ids[i] = s.id;
+    out.states[i] = s.state;
+    out.users[i] = s.user;
   }
-  out.text = text;
+  out.text = texts.join(',');
   return out;
 }
 
