@@ -3,8 +3,9 @@
  * main thread: as JSON text (one string, copied once), not as an object graph for the structured
  * clone to copy member by member (the copy, and the garbage of 5,000 sessions on a thread whose
  * young generation is 1 MB, cost the main thread more than the rest of its work, docs/wts-api.md
- * 5.9). The worker writes each session's text as soon as it is described (sessionJson) and joins them (sessionsText); the main thread makes a ListedSession
- * of it (listedSessions), which the answer writer (src/helper/answer-text.ts) writes as that text.
+ * 5.9). The worker writes each session's text as soon as it is described (sessionJson) and joins
+ * them (sessionsText); the main thread makes a ListedSession of each (listedSessions), which the
+ * answer writer (src/helper/answer-text.ts) writes as that text.
  */
 import { SESSION_STATES, type SessionState, type UserSession } from '../../protocol/session.ts';
 import { JSON_TEXT, type HasJsonText } from '../../protocol/json-text.ts';
