@@ -46,7 +46,9 @@ const SCALARS: Record<string, Read> = {
 /**
  * An address as koffi's decoders take it: a Number where it is exact (every x64 user-space address
  * is below 2^47), so that the members' addresses are Number sums, not BigInt ones (each of which
- * allocates); a BigInt otherwise.
+ * allocates); a BigInt otherwise. koffi documents pointers as BigInts (koffi [pointers]); that its
+ * decoders take a Number address as well is koffi 3.3.4's behaviour, checked here on Linux and with
+ * the win32-x64 binary under Wine (record-bytes.test.ts and wine.test.ts read every member so).
  */
 function asAddress(p: bigint): number | bigint {
   return p <= 9_007_199_254_740_991n ? Number(p) : p;
