@@ -9,7 +9,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Backend } from '../../src/backend/backend.ts';
 import { createWtsBackend } from '../../src/backend/wts/index.ts';
-import { handlesClosed, leakedBuffers, readLog, toFileTime, writeFixture, type CallEvent, type FixtureSession } from './support/double.ts';
+import { handlesClosed, leakedBuffers, mostAtOnce, readLog, toFileTime, writeFixture, type CallEvent, type FixtureSession } from './support/double.ts';
 import { useDoubleInProcess } from './support/in-process.ts';
 
 const wts = useDoubleInProcess('pool-async');
@@ -113,6 +113,24 @@ describe('asynchronous calls to remote computers', () => {
     expect(events.filter((e) => e.event === 'badfree')).toEqual([]);
     // Nothing was asked after it was given up: each lane stopped after the call it was in.
     expect(calls('farm').filter((c) => c.fn === 'WTSQuerySessionInformationW')).toHaveLength(3);
+  });
+
+  it('a round begun on one lane (no slot free) takes a second lane when a slot frees while two queries wait', async () => {
+    // Two slots: 'first' holds one for its enumeration (250 ms, no sessions), 'srv' the other; when
+    // srv's enumeration returns (200 ms) no slot is free, so its three queries start on its one lane.
+    writeFixture(wts.fixture, [{ name: '.', sessions: [] }, { name: 'first', latencyMs: 250, sessions: [] }, { name: 'srv', latencyMs: 200, sessions: [rdp(2)] }]);
+    const backend = withSlots(2);
+    const first = backend.list('first', { includeSystem: false, signal: never });
+    const srv = backend.list('srv', { includeSystem: false, signal: never });
+    expect(await first).toEqual([]);
+    expect((await srv).map((s) => [s.SessionId, s.UserName, s.ClientName, s.Protocol])).toEqual([[2, 'user2', 'PC2', 'RDP']]);
+    const queries = calls('srv').filter((c) => c.fn === 'WTSQuerySessionInformationW');
+    expect(queries).toHaveLength(3);
+    // Its first query alone; by its return 'first' had given its slot back: the other two side by
+    // side, on a second handle (one lane, as before, asked all three one after another).
+    expect(readLog(wts.log).filter((e) => e.event === 'open' && e.server === 'srv')).toHaveLength(2);
+    expect(mostAtOnce(queries)).toBe(2);
+    expect(Math.min(...queries.slice(1).map((q) => q.t0))).toBeGreaterThanOrEqual((queries[0] as CallEvent).t1);
   });
 
   it('log-offs of a remote computer: one handle, in a slot, which they wait for like a listing', async () => {

@@ -79,17 +79,20 @@ export class Lane {
 
   /** The queries, one after another on this lane's handle; one answer each, in order. */
   async run(queries: readonly Query[]): Promise<Answer[]> {
-    const h = await this.open();
     const answers: Answer[] = [];
-    for (const q of queries) {
-      try {
-        answers.push({ id: q.id, cls: q.cls, ok: true, value: await this.native((opts) => this.wts.query(h, q.id, q.cls, opts)) } as Answer);
-      } catch (e) {
-        if (!(e instanceof Win32Error)) throw e;
-        answers.push({ id: q.id, cls: q.cls, ok: false, failure: e.failure } as Answer);
-      }
-    }
+    for (const q of queries) answers.push(await this.ask(q));
     return answers;
+  }
+
+  /** One query on this lane's handle: its value, or its Win32 failure as the answer. */
+  async ask(q: Query): Promise<Answer> {
+    const h = await this.open();
+    try {
+      return { id: q.id, cls: q.cls, ok: true, value: await this.native((opts) => this.wts.query(h, q.id, q.cls, opts)) } as Answer;
+    } catch (e) {
+      if (!(e instanceof Win32Error)) throw e;
+      return { id: q.id, cls: q.cls, ok: false, failure: e.failure } as Answer;
+    }
   }
 
   /** Logs off or disconnects session `id` on this lane's handle (bWait as asked); throws its Win32Error. */

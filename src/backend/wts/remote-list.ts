@@ -5,8 +5,11 @@
  * 1. WTSOpenServerExW, then WTSEnumerateSessionsExW (or the classic one) on that handle;
  * 2. the queries of describe.ts, round 1 and, where needed, round 2, spread over up to
  *    MAX_LANES_PER_COMPUTER lanes: a lane is one server handle and runs its queries one after
- *    another, the lanes side by side. A computer with one session costs two round trips
- *    (enumeration, then its three queries at once), one with fifty sessions not 150 in a row.
+ *    another, the lanes side by side, each taking the round's next query when it is free. A
+ *    computer with one session costs two round trips (enumeration, then its three queries at once),
+ *    one with fifty sessions not 150 in a row. A round that starts with fewer lanes than queries
+ *    (every slot was held) takes another lane whenever one of its queries returns, a slot is free
+ *    and more queries wait than it has lanes: one more lane starts one of them a round trip sooner.
  *
  * A handle is used by one call at a time (its lane's), never by two threads at once. Every handle
  * is closed once its lane's last call has returned: at the end of the listing, or, for a listing
@@ -21,18 +24,61 @@ import { Win32Error } from './calls.ts';
 import { addRound, assemble, firstRound, followUps, SessionAnswers } from './describe.ts';
 import type { ListJob, Outcome } from './jobs.ts';
 import { Lane } from './lane.ts';
-import type { Query } from './queries.ts';
+import type { Answer, Query } from './queries.ts';
 import { isSystemSession } from './session-fields.ts';
 
 /** At most this many calls (lanes, handles) of one computer at once. */
 export const MAX_LANES_PER_COMPUTER = 16;
 
-/** `queries` in `parts` runs of near-equal length. */
-function split(queries: readonly Query[], parts: number): Query[][] {
-  const size = Math.ceil(queries.length / parts);
-  const runs: Query[][] = [];
-  for (let i = 0; i < queries.length; i += size) runs.push(queries.slice(i, i + size));
-  return runs;
+/**
+ * One round's queries on `lanes` (the listing's: lanes added here are pushed to it, so that the
+ * listing closes them), each lane taking the next query when it is free; one answer per query, in
+ * order. A lane is added, in a slot that is free at once (never waiting while holding one), at the
+ * start and whenever a query returns, while more queries wait than lanes work. Rejects with the first failure of a
+ * lane (its handle could not be opened, or the listing was given up); no lane is added after that.
+ */
+function runRound(wts: AsyncWts, computer: string, signal: AbortSignal, lanes: Lane[], queries: readonly Query[]): Promise<Answer[]> {
+  const answers: Answer[] = new Array(queries.length);
+  let next = 0;
+  return new Promise<Answer[]>((resolve, reject) => {
+    let working = 0;
+    let failed = false;
+    const work = async (lane: Lane): Promise<void> => {
+      // Its handle first: a handle that cannot be opened fails the listing, not a query.
+      await lane.open();
+      while (next < queries.length) {
+        const i = next++;
+        answers[i] = await lane.ask(queries[i] as Query);
+        grow();
+      }
+    };
+    const start = (lane: Lane): void => {
+      working++;
+      work(lane).then(
+        () => {
+          if (--working === 0 && !failed) resolve(answers);
+        },
+        (e: unknown) => {
+          working--;
+          if (failed) return;
+          failed = true;
+          reject(e);
+        },
+      );
+    };
+    // More queries wait than lanes work (each working lane takes one when it is free): one more lane
+    // starts one of them a round trip sooner.
+    const grow = (): void => {
+      for (let release: Release | null; !failed && !signal.aborted && queries.length - next > working && lanes.length < MAX_LANES_PER_COMPUTER && (release = wts.tryAcquire()) !== null; ) {
+        const lane = new Lane(wts, computer, signal, release);
+        lanes.push(lane);
+        start(lane);
+      }
+    };
+    const first = Math.min(queries.length, lanes.length);
+    for (let i = 0; i < first; i++) start(lanes[i] as Lane);
+    grow();
+  });
 }
 
 /**
@@ -55,14 +101,7 @@ export async function listRemote(wts: AsyncWts, job: ListJob & { computer: strin
     for (const round of [firstRound, followUps] as const) {
       const queries = round(ids, answers);
       if (queries.length === 0) continue;
-      for (let release: Release | null; lanes.length < Math.min(queries.length, MAX_LANES_PER_COMPUTER) && (release = wts.tryAcquire()) !== null; ) {
-        lanes.push(new Lane(wts, job.computer, signal, release));
-      }
-      const runs = split(queries, Math.min(queries.length, lanes.length));
-      // Every lane's handle first: a handle that cannot be opened fails the listing, not a query.
-      await Promise.all(runs.map((_, i) => (lanes[i] as Lane).open()));
-      const replies = await Promise.all(runs.map((run, i) => (lanes[i] as Lane).run(run)));
-      addRound(answers, ids, replies.flat());
+      addRound(answers, ids, await runRound(wts, job.computer, signal, lanes, queries));
     }
     const described = shown.map((s) => assemble(answers, s.SessionId, job.computerName, s));
     outcome = { ok: true, value: described.filter((s): s is UserSession => s !== null) };
