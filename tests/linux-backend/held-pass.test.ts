@@ -109,11 +109,15 @@ describe.skipIf(pidfds() === null)('the next pass reads what may have changed, a
 
     expect(second.processes.get(sleep)?.session).toBe(sid);
     // Read: the processes started since the first pass (the sleep, and whatever other test files
-    // start meanwhile), one read() each; not the ones both passes saw (a full pass reads them all).
+    // start meanwhile), and of the others only those whose parent has exited or that lead a session
+    // with a terminal (held.ts unchanged()); one read() each. A full pass reads every one.
     const since = [...second.processes.keys()].filter((pid) => !first.processes.has(pid)).length;
-    const both = second.processes.size - since;
-    expect(both).toBeGreaterThan(20);
-    expect(read).toBeLessThanOrEqual(since + 5); // + reading /proc/self/io
+    const again = [...first.processes].filter(
+      ([pid, s]) => second.processes.has(pid) && ((s.session === pid && s.ttyNr !== 0) || (s.ppid > 1 && !second.processes.has(s.ppid))),
+    ).length;
+    const unread = second.processes.size - since - again;
+    expect(unread).toBeGreaterThan(20);
+    expect(read).toBeLessThanOrEqual(since + again + 5); // + reading /proc/self/io
     second.release();
 
     // A log-off now (its pass as the second was) ends the shell and the sleep started after the first pass.
@@ -140,6 +144,26 @@ describe.skipIf(pidfds() === null)('the next pass reads what may have changed, a
     expect(fd).not.toBeNull();
     expect(second.take(b)).toBeNull(); // taken once: the caller's from then on
     pidfds()!.close(fd!);
+    second.release();
+  });
+});
+
+describe.skipIf(pidfds() === null)('a process whose parent has exited since the pass before', () => {
+  it('is read again: the next pass has its new parent', async () => {
+    const shell = spawn('/bin/sh', ['-c', 'sleep 600 </dev/null >/dev/null 2>&1 & echo $!; wait'], { detached: true, stdio: ['ignore', 'pipe', 'ignore'] });
+    children.push(shell);
+    const child = Number(await new Promise<string>((resolve) => shell.stdout!.once('data', (d: Buffer) => resolve(d.toString()))));
+    forked.add(child);
+    const ids = new Set([shell.pid!]);
+    dropKept();
+    const first = readHeldPass(ids);
+    expect(first.processes.get(child)?.ppid).toBe(shell.pid);
+    first.release();
+    process.kill(shell.pid!, 'SIGKILL');
+    expect(spinUntil(() => readProcStat(child)?.ppid !== shell.pid, 5_000)).toBe(true);
+    const second = readHeldPass(ids);
+    expect(second.processes.get(child)?.ppid).toBe(readProcStat(child)?.ppid);
+    expect(second.processes.get(child)?.ppid).not.toBe(shell.pid);
     second.release();
   });
 });

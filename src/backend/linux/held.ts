@@ -10,12 +10,13 @@
  * The pidfds of every process read are kept for a moment (KEEP_MS after the last pass), and the
  * next pass reads only what may have changed: one poll() over the kept pidfds says which of those
  * processes have exited (pidfd_open(2): readable once it has); one that has not is the very
- * process read before, so its session, start time and terminal are as read (a process can leave
- * its session with setsid(2), never join another: a session grows only by fork), and it is not
- * read again. Every other entry of /proc (a process started since, or a pid whose process has
- * exited and may be someone else's now) is opened and read as the first pass did. So each pass
- * sees every process as it is then, exactly as a full pass would, and costs a full pass once:
- * Stop-UserSession's batches (logoff-runs.ts) each get a pass, at a fraction of its cost.
+ * process read before, and is not read again unless what identity.ts uses of it may have changed
+ * (unchanged(): its parent exited, or it leads a session with a terminal). Every other entry of
+ * /proc (a process started since, or a pid whose process has exited and may be someone else's
+ * now) is opened and read as the first pass did. So a process started in a target's session since
+ * the pass before is found and held, and each process is signalled only as the member of the
+ * session its session id says it is now; the pass costs a full one only once, and Stop-UserSession's
+ * batches (logoff-runs.ts) each get one at a fraction of that.
  *
  * A process given to a logoff (take) leaves the kept set: its pidfd is the logoff's from then on.
  * At most a quarter of this process's descriptor limit is kept (keepAtMost); beyond it, only the
@@ -62,11 +63,13 @@ interface Entry {
 let kept = new Map<number, Entry>();
 let expiry: NodeJS.Timeout | undefined;
 
+function closeEntry(fds: Pidfds, e: Entry): void {
+  if (e.fd !== null) fds.close(e.fd);
+  e.fd = null; // never taken after this
+}
+
 function closeKept(fds: Pidfds): void {
-  for (const e of kept.values()) {
-    if (e.fd !== null) fds.close(e.fd);
-    e.fd = null; // never taken after this
-  }
+  for (const e of kept.values()) closeEntry(fds, e);
   kept = new Map();
 }
 
@@ -88,28 +91,36 @@ function openQuietly(fds: Pidfds, pid: number): number | null {
 }
 
 /**
- * The next pass: the kept processes that are still there as they were, every other entry of /proc
- * read; a pidfd is kept while fewer than keepAtMost() are, and always for what may be a target's.
+ * The next pass: each kept process that is still there (its pidfd not readable) and cannot have
+ * changed is carried over unread; every other entry of /proc is read, a new one after its pidfd
+ * was opened. A pidfd is kept while fewer than keepAtMost() are, and always for what may be a
+ * target's.
  */
 function nextPass(fds: Pidfds, ids: ReadonlySet<number>): Map<number, Entry> {
   const held: number[] = [];
   for (const e of kept.values()) if (e.fd !== null) held.push(e.fd);
   const exited = fds.exited(held);
+  const alive = (e: Entry | undefined): e is Entry => e !== undefined && e.fd !== null && !exited.has(e.fd);
   const next = new Map<number, Entry>();
   let room = keepAtMost() - (held.length - exited.size);
   for (const name of readdirSync('/proc')) {
     const pid = Number(name);
     if (!Number.isSafeInteger(pid) || pid <= 0) continue;
     const known = kept.get(pid);
-    if (known !== undefined && known.fd !== null && !exited.has(known.fd)) {
-      next.set(pid, known);
-      kept.delete(pid);
+    const still = alive(known) ? known : undefined;
+    if (still !== undefined && unchanged(still.stat, pid, (ppid) => alive(kept.get(ppid)))) {
+      next.set(pid, still);
       continue;
     }
-    let fd = openQuietly(fds, pid);
+    let fd = still !== undefined ? still.fd : openQuietly(fds, pid);
     const stat = readProcStat(pid);
     if (stat === null || isExitedState(stat.state)) {
-      if (fd !== null) fds.close(fd);
+      if (still === undefined && fd !== null) fds.close(fd);
+      continue;
+    }
+    if (still !== undefined) {
+      still.stat = stat;
+      next.set(pid, still);
       continue;
     }
     if (fd !== null && !ids.has(stat.session) && !ids.has(pid) && --room < 0) {
@@ -118,8 +129,25 @@ function nextPass(fds: Pidfds, ids: ReadonlySet<number>): Map<number, Entry> {
     }
     next.set(pid, { stat, fd });
   }
-  closeKept(fds); // what is left: exited, or gone from /proc
+  // What is not carried over: exited, or gone from /proc.
+  for (const [pid, e] of kept) if (next.get(pid) !== e) closeEntry(fds, e);
+  kept = new Map();
   return next;
+}
+
+/**
+ * Whether a live process read before is as it was read, for what identity.ts uses. Its session
+ * (it can leave it with setsid(2), never join another: a session grows only by fork) and start
+ * time are. Its parent is while that parent is alive (a process is given another parent only when
+ * its own exits): otherwise it is read again. A session leader with a terminal is read again: its
+ * terminal can be hung up or given away while it lives (tty_ioctl(4) TIOCNOTTY, vhangup(2)). Not
+ * seen: a leader without one that takes one later (TIOCSCTTY), which login programs do in the new
+ * process before anything else; until the next full pass such a record is not found
+ * (SessionNotFound), and nothing is signalled for it.
+ */
+function unchanged(stat: ProcStat, pid: number, parentAlive: (ppid: number) => boolean): boolean {
+  if (stat.session === pid && stat.ttyNr !== 0) return false;
+  return stat.ppid <= 1 || parentAlive(stat.ppid);
 }
 
 export function readHeldPass(ids: ReadonlySet<number>): HeldPass {
