@@ -55,6 +55,10 @@ describe('sessions as JSON text (listed-session.ts)', () => {
     expect(() => {
       (s as { UserName: string }).UserName = 'mallory';
     }).toThrow(TypeError);
+    expect(() => {
+      (s as { Idle: number }).Idle = 5;
+    }).toThrow(TypeError);
+    expect((s as ListedSession).Idle).toBe(session(1, 'alice').Idle);
     (s as ListedSession).IsCurrent = true;
     expect((s as ListedSession).toJSON()).toStrictEqual({ ...session(1, 'alice'), IsCurrent: true });
   });

@@ -60,6 +60,12 @@ export function sessionsText(sessions: readonly SessionJson[]): SessionsText {
   return out;
 }
 
+/** The members a ListedSession reads from its text, when first asked for. */
+const PARSED = ['SessionName', 'Domain', 'Idle', 'LogonTime', 'LastInputTime', 'ConnectTime', 'DisconnectTime', 'ClientName', 'ClientAddress', 'IsLocked', 'Protocol'] as const;
+
+/** The members of ListedSession that the getters of its static block define. */
+export interface ListedSession extends Readonly<Pick<UserSession, (typeof PARSED)[number]>> {}
+
 /**
  * One session of this computer's listing, held as its JSON text. SessionId, State, UserName and
  * ComputerName (what the helper filters and marks by) are at hand; the other members are read from
@@ -100,38 +106,16 @@ export class ListedSession implements UserSession, HasJsonText {
   get UserName(): string {
     return this.#user;
   }
-  get SessionName(): string | null {
-    return this.all().SessionName;
-  }
-  get Domain(): string | null {
-    return this.all().Domain;
-  }
-  get Idle(): number | null {
-    return this.all().Idle;
-  }
-  get LogonTime(): string | null {
-    return this.all().LogonTime;
-  }
-  get LastInputTime(): string | null {
-    return this.all().LastInputTime;
-  }
-  get ConnectTime(): string | null {
-    return this.all().ConnectTime;
-  }
-  get DisconnectTime(): string | null {
-    return this.all().DisconnectTime;
-  }
-  get ClientName(): string | null {
-    return this.all().ClientName;
-  }
-  get ClientAddress(): string | null {
-    return this.all().ClientAddress;
-  }
-  get IsLocked(): boolean | null {
-    return this.all().IsLocked;
-  }
-  get Protocol(): string | null {
-    return this.all().Protocol;
+  static {
+    // The members read from the text: a getter each on the prototype (no setter: read-only).
+    for (const key of PARSED) {
+      Object.defineProperty(ListedSession.prototype, key, {
+        get(this: ListedSession) {
+          return this.all()[key];
+        },
+        configurable: true,
+      });
+    }
   }
 
   /** The plain session, as the text holds it, with IsCurrent when set. */
