@@ -184,6 +184,7 @@ class RoundOne {
    */
   run(id: number): Known | Answer[] {
     this.failures.clear();
+    // FIRST_ROUND's classes, in its order.
     const ex = this.ask(id, 'WTSSessionInfoEx');
     const client = this.ask(id, 'WTSClientInfo');
     const protocol = this.ask(id, 'WTSClientProtocolType');
