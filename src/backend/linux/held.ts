@@ -55,7 +55,8 @@ function keepAtMost(): number {
 }
 
 interface Entry {
-  stat: ProcStat;
+  /** null: a zombie (exited, not yet reaped): it keeps its pid, and is no process of any session. */
+  stat: ProcStat | null;
   /** Its pidfd, kept; null when none could be opened, or a logoff took it. */
   fd: number | null;
 }
@@ -108,14 +109,22 @@ function nextPass(fds: Pidfds, ids: ReadonlySet<number>): Map<number, Entry> {
     if (!Number.isSafeInteger(pid) || pid <= 0) continue;
     const known = kept.get(pid);
     const still = alive(known) ? known : undefined;
-    if (still !== undefined && unchanged(still.stat, pid, (ppid) => alive(kept.get(ppid)))) {
+    if (still?.stat && unchanged(still.stat, pid, (ppid) => alive(kept.get(ppid)))) {
       next.set(pid, still);
+      continue;
+    }
+    // Exited, and not yet reaped (a signal through its pidfd still finds it): the pid is still
+    // that zombie's, so there is nothing to read.
+    if (known !== undefined && still === undefined && known.fd !== null && fds.signal(known.fd, 0) !== 'ended') {
+      known.stat = null;
+      next.set(pid, known);
       continue;
     }
     let fd = still !== undefined ? still.fd : openQuietly(fds, pid);
     const stat = readProcStat(pid);
     if (stat === null || isExitedState(stat.state)) {
-      if (still === undefined && fd !== null) fds.close(fd);
+      if (still === undefined && fd !== null && stat !== null && --room >= 0) next.set(pid, { stat: null, fd });
+      else if (still === undefined && fd !== null) fds.close(fd);
       continue;
     }
     if (still !== undefined) {
@@ -163,12 +172,12 @@ export function readHeldPass(ids: ReadonlySet<number>): HeldPass {
   }
   kept = entries;
   const processes = new Map<number, ProcStat>();
-  for (const [pid, e] of entries) processes.set(pid, e.stat);
+  for (const [pid, e] of entries) if (e.stat !== null) processes.set(pid, e.stat);
   return {
     processes,
     take(pid) {
       const e = entries.get(pid);
-      if (e === undefined || e.fd === null || !(ids.has(e.stat.session) || ids.has(pid))) return null;
+      if (e?.stat == null || e.fd === null || !(ids.has(e.stat.session) || ids.has(pid))) return null;
       const fd = e.fd;
       e.fd = null;
       return fd;
