@@ -76,6 +76,7 @@ ${props.join('\n')}
         private static readonly string[] Members = { ${t.fields.map((f) => cs(f.name)).join(', ')} };
 
         /// <summary>Reads one ${t.name} of a JSON-RPC answer; every member must be there, in any order.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(JsonReader.Hot)]
         internal static ${t.name} ReadJson(JsonReader r)
         {
             var o = new ${t.name}();

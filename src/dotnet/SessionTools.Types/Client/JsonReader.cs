@@ -1,5 +1,6 @@
 using System;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace SessionTools.Rpc
@@ -12,6 +13,15 @@ namespace SessionTools.Rpc
     /// </summary>
     internal sealed class JsonReader
     {
+        /// <summary>
+        /// MethodImplOptions.AggressiveOptimization (512), which netstandard2.0 does not name: the
+        /// reader's methods, and the generated ReadJson of each wire type, are compiled optimized on
+        /// their first call instead of running as .NET's unoptimized first tier until they prove hot
+        /// (docs/powershell.md 5, "Reading answers optimized from the start": what was measured, and
+        /// that Windows PowerShell 5.1 ignoring the bit is not checked here).
+        /// </summary>
+        internal const MethodImplOptions Hot = (MethodImplOptions)0x200;
+
         private readonly string _text;
         private int _pos;
         /// <summary>Per open object or array: whether a first member or item was read.</summary>
@@ -31,11 +41,13 @@ namespace SessionTools.Rpc
 
         public int Position { get { SkipSpace(); return _pos; } }
 
+        [MethodImpl(Hot)]
         private FormatException Bad(string what)
         {
             return new FormatException("Not JSON at character " + _pos + ": " + what + ".");
         }
 
+        [MethodImpl(Hot)]
         private void SkipSpace()
         {
             while (_pos < _text.Length)
@@ -46,6 +58,7 @@ namespace SessionTools.Rpc
             }
         }
 
+        [MethodImpl(Hot)]
         private char Next()
         {
             SkipSpace();
@@ -53,6 +66,7 @@ namespace SessionTools.Rpc
             return _text[_pos];
         }
 
+        [MethodImpl(Hot)]
         private void Expect(char c)
         {
             if (Next() != c) throw Bad("'" + c + "' expected");
@@ -60,6 +74,7 @@ namespace SessionTools.Rpc
         }
 
         /// <summary>Whether the next value is null (and reads it when it is).</summary>
+        [MethodImpl(Hot)]
         public bool TryReadNull()
         {
             if (Next() != 'n') return false;
@@ -67,15 +82,18 @@ namespace SessionTools.Rpc
             return true;
         }
 
+        [MethodImpl(Hot)]
         private void Literal(string word)
         {
             if (string.CompareOrdinal(_text, _pos, word, 0, word.Length) != 0) throw Bad("'" + word + "' expected");
             _pos += word.Length;
         }
 
+        [MethodImpl(Hot)]
         public void BeginObject() { Expect('{'); _afterFirst = false; }
 
         /// <summary>The next member's name, or false at the end of the object.</summary>
+        [MethodImpl(Hot)]
         public bool NextMember(out string name)
         {
             char c = Next();
@@ -95,6 +113,7 @@ namespace SessionTools.Rpc
         /// thousands of objects with the same members (a listing's sessions) do not allocate their
         /// names again. A name with an escape is read as any string.
         /// </summary>
+        [MethodImpl(Hot)]
         private string ReadName()
         {
             Expect('"');
@@ -120,9 +139,11 @@ namespace SessionTools.Rpc
             return ReadString();
         }
 
+        [MethodImpl(Hot)]
         public void BeginArray() { Expect('['); _afterFirst = false; }
 
         /// <summary>Whether another item follows (false at the end of the array).</summary>
+        [MethodImpl(Hot)]
         public bool NextItem()
         {
             char c = Next();
@@ -132,6 +153,7 @@ namespace SessionTools.Rpc
             return true;
         }
 
+        [MethodImpl(Hot)]
         public string ReadString()
         {
             Expect('"');
@@ -176,6 +198,7 @@ namespace SessionTools.Rpc
             }
         }
 
+        [MethodImpl(Hot)]
         public bool ReadBool()
         {
             char c = Next();
@@ -185,6 +208,7 @@ namespace SessionTools.Rpc
         }
 
         /// <summary>The text of the next number, checked against JSON's grammar.</summary>
+        [MethodImpl(Hot)]
         private string NumberText()
         {
             SkipSpace();
@@ -202,6 +226,7 @@ namespace SessionTools.Rpc
             return _text.Substring(start, _pos - start);
         }
 
+        [MethodImpl(Hot)]
         private bool Digits()
         {
             int start = _pos;
@@ -214,6 +239,7 @@ namespace SessionTools.Rpc
         /// read without making its text; false (nothing read) for anything else, which the full
         /// reading handles: a fraction, an exponent, more digits, "-0", or no number at all.
         /// </summary>
+        [MethodImpl(Hot)]
         private bool TryPlainInteger(out long value)
         {
             SkipSpace();
@@ -241,6 +267,7 @@ namespace SessionTools.Rpc
             return true;
         }
 
+        [MethodImpl(Hot)]
         public double ReadDouble()
         {
             long plain;
@@ -252,6 +279,7 @@ namespace SessionTools.Rpc
             return value;
         }
 
+        [MethodImpl(Hot)]
         public long ReadInt64()
         {
             long plain;
@@ -264,6 +292,7 @@ namespace SessionTools.Rpc
             throw Bad("an integer expected, not " + n);
         }
 
+        [MethodImpl(Hot)]
         public int ReadInt32()
         {
             long v = ReadInt64();
@@ -272,12 +301,14 @@ namespace SessionTools.Rpc
         }
 
         /// <summary>A string or an integer, as the wire's `string | number` (TargetError.Target).</summary>
+        [MethodImpl(Hot)]
         public object ReadStringOrInteger()
         {
             return Next() == '"' ? (object)ReadString() : ReadInt64();
         }
 
         /// <summary>Reads past the next value, whatever it is.</summary>
+        [MethodImpl(Hot)]
         public void Skip()
         {
             char c = Next();
@@ -301,6 +332,7 @@ namespace SessionTools.Rpc
         }
 
         /// <summary>Fails unless only white space is left.</summary>
+        [MethodImpl(Hot)]
         public void End()
         {
             SkipSpace();

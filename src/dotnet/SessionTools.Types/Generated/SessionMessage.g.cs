@@ -21,6 +21,7 @@ namespace SessionTools
         private static readonly string[] Members = { "ComputerName", "SessionId", "UserName", "Answer" };
 
         /// <summary>Reads one SessionMessage of a JSON-RPC answer; every member must be there, in any order.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(JsonReader.Hot)]
         internal static SessionMessage ReadJson(JsonReader r)
         {
             var o = new SessionMessage();

@@ -27,6 +27,7 @@ namespace SessionTools
         private static readonly string[] Members = { "ComputerName", "SessionId", "UserName", "Id", "Name", "StartTime", "WorkingSet" };
 
         /// <summary>Reads one SessionProcess of a JSON-RPC answer; every member must be there, in any order.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(JsonReader.Hot)]
         internal static SessionProcess ReadJson(JsonReader r)
         {
             var o = new SessionProcess();

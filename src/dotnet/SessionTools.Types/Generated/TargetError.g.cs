@@ -18,6 +18,7 @@ namespace SessionTools
         private static readonly string[] Members = { "ErrorId", "Message", "Target", "ComputerName" };
 
         /// <summary>Reads one TargetError of a JSON-RPC answer; every member must be there, in any order.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(JsonReader.Hot)]
         internal static TargetError ReadJson(JsonReader r)
         {
             var o = new TargetError();

@@ -45,6 +45,7 @@ namespace SessionTools
         private static readonly string[] Members = { "ComputerName", "SessionId", "SessionName", "UserName", "Domain", "State", "Idle", "LogonTime", "LastInputTime", "ConnectTime", "DisconnectTime", "ClientName", "ClientAddress", "IsLocked", "Protocol", "IsCurrent" };
 
         /// <summary>Reads one UserSession of a JSON-RPC answer; every member must be there, in any order.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(JsonReader.Hot)]
         internal static UserSession ReadJson(JsonReader r)
         {
             var o = new UserSession();
