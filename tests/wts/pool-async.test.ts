@@ -116,9 +116,9 @@ describe('asynchronous calls to remote computers', () => {
   });
 
   it('a round begun on one lane (no slot free) takes a second lane when a slot frees while two queries wait', async () => {
-    // Two slots: 'first' holds one for its enumeration (250 ms, no sessions), 'srv' the other; when
-    // srv's enumeration returns (200 ms) no slot is free, so its three queries start on its one lane.
-    writeFixture(wts.fixture, [{ name: '.', sessions: [] }, { name: 'first', latencyMs: 250, sessions: [] }, { name: 'srv', latencyMs: 200, sessions: [rdp(2)] }]);
+    // Two slots: 'first' holds one for its enumeration (200 ms, no sessions), 'srv' the other; when
+    // srv's enumeration returns (150 ms) no slot is free, so its three queries start on its one lane.
+    writeFixture(wts.fixture, [{ name: '.', sessions: [] }, { name: 'first', latencyMs: 200, sessions: [] }, { name: 'srv', latencyMs: 150, sessions: [rdp(2)] }]);
     const backend = withSlots(2);
     const first = backend.list('first', { includeSystem: false, signal: never });
     const srv = backend.list('srv', { includeSystem: false, signal: never });
