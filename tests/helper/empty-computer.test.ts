@@ -41,11 +41,6 @@ describe('sessions.list on a computer without sessions', () => {
     });
   });
 
-  it('takes a list of exactly 100,000 items (the most accepted)', async () => {
-    const answer = await helper.request('sessions.list', { UserName: Array.from({ length: 100_000 }, () => 'z*') }, 'most', 20_000);
-    expect(answer.result).toEqual({ Items: [], Errors: [] });
-  });
-
   it('takes a user name of exactly 256 characters (the most accepted), a literal not found', async () => {
     const name = 'u'.repeat(256);
     const answer = await helper.request('sessions.list', { UserName: [name] }, 'longest', 10_000);
@@ -61,5 +56,11 @@ describe('sessions.list on a computer without sessions', () => {
       Items: [],
       Errors: [{ ErrorId: 'UserNotFound', Message: "No session of user 'alice' on localhost.", Target: 'alice', ComputerName: 'localhost' }],
     });
+  });
+
+  // Last: 5.5 s in a mutation run's instrumented helper, so a mutant the tests above kill never waits for it.
+  it('takes a list of exactly 100,000 items (the most accepted)', async () => {
+    const answer = await helper.request('sessions.list', { UserName: Array.from({ length: 100_000 }, () => 'z*') }, 'most', 20_000);
+    expect(answer.result).toEqual({ Items: [], Errors: [] });
   });
 });
