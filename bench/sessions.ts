@@ -81,7 +81,7 @@ async function thousandLogoffs(): Promise<void> {
         `\`Get-UserSession | Stop-UserSession -Force -Wait\` ${ms(m((r) => r.pipeline))} in ${Math.max(...rounds.map((r) => r.rpcs))} RPCs ` +
         `(CPU: PowerShell ${ms(m((r) => r.psCpu))}, helper ${ms(m((r) => r.helperCpu))}) ` +
         `(${Math.min(...rounds.map((r) => r.pipelineEnded))} ended); one \`kill\` per session: ${ms(m((r) => r.kills))} ` +
-        `(${Math.min(...rounds.map((r) => r.killsEnded))} ended); kill/pipeline = ${ratio(m((r) => r.kills / r.pipeline), 1)} (aim >= 10x; the RPCs: the listing, then the log-off in requests of 64 as the pipeline runs)`,
+        `(${Math.min(...rounds.map((r) => r.killsEnded))} ended); kill/pipeline = ${ratio(m((r) => r.kills / r.pipeline), 1)} (aim >= 10x; the RPCs: the listing, then one log-off)`,
     );
     console.log(
       `  floor beside it (signal and confirm alone, standalone, same rounds): pidfd_open + pidfd_send_signal + poll ` +

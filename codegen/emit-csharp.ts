@@ -137,7 +137,7 @@ function commandInfo(c: Command, s: Sources): string {
   const params = c.parameters.map((p) => `                new ParameterInfo(${cs(p.name)}, ${ROLES[p.role ?? 'field']}, ${p.pipeline !== undefined})`);
   return [
     `            new CommandInfo(${cs(c.Name)}, ${id}, ${c.targetsField ? cs(c.targetsField) : 'null'}, ${c.action ? cs(c.action) : 'null'}, ${impact},`,
-    `${params.join(',\n')})${c.batch ? ` { BatchSize = ${c.batch} }` : ''},`,
+    `${params.join(',\n')}),`,
   ].join('\n');
 }
 

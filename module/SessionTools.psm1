@@ -174,11 +174,8 @@ function Stop-UserSession {
     from the pipeline (objects from Get-UserSession, also after Import-Clixml or a job, or any
     object with a SessionId property, such as rows of a CSV report) or from -Id. An object whose
     only match is an Id property (a process, a service) is refused with a NotASession error.
-    When nothing is asked (-Force, -Confirm:$false) piped sessions are logged off as they
-    arrive, in batches, while the pipeline still runs; otherwise each is confirmed first, then
-    all are logged off at once. Errors and -PassThru objects are written at the end, in input
-    order. A session that no longer exists gives an ObjectNotFound error; the other sessions are
-    still logged off.
+    Piped sessions are sent to the helper in one batch. A session that no longer exists gives an
+    ObjectNotFound error; the other sessions are still logged off.
 
     On Linux every process of the session (its kernel session) gets SIGHUP, then SIGTERM, then
     SIGKILL after bounded waits; other sessions of the same user, and tmux or screen panes of

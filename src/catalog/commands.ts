@@ -59,10 +59,7 @@ export const GetUserSession = command({
  * lost, so it asks for confirmation unless -Force or -Confirm:$false is passed. Sessions come from
  * the pipeline (objects from Get-UserSession, also after Import-Clixml or a job, or any object
  * with a SessionId property, such as rows of a CSV report) or from -Id. An object whose only match is
- * an Id property (a process, a service) is refused with a NotASession error. When nothing is asked
- * (-Force, -Confirm:$false) piped sessions are logged off as they arrive, in batches, while the
- * pipeline still runs; otherwise each is confirmed first, then all are logged off at once. Errors and
- * -PassThru objects are written at the end, in input order. A session that no longer exists
+ * an Id property (a process, a service) is refused with a NotASession error. Piped sessions are sent to the helper in one batch. A session that no longer exists
  * gives an ObjectNotFound error; the other sessions are still logged off.
  *
  * On Linux every process of the session (its kernel session) gets SIGHUP, then SIGTERM, then
@@ -86,7 +83,6 @@ export const StopUserSession = command({
   method: LogoffSessions,
   action: 'Log off',
   confirmImpact: 'High',
-  batch: 64,
   defaultSet: 'InputObject',
   parameters: {
     /** The sessions to log off, as Get-UserSession writes them. */

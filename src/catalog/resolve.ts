@@ -38,7 +38,6 @@ export interface ResolvedCommand {
   targetsField: string | null;
   action?: string;
   confirmImpact?: 'High' | 'Medium' | 'Low';
-  batch?: number;
   defaultSet?: string;
   /** The .NET type of the objects it writes: SessionTools.<the method's output>. */
   outputType: string;
@@ -85,7 +84,6 @@ export function resolveCommand(id: string, decl: CommandDecl): ResolvedCommand {
   if (targetFields.length > 1) fail(`'${m.name}' has more than one targets field`);
   if (kind === 'action' && targetFields.length !== 1) fail(`'${m.name}' is an action, so it needs exactly one targets field`);
   if (kind === 'action' && (!decl.action || !decl.confirmImpact)) fail('an action command needs its ShouldProcess action text and confirmImpact');
-  if (decl.batch !== undefined && (kind !== 'action' || !Number.isSafeInteger(decl.batch) || decl.batch < 1)) fail('batch is a whole number of targets, for an action command');
 
   const out: ResolvedParameter[] = [];
   const wired = (pname: string, f: Field, b: Binding): ResolvedParameter => {
@@ -149,7 +147,6 @@ export function resolveCommand(id: string, decl: CommandDecl): ResolvedCommand {
     targetsField: targetFields[0] ?? null,
     ...(decl.action ? { action: decl.action } : {}),
     ...(decl.confirmImpact ? { confirmImpact: decl.confirmImpact } : {}),
-    ...(decl.batch ? { batch: decl.batch } : {}),
     ...(decl.defaultSet ? { defaultSet: decl.defaultSet } : {}),
     outputType: `SessionTools.${m.output}`,
     parameters: out,

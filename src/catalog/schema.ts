@@ -55,12 +55,6 @@ export interface CommandDecl<M extends Method = Method> {
   /** ShouldProcess action text, for commands of an action method: "Log off", "Disconnect". */
   action?: string;
   confirmImpact?: 'High' | 'Medium' | 'Low';
-  /**
-   * Actions: hand the targets to the helper in requests of this many as the pipeline brings them,
-   * when nothing is asked or shown (Client/CommandCall.cs), so that the helper acts while
-   * PowerShell still binds the rest; without it, one request at the end.
-   */
-  batch?: number;
   defaultSet?: string;
   /**
    * In this order: fields of the method, by name, with how they bind (help: the field's JSDoc),

@@ -239,8 +239,7 @@ describe('a field added to a method', () => {
     expect(f).toContain('        [Parameter()]\n        [ValidateRange(1, 3600)]\n        [int]\n        $TimeoutSec = 15\n    )');
     expect(f).toContain('    .PARAMETER TimeoutSec\n    How many seconds a remote computer may take.\n');
     const table = generated.get(`${GENERATED_CS}/Protocol.g.cs`) as string;
-    // Stop-UserSession's row, with the catalog's batch size (the targets handed over as they come).
-    expect(table).toContain('                new ParameterInfo("Force", Role.Force, false),\n                new ParameterInfo("TimeoutSec", Role.Field, false)) { BatchSize = 64 },\n');
+    expect(table).toContain('                new ParameterInfo("Force", Role.Force, false),\n                new ParameterInfo("TimeoutSec", Role.Field, false)),\n');
     // The client waits at least TimeoutSec (the declared default when it is not given) and 15 s more.
     expect(table).toContain(
       '            Name = "sessions.logoff",\n            Kind = MethodKind.Action,\n            Seconds = 30,\n            WhenFlag = "Wait",\n            WhenFlagSeconds = 120,\n' +

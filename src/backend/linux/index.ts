@@ -10,7 +10,6 @@ import type { SessionTarget, UserSession } from '../../protocol/session.ts';
 import { LOGOFF_TIMING, type EndResult, type LogoffTiming } from './escalation.ts';
 import { currentSessionOf } from './current.ts';
 import { logoffSessions } from './logoff.ts';
-import { togetherPerTurn } from './logoff-runs.ts';
 import { sendMessages } from './message.ts';
 import { listSessionProcesses } from './processes.ts';
 import { readSessions, type SessionSource } from './sessions.ts';
@@ -66,14 +65,13 @@ class LinuxBackend implements Backend {
 
   processes: Backend['processes'] = (p) => listSessionProcesses(this.source, p.Targets);
 
-  /** The requests that arrive in one turn of the event loop are served together (logoff-runs.ts). */
-  private readonly logoff = togetherPerTurn((targets, wait) => {
+  private async logoff(targets: SessionTarget[], wait: boolean): Promise<SessionOutcome[]> {
     const track = (done: Promise<EndResult>): void => {
       this.background.add(done);
       void done.then(() => this.background.delete(done));
     };
     return logoffSessions(this.source, targets, wait, track, this.timing);
-  });
+  }
 
   private disconnect(targets: SessionTarget[]): SessionOutcome[] {
     return targets.map((target) => ({

@@ -68,7 +68,7 @@ async function look(src: SessionSource, local: readonly SessionTarget[]): Promis
   if (local.length === 0) return found;
   const ids = new Set(local.map((t) => t.SessionId));
   try {
-    found.sessions = await readSessions(src, () => (found.pass = readHeldPass(ids)).processes, ids);
+    found.sessions = await readSessions(src, () => (found.pass = readHeldPass(ids)).processes);
   } catch (err) {
     found.pass?.release();
     throw err;

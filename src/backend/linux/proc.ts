@@ -61,17 +61,26 @@ export function readProcStat(pid: number): ProcStat | null {
   return { state, ppid: ppid!, session: session!, ttyNr: ttyNr!, startTicks: startTicks! };
 }
 
+/** Called around each read of a pass over /proc: before it, then with what it read (null: gone or hidden). */
+export interface PassVisitor {
+  before(pid: number): void;
+  after(pid: number, stat: ProcStat | null): void;
+}
+
 /**
  * Every process /proc shows this caller, live ones only (zombies have ended): one pass over
  * /proc, one read of each stat. Under hidepid, other users' processes are not in it.
  */
-export function readProcessTable(): Map<number, ProcStat> {
+export function readProcessTable(visit?: PassVisitor): Map<number, ProcStat> {
   const table = new Map<number, ProcStat>();
   for (const name of readdirSync('/proc')) {
     const pid = Number(name);
     if (!Number.isSafeInteger(pid) || pid <= 0) continue;
-    const stat = readProcStat(pid);
-    if (stat !== null && !isExitedState(stat.state)) table.set(pid, stat);
+    visit?.before(pid);
+    let stat = readProcStat(pid);
+    if (stat !== null && isExitedState(stat.state)) stat = null;
+    visit?.after(pid, stat);
+    if (stat !== null) table.set(pid, stat);
   }
   return table;
 }

@@ -126,44 +126,15 @@ export function describeSession(resolved: ResolvedSession, lineStat: Stats | nul
 }
 
 /**
- * The pids whose records can come to one of the sessions `ids` (identity.ts): a record is a
- * session's when its process is in that session or is an ancestor of its leader (a terminal's
- * record), or is that session's id itself. A record of any other process comes to no such session,
- * so a logoff resolves only these (a listing resolves every record).
- */
-function recordedFor(ids: ReadonlySet<number>, processes: ReadonlyMap<number, ProcStat>): Set<number> {
-  const pids = new Set(ids);
-  for (const [pid, stat] of processes) if (ids.has(stat.session)) pids.add(pid);
-  for (const id of ids) {
-    let at = processes.get(id)?.ppid ?? 0;
-    for (let depth = 0; depth < 64 && at > 1 && !pids.has(at); depth++) {
-      pids.add(at);
-      at = processes.get(at)?.ppid ?? 0;
-    }
-  }
-  return pids;
-}
-
-/**
  * The live sessions, in utmp order, each once (identity.ts), from one look at utmp and /proc.
  * `pass` makes the pass over /proc (a logoff's holds what it may end: held.ts); it is not made when
- * utmp records no login. `only`: just the sessions with these ids (a logoff's targets), resolved
- * from the records that can come to them (recordedFor), as they would be among all.
+ * utmp records no login.
  */
-export async function readSessions(
-  src: SessionSource,
-  pass: () => ReadonlyMap<number, ProcStat> = readProcessTable,
-  only?: ReadonlySet<number>,
-): Promise<LinuxSession[]> {
-  let records = await readUserRecords(src);
+export async function readSessions(src: SessionSource, pass: () => ReadonlyMap<number, ProcStat> = readProcessTable): Promise<LinuxSession[]> {
+  const records = await readUserRecords(src);
   if (records.length === 0) return [];
   const lines = new Map<string, Stats | null>();
-  const processes = pass();
-  if (only !== undefined) {
-    const recorded = recordedFor(only, processes);
-    records = records.filter((r) => recorded.has(r.pid));
-  }
-  const resolved = resolveSessions(records, machineView(src.devDir, lines, processes)).filter((r) => only === undefined || only.has(r.id));
+  const resolved = resolveSessions(records, machineView(src.devDir, lines, pass()));
   const computer = hostname();
   const now = Date.now();
   // Described when first asked for: a logoff describes only its targets.

@@ -12,10 +12,7 @@ namespace SessionTools.Rpc
     /// request. A query collects what its pipeline parameters receive (N piped computers are asked in
     /// one call, in parallel, by the helper). An action collects its targets cheaply (thousands may be
     /// piped), then in end asks ShouldProcess per target (Confirmation.cs) and sends every accepted one
-    /// in one batch; except for a command whose catalog entry has a batch size (Stop-UserSession),
-    /// when nothing will be asked or shown: then the targets are approved and handed over in batches
-    /// of that size as they arrive, each request left running while the pipeline goes on
-    /// (HelperClient.Post), and end collects the answers and writes them as the one batch's.
+    /// in one batch.
     /// </summary>
     public sealed class CommandCall
     {
@@ -27,12 +24,6 @@ namespace SessionTools.Rpc
         private readonly List<Target> _targets = new List<Target>();
         /// <summary>Targets given by -Id and found by LookUpIds: their errors still name the id, as given.</summary>
         private readonly HashSet<Target> _fromId = new HashSet<Target>();
-        /// <summary>Whether targets are handed over as they arrive (Streams); null until the first process block.</summary>
-        private bool? _streams;
-        /// <summary>How many of _targets were handed over.</summary>
-        private int _handed;
-        /// <summary>The requests handed over, in order, each with the targets it carries.</summary>
-        private readonly List<KeyValuePair<HelperClient.Posted, List<Target>>> _posts = new List<KeyValuePair<HelperClient.Posted, List<Target>>>();
 
         internal CommandCall(HelperClient client, PSCmdlet cmdlet, CommandInfo command, IDictionary bound)
         {
@@ -57,7 +48,6 @@ namespace SessionTools.Rpc
                     return;
                 }
                 CollectTargets();
-                if (Streams() && _targets.Count - _handed >= _command.BatchSize) Hand();
                 return;
             }
             foreach (ParameterInfo p in _command.Parameters)
@@ -261,57 +251,23 @@ namespace SessionTools.Rpc
             return copy;
         }
 
-        /// <summary>
-        /// Whether this call hands its targets over as they arrive: its command has a batch size, and
-        /// no prompt, -WhatIf line, -Notify or -GracePeriod wait, or look-up of -Id sessions for
-        /// -PassThru (LookUpIds) has to come first. Decided once, at the first process block.
-        /// </summary>
-        private bool Streams()
+        private void EndAction()
         {
-            if (_streams == null)
-            {
-                ParameterInfo input = _command.WithRole(Role.InputObject);
-                bool fromInput = input != null && _bound.Contains(input.Name);
-                _streams = _command.BatchSize > 0 && _command.Method.Kind == MethodKind.Action && !Confirmation.WillShow(_cmdlet, _command.Impact)
-                    && !Bound(Role.Notify) && !Bound(Role.GracePeriod) && (fromInput || !PassThru());
-            }
-            return _streams.Value;
-        }
-
-        private bool Bound(Role role)
-        {
-            ParameterInfo p = _command.WithRole(role);
-            return p != null && _bound.Contains(p.Name);
-        }
-
-        /// <summary>The targets not handed over yet, approved (ShouldProcess, which asks nothing here) and sent in one request left running.</summary>
-        private void Hand()
-        {
-            List<Target> batch = _targets.GetRange(_handed, _targets.Count - _handed);
-            _handed = _targets.Count;
-            List<Target> accepted = Confirmation.Approve(_cmdlet, _command, batch);
-            if (accepted.Count == 0) return;
+            if (_targets.Count == 0) return;
             MethodInfo method = _command.Method;
+            List<Target> known = LookUpIds(_targets);
+            if (known.Count == 0) return;
+            List<Target> accepted = Confirmation.Approve(_cmdlet, _command, known);
+            if (accepted.Count == 0) return;
+            HashSet<Target> warned = Notice.Before(_client, _cmdlet, _command, accepted, _bound);
             Dictionary<string, object> values = Fields();
-            HelperClient.Posted first = _posts.Count > 0 ? _posts[0].Key : null;
-            HelperClient.Posted posted = _client.Post(_cmdlet, method, ActionJson(accepted, values), method.TimeoutMs(values), first == null ? null : first.Helper);
-            _posts.Add(new KeyValuePair<HelperClient.Posted, List<Target>>(posted, accepted));
-        }
-
-        private string ActionJson(List<Target> accepted, Dictionary<string, object> values)
-        {
             var w = new JsonWriter(new StringBuilder(64 + 48 * accepted.Count)).BeginObject();
             w.Name(_command.TargetsField).BeginArray();
             foreach (Target t in accepted) t.Write(w);
             w.EndArray();
-            return WriteFields(w, values).EndObject().Builder.ToString();
-        }
-
-        /// <summary>An action's answer: one outcome per target, in order, added to `outcomes`.</summary>
-        private void ReadOutcomes(JsonReader r, int count, List<KeyValuePair<object, TargetError>> outcomes)
-        {
-            MethodInfo method = _command.Method;
-            int before = outcomes.Count;
+            string json = WriteFields(w, values).EndObject().Builder.ToString();
+            JsonReader r = _client.Call(_cmdlet, method, json, method.TimeoutMs(values));
+            var outcomes = new List<KeyValuePair<object, TargetError>>(accepted.Count);
             _client.Decode(_cmdlet, method, r, () =>
             {
                 r.BeginObject();
@@ -322,53 +278,8 @@ namespace SessionTools.Rpc
                     r.BeginArray();
                     while (r.NextItem()) outcomes.Add(ReadOutcome(r, method));
                 }
-                if (outcomes.Count - before != count) throw new FormatException(outcomes.Count - before + " outcomes for " + count + " targets.");
+                if (outcomes.Count != accepted.Count) throw new FormatException(outcomes.Count + " outcomes for " + accepted.Count + " targets.");
             });
-        }
-
-        /// <summary>The handed-over requests' answers, in order: the targets they carried, and the outcomes.</summary>
-        private List<Target> Collect(List<KeyValuePair<object, TargetError>> outcomes)
-        {
-            var accepted = new List<Target>(_handed);
-            try
-            {
-                foreach (KeyValuePair<HelperClient.Posted, List<Target>> p in _posts)
-                {
-                    ReadOutcomes(_client.Await(_cmdlet, p.Key), p.Value.Count, outcomes);
-                    accepted.AddRange(p.Value);
-                }
-            }
-            finally
-            {
-                var left = new List<HelperClient.Posted>();
-                foreach (KeyValuePair<HelperClient.Posted, List<Target>> p in _posts) left.Add(p.Key);
-                _client.Forget(left);
-            }
-            return accepted;
-        }
-
-        private void EndAction()
-        {
-            var outcomes = new List<KeyValuePair<object, TargetError>>(_targets.Count);
-            List<Target> accepted;
-            HashSet<Target> warned = null;
-            if (_streams == true)
-            {
-                if (_handed < _targets.Count) Hand();
-                accepted = Collect(outcomes);
-            }
-            else
-            {
-                if (_targets.Count == 0) return;
-                List<Target> known = LookUpIds(_targets);
-                if (known.Count == 0) return;
-                accepted = Confirmation.Approve(_cmdlet, _command, known);
-                if (accepted.Count == 0) return;
-                warned = Notice.Before(_client, _cmdlet, _command, accepted, _bound);
-                Dictionary<string, object> values = Fields();
-                ReadOutcomes(_client.Call(_cmdlet, _command.Method, ActionJson(accepted, values), _command.Method.TimeoutMs(values)), accepted.Count, outcomes);
-            }
-            MethodInfo method = _command.Method;
             // An action without -PassThru (Send-UserSessionMessage) writes what each target answered, always.
             bool pass = _command.WithRole(Role.PassThru) == null || PassThru();
             for (int i = 0; i < accepted.Count; i++)

@@ -136,7 +136,7 @@ namespace SessionTools.Rpc
         {
             int? code = helper.ExitCode(1000);
             string tail = helper.StderrTail;
-            if (helper == _helper) Drop(0);
+            Drop(0);
             string message = "The SessionTools helper " + what + " (exit code " + code + "). " + consequence;
             return Errors.Terminate(cmdlet, "HelperExited", method.Name, tail.Length > 0 ? message + " " + tail : message);
         }
@@ -197,110 +197,11 @@ namespace SessionTools.Rpc
         {
             result = null;
             int id = helper.NextId();
-            if (!helper.TryWrite(Frame(id, method, paramsJson))) return Sent.NotWritten;
-            return Receive(cmdlet, helper, method, id, Stopwatch.StartNew(), timeoutMs, out result);
-        }
-
-        private static byte[] Frame(int id, MethodInfo method, string paramsJson)
-        {
             var frame = new StringBuilder(paramsJson.Length + 80);
             frame.Append("{\"jsonrpc\":\"2.0\",\"id\":").Append(id).Append(",\"method\":\"").Append(method.Name).Append("\",\"params\":").Append(paramsJson).Append("}\n");
-            return HelperProcess.Utf8.GetBytes(frame.ToString());
-        }
-
-        /// <summary>
-        /// A request written by Post: its answer is read by Await, or kept here when another call
-        /// reads it first (Receive), so that requests may be answered in any order.
-        /// </summary>
-        internal sealed class Posted
-        {
-            internal Posted(HelperProcess helper, int id, MethodInfo method, long timeoutMs)
-            {
-                Helper = helper;
-                Id = id;
-                Method = method;
-                TimeoutMs = timeoutMs;
-                Clock = Stopwatch.StartNew();
-            }
-
-            internal readonly HelperProcess Helper;
-            internal readonly int Id;
-            internal readonly MethodInfo Method;
-            internal readonly long TimeoutMs;
-            /// <summary>Started when it was written: its timeout counts from there, as a Call's does.</summary>
-            internal readonly Stopwatch Clock;
-            /// <summary>Its answer, when another call's wait read it first.</summary>
-            internal string Line;
-        }
-
-        /// <summary>Posted requests not yet awaited, by id.</summary>
-        private readonly Dictionary<long, Posted> _posted = new Dictionary<long, Posted>();
-
-        /// <summary>
-        /// Writes an action's request and returns without waiting for its answer (Await reads it),
-        /// so that the helper acts on it while PowerShell goes on (CommandCall's batches). `sameAs`:
-        /// the helper the call's earlier requests went to (null for the first): a request is never
-        /// sent to a helper that replaced it, and one found dead is HelperExited (nothing is known
-        /// of what it did). The first is sent as Call sends it: to a new helper if the old one had
-        /// died before it could read anything.
-        /// </summary>
-        internal Posted Post(PSCmdlet cmdlet, MethodInfo method, string paramsJson, long timeoutMs, HelperProcess sameAs)
-        {
-            lock (_gate)
-            {
-                bool replaced = false;
-                while (true)
-                {
-                    HelperProcess helper = sameAs ?? Running(cmdlet);
-                    if (sameAs != null && (sameAs != _helper || sameAs.HasExited))
-                        throw Ended(cmdlet, sameAs, method, "ended during '" + method.Name + "'", "Nothing is known to have been done.");
-                    int id = helper.NextId();
-                    if (helper.TryWrite(Frame(id, method, paramsJson)))
-                    {
-                        var posted = new Posted(helper, id, method, timeoutMs);
-                        _posted[id] = posted;
-                        return posted;
-                    }
-                    if (sameAs == null && !replaced) { replaced = true; Drop(0); continue; }
-                    throw Ended(cmdlet, helper, method, sameAs == null ? "ended before '" + method.Name + "' could be sent" : "ended during '" + method.Name + "'",
-                        sameAs == null ? "Nothing was done." : "Nothing is known to have been done.");
-                }
-            }
-        }
-
-        /// <summary>The answer to a posted request, as Call returns one (for Decode); its errors are Call's.</summary>
-        internal JsonReader Await(PSCmdlet cmdlet, Posted posted)
-        {
-            lock (_gate)
-            {
-                try
-                {
-                    JsonReader result;
-                    if (posted.Line == null && posted.Helper != _helper)
-                        throw Ended(cmdlet, posted.Helper, posted.Method, "ended during '" + posted.Method.Name + "'", "Nothing is known to have been done.");
-                    if (Receive(cmdlet, posted.Helper, posted.Method, posted.Id, posted.Clock, posted.TimeoutMs, out result) == Sent.Answered) return result;
-                    throw Ended(cmdlet, posted.Helper, posted.Method, "ended during '" + posted.Method.Name + "'", "Nothing is known to have been done.");
-                }
-                finally
-                {
-                    _posted.Remove(posted.Id);
-                }
-            }
-        }
-
-        /// <summary>Posted requests whose answers will not be read (the pipeline stopped): late answers are skipped from then on.</summary>
-        internal void Forget(IEnumerable<Posted> posted)
-        {
-            lock (_gate) foreach (Posted p in posted) _posted.Remove(p.Id);
-        }
-
-        /// <summary>Reads lines until the answer to request `id` (kept already, or next from the helper); see Call.</summary>
-        private Sent Receive(PSCmdlet cmdlet, HelperProcess helper, MethodInfo method, int id, Stopwatch clock, long timeoutMs, out JsonReader result)
-        {
-            result = null;
+            if (!helper.TryWrite(HelperProcess.Utf8.GetBytes(frame.ToString()))) return Sent.NotWritten;
+            var clock = Stopwatch.StartNew();
             var progress = new CallProgress(cmdlet, clock);
-            Posted mine;
-            if (_posted.TryGetValue(id, out mine) && mine.Line != null) { progress.Done(); return Answer(cmdlet, method, id, mine.Line, out result); }
             while (true)
             {
                 string line;
@@ -329,43 +230,27 @@ namespace SessionTools.Rpc
                 }
                 if (answer.Id != id)
                 {
-                    // Progress of this call (a notification); the answer to a posted request, kept
-                    // for its Await; anything else is a late answer to an abandoned call.
-                    Posted other;
+                    // Progress of this call (a notification); anything else is a late answer to an abandoned call.
                     if (answer.Method == "progress" && answer.ProgressFor == id) progress.Report(answer.Completed, answer.Total);
-                    else if (answer.Method == null && _posted.TryGetValue(answer.Id, out other) && other.Helper == helper) other.Line = line;
                     continue;
                 }
                 progress.Done();
-                return Answer(cmdlet, method, answer, reader, line, out result);
+                if (answer.HasError)
+                {
+                    // Invalid params: the helper read the request and refused a value the caller gave
+                    // (it names it). The helper is fine and is kept.
+                    if (answer.ErrorCode == -32602)
+                        throw Errors.Terminate(cmdlet, "InvalidArgument", method.Name, "The SessionTools helper refused '" + method.Name + "': " + answer.ErrorMessage);
+                    throw Fault(cmdlet, "HelperProtocolError", method.Name,
+                        "The SessionTools helper refused '" + method.Name + "' (JSON-RPC error " + answer.ErrorCode + "): " + answer.ErrorMessage);
+                }
+                if (answer.ResultAt < 0)
+                    throw Fault(cmdlet, "HelperProtocolError", method.Name, "The SessionTools helper answered '" + method.Name + "' with neither a result nor an error; it was stopped.");
+                // Our id came first (as the helper writes it): the reader stands at the result, and
+                // the frame is read on from there. Otherwise the result was passed over: read it again.
+                result = answer.AtResult ? reader : new JsonReader(line, answer.ResultAt);
+                return Sent.Answered;
             }
-        }
-
-        /// <summary>A kept answer to request `id`, read again from its line.</summary>
-        private Sent Answer(PSCmdlet cmdlet, MethodInfo method, int id, string line, out JsonReader result)
-        {
-            var reader = new JsonReader(line);
-            return Answer(cmdlet, method, Envelope.Read(reader, id), reader, line, out result);
-        }
-
-        /// <summary>The answer to this call's request: its result, or the error it is.</summary>
-        private Sent Answer(PSCmdlet cmdlet, MethodInfo method, Envelope answer, JsonReader reader, string line, out JsonReader result)
-        {
-            if (answer.HasError)
-            {
-                // Invalid params: the helper read the request and refused a value the caller gave
-                // (it names it). The helper is fine and is kept.
-                if (answer.ErrorCode == -32602)
-                    throw Errors.Terminate(cmdlet, "InvalidArgument", method.Name, "The SessionTools helper refused '" + method.Name + "': " + answer.ErrorMessage);
-                throw Fault(cmdlet, "HelperProtocolError", method.Name,
-                    "The SessionTools helper refused '" + method.Name + "' (JSON-RPC error " + answer.ErrorCode + "): " + answer.ErrorMessage);
-            }
-            if (answer.ResultAt < 0)
-                throw Fault(cmdlet, "HelperProtocolError", method.Name, "The SessionTools helper answered '" + method.Name + "' with neither a result nor an error; it was stopped.");
-            // Our id came first (as the helper writes it): the reader stands at the result, and
-            // the frame is read on from there. Otherwise the result was passed over: read it again.
-            result = answer.AtResult ? reader : new JsonReader(line, answer.ResultAt);
-            return Sent.Answered;
         }
 
         /// <summary>A JSON-RPC 2.0 response: its id, and where its result starts, or its error.</summary>

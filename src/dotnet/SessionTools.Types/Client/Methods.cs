@@ -115,8 +115,6 @@ namespace SessionTools.Rpc
         /// <summary>Actions: the ShouldProcess action text.</summary>
         public string Action { get; private set; }
         public ConfirmImpact Impact { get; private set; }
-        /// <summary>Actions: the catalog's batch size (CommandCall hands targets over as they arrive); 0: one request at the end.</summary>
-        public int BatchSize { get; set; }
         public ParameterInfo[] Parameters { get; private set; }
 
         public ParameterInfo Parameter(string name)

@@ -122,7 +122,7 @@ namespace SessionTools.Rpc
                 new ParameterInfo("Notify", Role.Notify, false),
                 new ParameterInfo("GracePeriod", Role.GracePeriod, false),
                 new ParameterInfo("PassThru", Role.PassThru, false),
-                new ParameterInfo("Force", Role.Force, false)) { BatchSize = 64 },
+                new ParameterInfo("Force", Role.Force, false)),
             new CommandInfo("Disconnect-UserSession", DisconnectSessions, "Targets", "Disconnect", ConfirmImpact.Medium,
                 new ParameterInfo("InputObject", Role.InputObject, true),
                 new ParameterInfo("Id", Role.TargetId, true),
