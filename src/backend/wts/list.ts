@@ -21,7 +21,7 @@ import { Win32Error, type EnumeratedSession, type WtsCalls } from './calls.ts';
 import { describeSessions } from './describe.ts';
 import type { DescribeTask, Enumerated, EnumerateTask, ListJob, Outcome, Task, TaskReply } from './jobs.ts';
 import { listedSessions, sessionJson, sessionsText, type SessionsText } from './listed-session.ts';
-import { isSystemSession } from './session-fields.ts';
+import { shownSessions } from './session-fields.ts';
 import { withServer } from './server.ts';
 
 /**
@@ -39,7 +39,7 @@ export type RunTask = <T extends Task>(task: T, signal: AbortSignal, opts?: { on
  */
 export function enumerateServer(calls: WtsCalls, task: EnumerateTask): Enumerated {
   const sessions = withServer(calls, task.computer, (h) => calls.enumerate(h));
-  const shown = task.includeSystem ? sessions : sessions.filter((s) => !isSystemSession(s.SessionId, s.State));
+  const shown = shownSessions(sessions, task.includeSystem);
   return { parts: describeParts(shown, task.cpus).map((part) => JSON.stringify(part)) };
 }
 

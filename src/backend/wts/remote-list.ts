@@ -25,7 +25,7 @@ import { addRound, assemble, firstRound, followUps, SessionAnswers } from './des
 import type { ListJob, Outcome } from './jobs.ts';
 import { Lane } from './lane.ts';
 import type { Answer, Query } from './queries.ts';
-import { isSystemSession } from './session-fields.ts';
+import { shownSessions } from './session-fields.ts';
 
 /** At most this many calls (lanes, handles) of one computer at once. */
 export const MAX_LANES_PER_COMPUTER = 16;
@@ -95,7 +95,7 @@ export async function listRemote(wts: AsyncWts, job: ListJob & { computer: strin
   let outcome: Outcome<UserSession[]>;
   try {
     const sessions = await (lanes[0] as Lane).enumerate(onStart);
-    const shown = job.includeSystem ? sessions : sessions.filter((s) => !isSystemSession(s.SessionId, s.State));
+    const shown = shownSessions(sessions, job.includeSystem);
     const ids = shown.map((s) => s.SessionId);
     const answers = new SessionAnswers();
     for (const round of [firstRound, followUps] as const) {

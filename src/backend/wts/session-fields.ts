@@ -21,6 +21,11 @@ export function isSystemSession(id: number, state: number): boolean {
   return id === 0 || state === WTSListen || id >= FIRST_LISTENER_ID;
 }
 
+/** The enumerated sessions a listing shows: all with -IncludeSystem, else those that are not the system's. */
+export function shownSessions<S extends { SessionId: number; State: number }>(sessions: S[], includeSystem: boolean): S[] {
+  return includeSystem ? sessions : sessions.filter((s) => !isSystemSession(s.SessionId, s.State));
+}
+
 /**
  * WTSINFOEX_LEVEL1.SessionFlags: 0 WTS_SESSIONSTATE_LOCK, 1 WTS_SESSIONSTATE_UNLOCK, anything else
  * (WTS_SESSIONSTATE_UNKNOWN, -1) not known.
