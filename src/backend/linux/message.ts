@@ -4,13 +4,14 @@
  * no escape sequence reaches the user's terminal), and EOF. A terminal cannot answer, so the
  * answer is Async; a message box's other buttons cannot exist here and are an error.
  *
- * The terminal is the session's ut_line under the device directory. It must be a character device
+ * The terminal is the session's ut_line under the device directory. It must be a terminal (isatty)
  * owned by the session's user (utmp is not cleaned up after a crash, and a terminal freed by one
  * session is reused by the next: a stale record must not make us write into another user's
  * terminal); root may write to any session's terminal, as write(1) run by root may.
  */
 import { closeSync, constants, fstatSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
+import { isatty } from 'node:tty';
 import { isAbsolute, join, relative } from 'node:path';
 import type { TargetError } from '../../protocol/errors.ts';
 import type { Outcome } from '../../protocol/method.ts';
@@ -109,7 +110,9 @@ function sendOne(target: SessionTarget, src: SessionSource, byId: ReadonlyMap<nu
   }
   try {
     const st = fstatSync(fd);
-    if (!st.isCharacterDevice()) return error(target, 'BackendFailed', `${path}, the line of session ${target.SessionId}, is not a terminal; nothing was written.`);
+    // A terminal, not merely a character device: /dev/null would swallow the text, /dev/kmsg or
+    // /dev/port take it as something else entirely (a utmp record names any line).
+    if (!isatty(fd)) return error(target, 'BackendFailed', `${path}, the line of session ${target.SessionId}, is not a terminal; nothing was written.`);
     const owner = passwdUid(s.UserName) ?? processUid(target.SessionId);
     if (me.uid !== 0 && st.uid !== owner) {
       return error(target, 'AccessDenied', `${path} is not owned by ${s.UserName}, the user of session ${target.SessionId} (a stale utmp record, or another user's terminal); only root writes to it. Nothing was written.`);
