@@ -1,0 +1,93 @@
+/**
+ * Binding a session's processes and ending them (src/backend/linux/session-end.ts), with real
+ * processes and pidfds, for what a log-off through the backend cannot time: a process held by
+ * no pass (bindSession opens its pidfd and checks it again), and processes that end between
+ * being bound and being signalled. What a log-off does with bound processes that are still there
+ * is logoff.test.ts's.
+ */
+import { readdirSync, readlinkSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ResolvedSession } from '../../src/backend/linux/identity.ts';
+import { pidfds } from '../../src/backend/linux/pidfd.ts';
+import { readProcStat } from '../../src/backend/linux/proc.ts';
+import { bindSession, endSessions } from '../../src/backend/linux/session-end.ts';
+import { waitForAll, type Leader } from '../../src/backend/linux/waiter.ts';
+import { deadPid, isGone, QUICK_TIMING, startLeader, stopAll, waitFor } from './support.ts';
+
+/** Pidfds a test still holds, closed after it. */
+const held: Leader[] = [];
+afterEach(() => {
+  for (const l of held.splice(0)) if (l.pidfd !== null && isPidfd(l.pidfd)) pidfds()?.close(l.pidfd);
+  stopAll();
+});
+
+function isPidfd(fd: number): boolean {
+  try {
+    return readlinkSync(`/proc/self/fd/${fd}`) === 'anon_inode:[pidfd]';
+  } catch {
+    return false;
+  }
+}
+
+/** How many pidfds this process holds. */
+const openPidfds = (): number => readdirSync('/proc/self/fd').filter((fd) => isPidfd(Number(fd))).length;
+
+function startTicks(pid: number): number {
+  const stat = readProcStat(pid);
+  if (stat === null) throw new Error(`pid ${pid} is gone`);
+  return stat.startTicks;
+}
+
+/** A session resolved from a record of `pid`, with these members (as identity.ts gives it). */
+function session(pid: number, members: { pid: number; startTicks: number }[]): ResolvedSession {
+  const record = { type: 7, pid, line: '', id: '', user: 'user0', host: '', session: 0, tvSec: 0, tvUsec: 0, addrV6: Buffer.alloc(16) };
+  return { record, id: pid, members, startTicks: members[0]?.startTicks ?? null };
+}
+
+async function killAndReap(pid: number): Promise<void> {
+  process.kill(pid, 'SIGKILL');
+  if (!(await waitFor(() => readProcStat(pid) === null, 5_000))) throw new Error(`pid ${pid} was not reaped`);
+}
+
+describe.skipIf(pidfds() === null)('binding and ending sessions, with pidfds', () => {
+  it('bindSession without a pass: a live member is held by a new pidfd; one whose pid is now another process, or gone, is not bound, and no pidfd is left open', async () => {
+    const live = await startLeader();
+    const other = await startLeader();
+    const gone = await deadPid();
+    const before = openPidfds();
+    const bound = bindSession(
+      session(live, [
+        { pid: live, startTicks: startTicks(live) },
+        // The pid of a member that ended and whose number went to a newer process.
+        { pid: other, startTicks: startTicks(other) - 1 },
+        { pid: gone, startTicks: 1 },
+      ]),
+    );
+    held.push(...bound);
+    expect(bound).toEqual([{ pid: live, startTicks: startTicks(live), pidfd: expect.any(Number) }]);
+    expect(isPidfd(bound[0]!.pidfd!)).toBe(true);
+    expect(openPidfds()).toBe(before + 1);
+  });
+
+  it('a session whose processes all ended after being bound has ended: nothing is sent, and its pidfds are closed; the next session is ended as usual', async () => {
+    const [gone, live] = [await startLeader(), await startLeader()];
+    const before = openPidfds();
+    const [first, second] = [bindSession(session(gone, [{ pid: gone, startTicks: startTicks(gone) }])), bindSession(session(live, [{ pid: live, startTicks: startTicks(live) }]))];
+    held.push(...first!, ...second!);
+    expect(openPidfds()).toBe(before + 2);
+    await killAndReap(gone);
+
+    const ends = endSessions([first!, second!], true, QUICK_TIMING);
+    expect(ends.map((e) => e.hangup)).toEqual(['ended', 'sent']);
+    expect(await Promise.all(ends.map((e) => e.done))).toEqual([{ kind: 'ended' }, { kind: 'ended' }]);
+    expect(isGone(live)).toBe(true);
+    expect(openPidfds()).toBe(before);
+  });
+});
+
+describe('the shared wait for a process no pidfd holds', () => {
+  it('a pid that no longer exists has ended', async () => {
+    const leader: Leader = { pid: await deadPid(), startTicks: null, pidfd: null };
+    expect(await waitForAll([leader], 3_000, true)).toEqual(new Set([leader]));
+  });
+});
