@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ResolvedSession } from '../../src/backend/linux/identity.ts';
 import { pidfds } from '../../src/backend/linux/pidfd.ts';
 import { readProcStat } from '../../src/backend/linux/proc.ts';
+import { startLogoffs } from '../../src/backend/linux/escalation.ts';
 import { bindSession, endSessions } from '../../src/backend/linux/session-end.ts';
 import { waitForAll, type Leader } from '../../src/backend/linux/waiter.ts';
 import { deadPid, isGone, QUICK_TIMING, startLeader, stopAll, waitFor } from './support.ts';
@@ -82,6 +83,28 @@ describe.skipIf(pidfds() === null)('binding and ending sessions, with pidfds', (
     expect(await Promise.all(ends.map((e) => e.done))).toEqual([{ kind: 'ended' }, { kind: 'ended' }]);
     expect(isGone(live)).toBe(true);
     expect(openPidfds()).toBe(before);
+  });
+});
+
+describe.skipIf(pidfds() === null)('the escalation, with pidfds', () => {
+  it("a pidfd closed once its process ended is never signalled through again, though its number is another process's pidfd by the next signal", async () => {
+    const [quick, slow, victim] = [await startLeader('plain'), await startLeader('ignoresHup'), await startLeader('plain')];
+    const leaders = [quick, slow].map((pid): Leader => ({ pid, startTicks: startTicks(pid), pidfd: pidfds()!.open(pid) }));
+    const logoffs = startLogoffs(leaders, true, QUICK_TIMING);
+    expect(await logoffs[0]!.done).toEqual({ kind: 'ended' }); // SIGHUP ended it; SIGTERM is not due yet
+    const freed = leaders[0]!.pidfd!;
+    expect(isPidfd(freed)).toBe(false);
+    // The lowest free numbers go first: pidfds of the victim until one takes the freed number.
+    const victims: number[] = [];
+    while (victims.length < 64 && victims.at(-1) !== freed) victims.push(pidfds()!.open(victim)!);
+    try {
+      expect(victims.at(-1)).toBe(freed);
+      expect(await logoffs[1]!.done).toEqual({ kind: 'ended' }); // by SIGTERM
+      expect(isGone(slow)).toBe(true);
+      expect(isGone(victim)).toBe(false);
+    } finally {
+      for (const fd of victims) pidfds()!.close(fd);
+    }
   });
 });
 
