@@ -1,8 +1,8 @@
 /**
  * sessions.processes on Linux when there is nothing to read: the utmp file missing (each local
  * target's SessionSourceUnreadable, as log-off and message answer it, not a failure of the whole
- * call), and targets all on other computers. What it lists
- * from a readable file is processes.test.ts's.
+ * call), and targets all on other computers. What it lists from a readable file is
+ * processes.test.ts's.
  */
 import { hostname } from 'node:os';
 import { join } from 'node:path';
