@@ -4,10 +4,11 @@
  * kill(2)'s rule decides what it may end: its own processes only. Shown here: another user's
  * session (AccessDenied, nothing signalled, its leader alive), and a session whose processes are
  * partly root's (root's login(1) or sudo in her session): hers are ended, root's are left to end by
- * themselves, and the answer depends on whether they did. (Without pidfds, the EPERM cases are
- * escalation.test.ts's and logoff.test.ts's.)
+ * themselves, and the answer depends on whether they did; and a process of hers that becomes root's
+ * after SIGHUP (c/root-on-hangup.c, setuid root): SIGTERM is refused. (Without pidfds, the EPERM
+ * cases are escalation.test.ts's and logoff.test.ts's.)
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, readFileSync, readdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -73,6 +74,7 @@ describe.skipIf(process.getuid?.() !== 0)('logging off as nobody, with pidfds', 
   let dir: string;
   let writer: string;
   let script: string;
+  let rootOnHangup: string;
   let fileNo = 0;
 
   beforeAll(() => {
@@ -80,6 +82,9 @@ describe.skipIf(process.getuid?.() !== 0)('logging off as nobody, with pidfds', 
     chmodSync(dir, 0o755);
     writer = buildUtmpWriter(dir);
     script = bundleWithKoffi(join(here, 'fixtures', 'logoff-as-user.ts'), dir);
+    rootOnHangup = join(dir, 'root-on-hangup');
+    execFileSync('cc', ['-std=gnu11', '-Wall', '-Wextra', '-Werror', '-O1', '-o', rootOnHangup, join(here, 'c', 'root-on-hangup.c')], { stdio: ['ignore', 'inherit', 'inherit'] });
+    chmodSync(rootOnHangup, 0o4755);
   });
   afterEach(() => {
     for (const pid of mine) {
@@ -134,5 +139,23 @@ describe.skipIf(process.getuid?.() !== 0)('logging off as nobody, with pidfds', 
     expect(logoffAsNobody(leader, 'nobody', 'pts/9901')).toEqual({ Pidfds: true, Outcomes: [{ Target: { SessionId: leader }, Item: null, Error: null }] });
     expect(isGone(hers)).toBe(true);
     expect(await waitFor(() => isGone(leader), 2_000)).toBe(true);
+  });
+
+  it("a process of hers that becomes root's after SIGHUP: SIGTERM is refused, and the answer is AccessDenied", async (ctx) => {
+    const child = spawn(rootOnHangup, [], { uid: NOBODY, gid: NOBODY, detached: true, stdio: ['ignore', 'pipe', 'ignore'] });
+    const leader = child.pid!;
+    mine.add(leader);
+    const ready = await new Promise<string>((resolve, reject) => {
+      child.stdout!.once('data', (d: Buffer) => resolve(d.toString().trim()));
+      child.once('exit', (code) => reject(new Error(`root-on-hangup exited early (${code})`)));
+    });
+    child.stdout!.destroy();
+    child.unref();
+    // A file system mounted nosuid leaves it nobody's: nothing to test there.
+    if (ready !== 'ready 0') ctx.skip();
+    expect(uidOf(leader)).toBe(NOBODY);
+    expect(logoffAsNobody(leader, 'nobody', 'pts/9902')).toEqual({ Pidfds: true, Outcomes: [denied(leader, 'nobody on pts/9902', 'nobody')] });
+    expect(isGone(leader)).toBe(false);
+    expect(uidOf(leader)).toBe(0);
   });
 });
