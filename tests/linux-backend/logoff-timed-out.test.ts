@@ -1,0 +1,91 @@
+/**
+ * A session whose leader SIGKILL does not end: the logoff gives up afterKillMs after SIGKILL and
+ * answers ActionTimedOut. The leader is stuck as on a hung network mount: it waits, uninterruptibly,
+ * for a FUSE server that has read its request and never answers (c/stuck-on-fuse.c); ending that
+ * server lets it end. With the real backend in this process; root only, and /dev/fuse.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createLinuxBackend } from '../../src/backend/linux/index.ts';
+import { buildUtmpWriter, isGone, makeTempDir, QUICK_TIMING, removeDir, waitFor, writeUtmp } from './support.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const usable = process.getuid?.() === 0 && existsSync('/dev/fuse') && readFileSync('/proc/filesystems', 'latin1').includes('\tfuse\n');
+
+const state = (pid: number): string | undefined => {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
+  } catch {
+    return undefined;
+  }
+};
+
+describe.skipIf(!usable)('a session whose leader SIGKILL does not end', () => {
+  let dir: string;
+  let writer: string;
+  let stuckOnFuse: string;
+  /** The FUSE servers and stuck processes started here, ended by pid after each test (servers first). */
+  let server: ChildProcess | undefined;
+  let stuck: number | undefined;
+
+  beforeAll(() => {
+    dir = makeTempDir('st-timed-out-');
+    writer = buildUtmpWriter(dir);
+    stuckOnFuse = join(dir, 'stuck-on-fuse');
+    execFileSync('cc', ['-std=gnu11', '-Wall', '-Wextra', '-Werror', '-O1', '-o', stuckOnFuse, join(here, 'c', 'stuck-on-fuse.c')], { stdio: ['ignore', 'inherit', 'inherit'] });
+  });
+  afterEach(async () => {
+    for (const pid of [server?.pid, stuck]) {
+      try {
+        if (pid !== undefined) process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    if (stuck !== undefined) await waitFor(() => isGone(stuck!), 5_000);
+    [server, stuck] = [undefined, undefined];
+  });
+  afterAll(() => removeDir(dir));
+
+  // 10 s: a logoff that never gives up fails here rather than at the suite's limit.
+  it('ActionTimedOut afterKillMs after SIGKILL; the leader ends once its FUSE server is gone', { timeout: 10_000 }, async () => {
+    const mountpoint = join(dir, 'mnt');
+    mkdirSync(mountpoint, { recursive: true });
+    server = spawn(stuckOnFuse, [mountpoint], { stdio: ['ignore', 'pipe', 'inherit'] });
+    stuck = await new Promise<number>((resolve, reject) => {
+      server!.stdout!.once('data', (d: Buffer) => resolve(Number(/^stuck (\d+)/.exec(d.toString())?.[1])));
+      server!.once('exit', (code) => reject(new Error(`stuck-on-fuse exited early (${code})`)));
+    });
+    const leader = stuck;
+    const utmp = join(dir, 'utmp');
+    writeUtmp(writer, utmp, [{ pid: leader, line: 'pts/9970', user: 'user0', loginMs: Date.now() }]);
+    const backend = createLinuxBackend({ utmpPath: utmp, logoffTiming: QUICK_TIMING });
+
+    const started = performance.now();
+    const { Outcomes } = await backend.actions['sessions.logoff']({ Targets: [{ SessionId: leader }], Wait: true });
+    const ms = performance.now() - started;
+    expect(Outcomes).toEqual([
+      {
+        Target: { SessionId: leader },
+        Item: null,
+        Error: {
+          ErrorId: 'ActionTimedOut',
+          Message: `Session ${leader} (user user0) was still running ${QUICK_TIMING.afterKillMs / 1000} s after SIGKILL.`,
+          Target: leader,
+          ComputerName: hostname(),
+        },
+      },
+    ]);
+    // Given up only after each grace period and the wait after SIGKILL.
+    expect(ms).toBeGreaterThanOrEqual(QUICK_TIMING.hupToTermMs + QUICK_TIMING.termToKillMs + QUICK_TIMING.afterKillMs - 5);
+    expect(state(leader)).toBe('D');
+
+    server.kill('SIGKILL');
+    expect(await waitFor(() => isGone(leader), 5_000)).toBe(true);
+  });
+});
