@@ -5,7 +5,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { buildSync } from 'esbuild';
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +21,16 @@ export function removeDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
 }
 
+/** How the test programs in c/ are compiled. */
+const C_FLAGS = ['-std=gnu11', '-Wall', '-Wextra', '-Werror', '-O1'];
+
+/** Compiles c/<name>.c with the system compiler into `dir`; returns the binary's path. */
+export function buildTestProgram(name: string, dir: string): string {
+  const out = join(dir, name);
+  execFileSync('cc', [...C_FLAGS, '-o', out, join(here, 'c', `${name}.c`)], { stdio: ['ignore', 'inherit', 'inherit'] });
+  return out;
+}
+
 /**
  * Compiles c/utmp-writer.c with the system compiler; returns the binary's path. The binary is kept
  * in $TMPDIR/sessiontools-utmp-writer/<hash of the source and command>/ (a test file's every run,
@@ -30,7 +40,7 @@ export function removeDir(dir: string): void {
 export function buildUtmpWriter(dir: string): string {
   void dir;
   const source = join(here, 'c', 'utmp-writer.c');
-  const args = ['-std=gnu11', '-Wall', '-Wextra', '-Werror', '-O1'];
+  const args = C_FLAGS;
   const hash = createHash('sha256').update(`${args.join(' ')}\0`).update(readFileSync(source)).digest('hex').slice(0, 16);
   const cache = join(tmpdir(), 'sessiontools-utmp-writer', hash);
   const out = join(cache, 'utmp-writer');
@@ -166,6 +176,25 @@ export async function waitFor(check: () => boolean, timeoutMs: number, everyMs =
   return check();
 }
 
+/** Has stopAll() end `pid` too: a process a test started otherwise than with startLeader(). */
+export function adopt(pid: number): void {
+  started.add(pid);
+}
+
+/** Whether descriptor `fd` of this process is a pidfd. */
+export function isPidfd(fd: number): boolean {
+  try {
+    return readlinkSync(`/proc/self/fd/${fd}`) === 'anon_inode:[pidfd]';
+  } catch {
+    return false;
+  }
+}
+
+/** How many pidfds this process holds. */
+export function openPidfds(): number {
+  return readdirSync('/proc/self/fd').filter((fd) => isPidfd(Number(fd))).length;
+}
+
 /** Ends every process the tests started, by pid. */
 export function stopAll(): void {
   for (const pid of started) {
@@ -176,4 +205,48 @@ export function stopAll(): void {
     }
   }
   started.clear();
+}
+
+/** A real terminal: a pty made by util-linux script(1), whose master side this process reads. */
+export interface Terminal {
+  /** script(1) itself, which holds the master and copies what arrives there to its stdout (ours). */
+  scriptPid: number;
+  /** The process on the slave side: it leads the terminal's session (as a login's shell does). */
+  leader: number;
+  /** The slave, e.g. /dev/pts/3; its ut_line is `line` (pts/3). */
+  tty: string;
+  line: string;
+  /** Every byte that arrived on the terminal so far. */
+  output(): Buffer;
+}
+
+/**
+ * Starts `script -qfc 'stty raw -echo && exec sleep 600' /dev/null` (as `uid`, default this
+ * process's user, whose the pty then is): its child leads a session of its own on the pty's slave
+ * side, in raw mode, so that what is written to the slave arrives on the master unchanged.
+ * Resolves once the child is in raw mode (it is `sleep`); stopAll() ends both by pid.
+ */
+export async function startTerminal(uid?: number): Promise<Terminal> {
+  const ids = uid === undefined ? {} : { uid, gid: uid };
+  const child = spawn('script', ['-qfc', 'stty raw -echo && exec sleep 600', '/dev/null'], { ...ids, cwd: '/', stdio: ['pipe', 'pipe', 'ignore'] });
+  const scriptPid = child.pid;
+  if (scriptPid === undefined) throw new Error('script did not start');
+  started.add(scriptPid);
+  child.stdin!.on('error', () => {});
+  let out = Buffer.alloc(0);
+  child.stdout!.on('data', (chunk: Buffer) => (out = Buffer.concat([out, chunk])));
+  let leader = 0;
+  const ready = await waitFor(() => {
+    try {
+      leader = Number(readFileSync(`/proc/${scriptPid}/task/${scriptPid}/children`, 'utf8').trim().split(' ')[0]);
+      return leader > 0 && readFileSync(`/proc/${leader}/comm`, 'utf8').trim() === 'sleep';
+    } catch {
+      return false;
+    }
+  }, 5_000, 5);
+  if (!ready) throw new Error(`script (pid ${scriptPid}) did not start its child`);
+  started.add(leader);
+  child.unref();
+  const tty = readlinkSync(`/proc/${leader}/fd/0`);
+  return { scriptPid, leader, tty, line: tty.slice('/dev/'.length), output: () => out };
 }
