@@ -29,6 +29,7 @@ const SUITES = [
   'tests/wts/filetime.test.ts',
   'tests/wts/pool-start-failure.test.ts',
   'tests/helper/wts-classic.test.ts',
+  'tests/helper/wts-classic-failure.test.ts',
   'tests/helper/wts-no-library.test.ts',
   'tests/helper/wts-action-look.test.ts',
   'tests/helper/stdin-error.test.ts',

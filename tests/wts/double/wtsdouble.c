@@ -266,6 +266,7 @@ typedef struct {
   uint32_t latency_ms, fail;
   int win61; /* version=6.1: SessionFlags reversed (documented Win7/2008R2 defect) */
   int win60; /* version=6.0: Vista / Server 2008, without the Ex enumeration and WTSSessionInfoEx */
+  uint32_t classic_fail; /* classic_fail=<code>: WTSEnumerateSessionsW alone fails with it */
   int console_set;
   uint32_t console;
   Session *s;
@@ -647,6 +648,7 @@ static void parse_fixture(char *text, Config *c, const char *path) {
           const char *k = t[i], *v = eq + 1;
           if (strcmp(k, "latency_ms") == 0) { if (!parse_u32(v, &s->latency_ms)) err = "bad latency_ms"; }
           else if (strcmp(k, "fail") == 0) { if (!parse_u32(v, &s->fail)) err = "bad fail"; }
+          else if (strcmp(k, "classic_fail") == 0) { if (!parse_u32(v, &s->classic_fail)) err = "bad classic_fail"; }
           else if (strcmp(k, "version") == 0) {
             s->win61 = strcmp(v, "6.1") == 0;
             s->win60 = strcmp(v, "6.0") == 0;
@@ -981,6 +983,8 @@ DBL_API DBL_BOOL WTSEnumerateSessionsW(void *hServer, uint32_t Reserved, uint32_
     snprintf(c.server, sizeof c.server, "%s", n ? n : "-");
   } else if ((err = call_begin(&c, hServer, 1)) != 0) {
     dbl_lock();
+  } else if (lookup_server(c.server)->classic_fail) {
+    err = lookup_server(c.server)->classic_fail; /* classic_fail: see wtsdouble.h */
   } else {
     Server *sv = lookup_server(c.server);
     size_t bytes = sv->n * sizeof(DBL_WTS_SESSION_INFOW);

@@ -218,7 +218,7 @@ void dbl_append_env_file(const char *var, const char *line);
  * CRLF accepted. String fields are percent-encoded UTF-8 (%XX; e.g. space = %20, U+1F600 =
  * %F0%9F%98%80); a bare '-' means NULL/empty (a literal "-" is written %2D).
  *
- *   server <name> [latency_ms=<n>] [fail=<win32 code>] [version=<v>]
+ *   server <name> [latency_ms=<n>] [fail=<win32 code>] [version=<v>] [classic_fail=<win32 code>]
  *       <name> '.' (or '-') = the local server = WTS_CURRENT_SERVER_HANDLE (NULL) and
  *       WTSOpenServer*W(NULL | "" | "."). Other names are matched ASCII-case-insensitively with
  *       the name passed to WTSOpenServer*W. Names not listed -> every call on the handle fails
@@ -243,6 +243,11 @@ void dbl_append_env_file(const char *var, const char *line);
  *         (WTSINFOEX, what WTSSessionInfoEx returns, is documented from 2008 R2 on.) Microsoft does
  *         not document the code a 2008 server gives to these two calls, and no Windows is
  *         available here to check it: 1745 is the double's reading, not an observation.
+ *       classic_fail: WTSEnumerateSessionsW alone fails with this code (after latency_ms; the other
+ *         calls work): with version=6.0, a server that answers the Ex probe (1745) and then refuses
+ *         the caller (5) or stops answering (1722) when asked the classic way. Any WTS call can fail
+ *         so, with GetLastError telling why (Microsoft's pages of each function); this only picks
+ *         the call.
  *   session <id> <state> <winstation> <user> <domain> <client-name> <address> <logon> <connect>
  *           <disconnect> <lastinput> <current> <locked> <protocol> [reply=<n>|none]
  *           [reply_ms=<n>] [deny=<query,disconnect,logoff,message>] [query_fail=<code>]

@@ -160,6 +160,8 @@ export interface FixtureServer {
    * default '10.0'.
    */
   version?: string;
+  /** WTSEnumerateSessionsW alone fails with this Win32 code (with version '6.0': the classic enumeration refused). */
+  classicFail?: number;
   sessions: FixtureSession[];
   /** Its processes, in WTSEnumerateProcessesExW order. */
   processes?: FixtureProcess[];
@@ -197,6 +199,7 @@ export function fixtureText(servers: FixtureServer[], options: FixtureOptions = 
       sv.latencyMs !== undefined ? `latency_ms=${u32(sv.latencyMs, 'latencyMs')}` : '',
       sv.fail !== undefined ? `fail=${u32(sv.fail, 'fail')}` : '',
       sv.version !== undefined ? `version=${encodeField(sv.version)}` : '',
+      sv.classicFail !== undefined ? `classic_fail=${u32(sv.classicFail, 'classicFail')}` : '',
     ].filter(Boolean);
     lines.push(['server', name, ...opts].join(' '));
     for (const s of sv.sessions) {
