@@ -4,24 +4,12 @@
  * also when that Id turns out to be no session at all, and those pidfds no target takes are closed.
  * With the real backend in this process, on real processes.
  */
-import { readdirSync, readlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createLinuxBackend } from '../../src/backend/linux/index.ts';
 import { pidfds } from '../../src/backend/linux/pidfd.ts';
-import { buildUtmpWriter, isGone, makeTempDir, QUICK_TIMING, removeDir, startLeader, stopAll, writeUtmp } from './support.ts';
-
-/** How many pidfds this process holds. */
-function openPidfds(): number {
-  return readdirSync('/proc/self/fd').filter((fd) => {
-    try {
-      return readlinkSync(`/proc/self/fd/${fd}`) === 'anon_inode:[pidfd]';
-    } catch {
-      return false;
-    }
-  }).length;
-}
+import { buildUtmpWriter, isGone, makeTempDir, openPidfds, QUICK_TIMING, removeDir, startLeader, stopAll, writeUtmp } from './support.ts';
 
 describe.skipIf(pidfds() === null)("the pass over /proc a logoff makes, holding the targets' processes", () => {
   let dir: string;

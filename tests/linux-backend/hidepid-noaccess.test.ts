@@ -6,57 +6,36 @@
  * alone; another user's logoff is refused (AccessDenied, the leader untouched) and her own, led by
  * a process /proc hides from her, is logged off. (hidepid=2 with the kill() path: hidepid.test.ts.)
  *
- * The caller runs in a mount namespace of its own (unshare) with such a /proc, as uid 65534
- * (setpriv); root only.
+ * The caller runs in a mount namespace of its own with such a /proc, as uid 65534 (as-user.ts
+ * runAsNobodyUnderHidepid); root only.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { chmodSync } from 'node:fs';
-import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { bundleWithKoffi, NOBODY } from './as-user.ts';
-import { buildUtmpWriter, isGone, makeTempDir, removeDir, startLeader, stopAll, waitFor, writeUtmp } from './support.ts';
+import { accessDenied, bundleWithKoffi, hidepidUsable, NOBODY, runAsNobodyUnderHidepid } from './as-user.ts';
+import { adopt, buildTestProgram, buildUtmpWriter, isGone, makeTempDir, removeDir, startLeader, stopAll, waitFor, writeUtmp } from './support.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const usable = process.getuid?.() === 0 && ['unshare', 'setpriv', 'mount', 'cc'].every((tool) => {
-  try {
-    execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-});
-
-describe.skipIf(!usable)('Linux backend under /proc mounted with hidepid=1, as an unprivileged caller with pidfds', () => {
+describe.skipIf(!hidepidUsable)('Linux backend under /proc mounted with hidepid=1, as an unprivileged caller with pidfds', () => {
   let dir: string;
   let writer: string;
   let nonDumpable: string;
-  const own: number[] = [];
 
   beforeAll(() => {
     dir = makeTempDir('st-hidepid-noaccess-');
     chmodSync(dir, 0o755);
     writer = buildUtmpWriter(dir);
-    nonDumpable = join(dir, 'non-dumpable');
-    execFileSync('cc', ['-std=gnu11', '-Wall', '-Wextra', '-Werror', '-O1', '-o', nonDumpable, join(here, 'c', 'non-dumpable.c')], { stdio: ['ignore', 'inherit', 'inherit'] });
+    nonDumpable = buildTestProgram('non-dumpable', dir);
   });
-  afterEach(() => {
-    stopAll();
-    for (const pid of own.splice(0)) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-  });
+  afterEach(() => stopAll());
   afterAll(() => removeDir(dir));
 
   /** Her session's leader: a process of nobody's that is not dumpable. */
   async function startHers(): Promise<number> {
     const child = spawn(nonDumpable, [], { uid: NOBODY, gid: NOBODY, detached: true, stdio: ['ignore', 'pipe', 'ignore'] });
-    own.push(child.pid!);
+    adopt(child.pid!);
     await new Promise<void>((resolve, reject) => {
       child.stdout!.once('data', () => resolve());
       child.once('exit', (code) => reject(new Error(`non-dumpable exited early (${code})`)));
@@ -77,33 +56,13 @@ describe.skipIf(!usable)('Linux backend under /proc mounted with hidepid=1, as a
     ]);
     chmodSync(utmp, 0o644);
     const script = bundleWithKoffi(join(here, 'fixtures', 'list-and-logoff.ts'), dir);
-    const out = execFileSync(
-      'unshare',
-      ['--mount', '--propagation', 'private', '--', 'sh', '-c',
-        `mount -t proc -o hidepid=1 proc /proc && exec setpriv --reuid=${NOBODY} --regid=${NOBODY} --clear-groups -- "$@"`,
-        'sh', process.execPath, script, utmp, String(roots), String(hers)],
-      { cwd: dirname(script), env: { ...process.env, HOME: '/tmp' }, encoding: 'utf8', timeout: 30_000 },
-    );
+    const out = runAsNobodyUnderHidepid(1, script, [utmp, String(roots), String(hers)]);
     const { Sessions, Outcomes } = JSON.parse(out) as { Sessions: Record<string, unknown>[]; Outcomes: Record<string, unknown>[] };
     expect(Sessions.map((s) => [s.SessionId, s.UserName, s.SessionName])).toEqual([
       [roots, 'root', 'pts/83'],
       [hers, 'nobody', 'pts/84'],
     ]);
-    expect(Outcomes).toEqual([
-      {
-        Target: { SessionId: roots },
-        Item: null,
-        Error: {
-          ErrorId: 'AccessDenied',
-          Message:
-            `Permission denied to log off session ${roots} (root on pts/83): its processes belong to another user, ` +
-            'and only root (a process with CAP_KILL) may signal them. Run as root (sudo), or as root.',
-          Target: roots,
-          ComputerName: hostname(),
-        },
-      },
-      { Target: { SessionId: hers }, Item: null, Error: null },
-    ]);
+    expect(Outcomes).toEqual([accessDenied(roots, 'root on pts/83', 'root'), { Target: { SessionId: hers }, Item: null, Error: null }]);
     expect(isGone(roots)).toBe(false);
     expect(await waitFor(() => isGone(hers), 2_000)).toBe(true);
   });

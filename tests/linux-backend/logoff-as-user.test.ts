@@ -8,22 +8,17 @@
  * after SIGHUP (c/root-on-hangup.c, setuid root): SIGTERM is refused. (Without pidfds, the EPERM
  * cases are escalation.test.ts's and logoff.test.ts's.)
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { chmodSync, readFileSync, readdirSync } from 'node:fs';
-import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionOutcome } from '../../src/backend/backend.ts';
-import { bundleWithKoffi, NOBODY, runAsNobody } from './as-user.ts';
-import { buildUtmpWriter, isGone, makeTempDir, QUICK_TIMING_ENV, removeDir, startLeader, stopAll, waitFor, writeUtmp } from './support.ts';
+import { accessDenied, bundleWithKoffi, NOBODY, runAsNobody } from './as-user.ts';
+import { adopt, buildTestProgram, buildUtmpWriter, isGone, makeTempDir, QUICK_TIMING_ENV, removeDir, startLeader, stopAll, waitFor, writeUtmp } from './support.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const HOST = hostname();
 const TIMING = QUICK_TIMING_ENV.SESSIONTOOLS_LOGOFF_TIMING_MS;
-
-/** Processes started here outside support.ts, ended by pid after each test. */
-const mine = new Set<number>();
 
 /** The uid of a process, from /proc/<pid>/status; null when it is gone. */
 function uidOf(pid: number): number | null {
@@ -59,14 +54,14 @@ async function mixedSession(script: string): Promise<{ leader: number; hers: num
   const child = spawn('sh', ['-c', script.replace('$NOBODY_SLEEP', nobodySleep)], { detached: true, stdio: 'ignore' });
   child.unref();
   const leader = child.pid!;
-  mine.add(leader);
+  adopt(leader);
   let hers: number | undefined;
   const found = await waitFor(() => {
     hers = othersInSession(leader).find((pid) => uidOf(pid) === NOBODY && readFileSync(`/proc/${pid}/comm`, 'utf8') === 'sleep\n');
     return hers !== undefined;
   }, 5_000);
   if (!found || hers === undefined) throw new Error(`nobody's sleep did not start in session ${leader}`);
-  mine.add(hers);
+  adopt(hers);
   return { leader, hers };
 }
 
@@ -82,21 +77,10 @@ describe.skipIf(process.getuid?.() !== 0)('logging off as nobody, with pidfds', 
     chmodSync(dir, 0o755);
     writer = buildUtmpWriter(dir);
     script = bundleWithKoffi(join(here, 'fixtures', 'logoff-as-user.ts'), dir);
-    rootOnHangup = join(dir, 'root-on-hangup');
-    execFileSync('cc', ['-std=gnu11', '-Wall', '-Wextra', '-Werror', '-O1', '-o', rootOnHangup, join(here, 'c', 'root-on-hangup.c')], { stdio: ['ignore', 'inherit', 'inherit'] });
+    rootOnHangup = buildTestProgram('root-on-hangup', dir);
     chmodSync(rootOnHangup, 0o4755);
   });
-  afterEach(() => {
-    for (const pid of mine) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-    mine.clear();
-    stopAll();
-  });
+  afterEach(() => stopAll());
   afterAll(() => removeDir(dir));
 
   /** Logs off session `id`, recorded for `user` on `line`, as nobody; the outcomes and whether pidfds were used. */
@@ -107,28 +91,15 @@ describe.skipIf(process.getuid?.() !== 0)('logging off as nobody, with pidfds', 
     return JSON.parse(runAsNobody(script, [utmp, TIMING, String(id)])) as { Pidfds: boolean; Outcomes: SessionOutcome[] };
   }
 
-  const denied = (id: number, where: string, user: string): SessionOutcome => ({
-    Target: { SessionId: id },
-    Item: null,
-    Error: {
-      ErrorId: 'AccessDenied',
-      Message:
-        `Permission denied to log off session ${id} (${where}): its processes belong to another user, ` +
-        `and only root (a process with CAP_KILL) may signal them. Run as root (sudo), or as ${user}.`,
-      Target: id,
-      ComputerName: HOST,
-    },
-  });
-
   it("another user's session, recorded without a line: AccessDenied naming the user alone; nothing is signalled", async () => {
     const leader = await startLeader();
-    expect(logoffAsNobody(leader, 'user0', '')).toEqual({ Pidfds: true, Outcomes: [denied(leader, 'user user0', 'user0')] });
+    expect(logoffAsNobody(leader, 'user0', '')).toEqual({ Pidfds: true, Outcomes: [accessDenied(leader, 'user user0', 'user0')] });
     expect(isGone(leader)).toBe(false);
   });
 
   it("her session led by a process of root's that stays: hers is ended, root's is left alone, and the answer is AccessDenied", async () => {
     const { leader, hers } = await mixedSession('$NOBODY_SLEEP & exec sleep 600');
-    expect(logoffAsNobody(leader, 'nobody', 'pts/9900')).toEqual({ Pidfds: true, Outcomes: [denied(leader, 'nobody on pts/9900', 'nobody')] });
+    expect(logoffAsNobody(leader, 'nobody', 'pts/9900')).toEqual({ Pidfds: true, Outcomes: [accessDenied(leader, 'nobody on pts/9900', 'nobody')] });
     expect(await waitFor(() => isGone(hers), 2_000)).toBe(true);
     expect(isGone(leader)).toBe(false);
     expect(uidOf(leader)).toBe(0);
@@ -144,7 +115,7 @@ describe.skipIf(process.getuid?.() !== 0)('logging off as nobody, with pidfds', 
   it("a process of hers that becomes root's after SIGHUP: SIGTERM is refused, and the answer is AccessDenied", async (ctx) => {
     const child = spawn(rootOnHangup, [], { uid: NOBODY, gid: NOBODY, detached: true, stdio: ['ignore', 'pipe', 'ignore'] });
     const leader = child.pid!;
-    mine.add(leader);
+    adopt(leader);
     const ready = await new Promise<string>((resolve, reject) => {
       child.stdout!.once('data', (d: Buffer) => resolve(d.toString().trim()));
       child.once('exit', (code) => reject(new Error(`root-on-hangup exited early (${code})`)));
@@ -154,7 +125,7 @@ describe.skipIf(process.getuid?.() !== 0)('logging off as nobody, with pidfds', 
     // A file system mounted nosuid leaves it nobody's: nothing to test there.
     if (ready !== 'ready 0') ctx.skip();
     expect(uidOf(leader)).toBe(NOBODY);
-    expect(logoffAsNobody(leader, 'nobody', 'pts/9902')).toEqual({ Pidfds: true, Outcomes: [denied(leader, 'nobody on pts/9902', 'nobody')] });
+    expect(logoffAsNobody(leader, 'nobody', 'pts/9902')).toEqual({ Pidfds: true, Outcomes: [accessDenied(leader, 'nobody on pts/9902', 'nobody')] });
     expect(isGone(leader)).toBe(false);
     expect(uidOf(leader)).toBe(0);
   });

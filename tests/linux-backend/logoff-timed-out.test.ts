@@ -4,16 +4,14 @@
  * for a FUSE server that has read its request and never answers (c/stuck-on-fuse.c); ending that
  * server lets it end. With the real backend in this process; root only, and /dev/fuse.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createLinuxBackend } from '../../src/backend/linux/index.ts';
-import { buildUtmpWriter, isGone, makeTempDir, QUICK_TIMING, removeDir, waitFor, writeUtmp } from './support.ts';
+import { buildTestProgram, buildUtmpWriter, isGone, makeTempDir, QUICK_TIMING, removeDir, waitFor, writeUtmp } from './support.ts';
 
-const here = dirname(fileURLToPath(import.meta.url));
 const usable = process.getuid?.() === 0 && existsSync('/dev/fuse') && readFileSync('/proc/filesystems', 'latin1').includes('\tfuse\n');
 
 const state = (pid: number): string | undefined => {
@@ -36,8 +34,7 @@ describe.skipIf(!usable)('a session whose leader SIGKILL does not end', () => {
   beforeAll(() => {
     dir = makeTempDir('st-timed-out-');
     writer = buildUtmpWriter(dir);
-    stuckOnFuse = join(dir, 'stuck-on-fuse');
-    execFileSync('cc', ['-std=gnu11', '-Wall', '-Wextra', '-Werror', '-O1', '-o', stuckOnFuse, join(here, 'c', 'stuck-on-fuse.c')], { stdio: ['ignore', 'inherit', 'inherit'] });
+    stuckOnFuse = buildTestProgram('stuck-on-fuse', dir);
   });
   afterEach(async () => {
     for (const pid of [server?.pid, stuck]) {

@@ -11,26 +11,16 @@ import { existsSync, readFileSync, readlinkSync } from 'node:fs';
 import { constants } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import { pidfds, type Pidfds } from '../../src/backend/linux/pidfd.ts';
-import { deadPid, startLeader, stopAll, waitFor } from './support.ts';
+import { adopt, deadPid, startLeader, stopAll, waitFor } from './support.ts';
 
 const EINVAL = 22;
 
 /** Descriptors this file opened, closed after each test (by number, once). */
 const opened = new Set<number>();
-/** Processes started here outside support.ts (the zombies' parents), ended by pid after each test. */
-const parents = new Set<number>();
 
 afterEach(() => {
   for (const fd of opened) pidfds()?.close(fd);
   opened.clear();
-  for (const pid of parents) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
-  parents.clear();
   stopAll();
 });
 
@@ -60,10 +50,10 @@ const state = (pid: number): string | null => {
   }
 };
 
-/** A process that has exited and that no one reaps: its parent, `sleep` (sh exec'd), never waits. */
+/** A process that has exited and that no one reaps: its parent, `sleep` (sh exec'd), never waits; stopAll() ends the parent. */
 async function zombie(): Promise<number> {
   const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 600'], { detached: true, stdio: ['ignore', 'pipe', 'ignore'] });
-  parents.add(parent.pid!);
+  adopt(parent.pid!);
   const pid = await new Promise<number>((resolve, reject) => {
     parent.stdout!.once('data', (d: Buffer) => resolve(Number(d.toString().trim())));
     parent.once('exit', (code) => reject(new Error(`sh exited early (${code})`)));

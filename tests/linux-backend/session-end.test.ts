@@ -5,7 +5,6 @@
  * being bound and being signalled. What a log-off does with bound processes that are still there
  * is logoff.test.ts's.
  */
-import { readdirSync, readlinkSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ResolvedSession } from '../../src/backend/linux/identity.ts';
 import { pidfds } from '../../src/backend/linux/pidfd.ts';
@@ -13,7 +12,7 @@ import { readProcStat } from '../../src/backend/linux/proc.ts';
 import { startLogoffs } from '../../src/backend/linux/escalation.ts';
 import { bindSession, endSessions } from '../../src/backend/linux/session-end.ts';
 import { waitForAll, type Leader } from '../../src/backend/linux/waiter.ts';
-import { deadPid, isGone, QUICK_TIMING, startLeader, stopAll, waitFor } from './support.ts';
+import { deadPid, isGone, isPidfd, openPidfds, QUICK_TIMING, startLeader, stopAll, waitFor } from './support.ts';
 
 /** Pidfds a test still holds, closed after it. */
 const held: Leader[] = [];
@@ -21,17 +20,6 @@ afterEach(() => {
   for (const l of held.splice(0)) if (l.pidfd !== null && isPidfd(l.pidfd)) pidfds()?.close(l.pidfd);
   stopAll();
 });
-
-function isPidfd(fd: number): boolean {
-  try {
-    return readlinkSync(`/proc/self/fd/${fd}`) === 'anon_inode:[pidfd]';
-  } catch {
-    return false;
-  }
-}
-
-/** How many pidfds this process holds. */
-const openPidfds = (): number => readdirSync('/proc/self/fd').filter((fd) => isPidfd(Number(fd))).length;
 
 function startTicks(pid: number): number {
   const stat = readProcStat(pid);
