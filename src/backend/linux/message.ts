@@ -117,7 +117,12 @@ function sendOne(target: SessionTarget, src: SessionSource, byId: ReadonlyMap<nu
     if (me.uid !== 0 && st.uid !== owner) {
       return error(target, 'AccessDenied', `${path} is not owned by ${s.UserName}, the user of session ${target.SessionId} (a stale utmp record, or another user's terminal); only root writes to it. Nothing was written.`);
     }
-    writeSync(fd, terminalMessage(msg, me.username, line, new Date()));
+    const text = Buffer.from(terminalMessage(msg, me.username, line, new Date()));
+    // Non-blocking: a terminal with room for part of it takes that part, and the user sees it cut off.
+    const written = writeSync(fd, text);
+    if (written < text.length) {
+      return error(target, 'BackendFailed', `The terminal of session ${target.SessionId} (${path}) took only ${written} of the message's ${text.length} bytes (its output is full); the rest was not written.`);
+    }
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'EAGAIN') return error(target, 'BackendFailed', `The terminal of session ${target.SessionId} (${path}) takes no more output now (its output is stopped or full); nothing was written.`);
