@@ -218,6 +218,38 @@ describe('a message to a real terminal', () => {
     await waitFor(() => t.output().length >= filled, 3_000, 5);
     expect(t.output().toString('latin1')).toBe('x'.repeat(filled));
   });
+
+  it('a terminal that takes only part of the message: BackendFailed saying how much arrived, which is all that did', async () => {
+    const t = await startTerminal();
+    const { backend } = backendFor([recordOf(t, ME)]);
+    process.kill(t.scriptPid, 'SIGSTOP');
+    const target = { SessionId: t.leader };
+    // 8 KiB of output nobody reads yet, then a message of 16 KiB (each C1 control shows as 4 bytes):
+    // more than the pty has room for (about 20 KiB in all here), so the write is cut short.
+    const pending = Buffer.alloc(8192, 'x');
+    let outcomes: Outcome[];
+    let at: string[];
+    try {
+      const fd = openSync(t.tty, constants.O_WRONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
+      expect(writeSync(fd, pending)).toBe(pending.length);
+      closeSync(fd);
+      [outcomes, at] = await timed(() => send(backend, [target], { Text: '\u0080'.repeat(4096) }));
+    } finally {
+      process.kill(t.scriptPid, 'SIGCONT');
+    }
+    const whole = at.map((m) => shown(ME, t.line, m, ['M-^@'.repeat(4096)]));
+    const took = /took only (\d+) of/.exec(outcomes[0]?.Error?.Message ?? '');
+    const n = Number(took?.[1]);
+    expect(outcomes).toEqual([
+      failed(target, 'BackendFailed', `The terminal of session ${t.leader} (${join(devDir, t.line)}) took only ${n} of the message's ${whole[0]!.length} bytes (its output is full); the rest was not written.`),
+    ]);
+    expect(n).toBeGreaterThan(0);
+    expect(n).toBeLessThan(whole[0]!.length);
+    await waitFor(() => t.output().length >= pending.length + n, 3_000, 5);
+    const arrivedText = t.output().toString('latin1');
+    expect(arrivedText.slice(0, pending.length)).toBe(pending.toString('latin1'));
+    expect(whole.map((w) => w.slice(0, n))).toContain(arrivedText.slice(pending.length));
+  });
 });
 
 describe('a line that is no terminal of the session', () => {
