@@ -47,6 +47,38 @@ describe('closing the WTS backend while remote listings run', () => {
     await Promise.all(listings);
   });
 
+  it('does not wait for a call given up on (a host that hangs): only for the others', async () => {
+    writeFixture(wts.fixture, [{ name: '.', sessions: [] }, { name: 'quick', latencyMs: 150, sessions: [] }, { name: 'hung', latencyMs: 1_200, sessions: [] }]);
+    const backend = backendWith(4);
+    const giveUp = new AbortController();
+    const hung = backend.list('hung', { includeSystem: false, signal: giveUp.signal }).catch((e: unknown) => e);
+    const quick = backend.list('quick', { includeSystem: false, signal: never }).catch((e: unknown) => e);
+    await opened('quick', 'hung');
+    giveUp.abort();
+    expect(await hung).toMatchObject({ errorId: 'ComputerTimeout' });
+    await backend.close?.();
+    // close() came back when the quick call had returned, long before the hung one (1.2 s; close()
+    // gives calls 2 s): it did not wait for the call given up on.
+    expect([enumerated('quick').length, enumerated('hung').length]).toEqual([1, 0]);
+    await quick;
+  });
+
+  it('does not count a call given up on that has since returned', async () => {
+    writeFixture(wts.fixture, [{ name: '.', sessions: [] }, { name: 'hung', latencyMs: 300, sessions: [] }, { name: 'slow', latencyMs: 700, sessions: [] }]);
+    const backend = backendWith(4);
+    const giveUp = new AbortController();
+    const hung = backend.list('hung', { includeSystem: false, signal: giveUp.signal }).catch((e: unknown) => e);
+    await opened('hung');
+    giveUp.abort();
+    expect(await hung).toMatchObject({ errorId: 'ComputerTimeout' });
+    while (enumerated('hung').length === 0) await sleep(10);
+    const slow = backend.list('slow', { includeSystem: false, signal: never }).catch((e: unknown) => e);
+    await opened('slow');
+    await backend.close?.();
+    expect(enumerated('slow')).toHaveLength(1);
+    await slow;
+  });
+
   it('fails a listing that waits for a slot, naming why', async () => {
     writeFixture(wts.fixture, [{ name: '.', sessions: [] }, { name: 'busy', latencyMs: 300, sessions: [] }, { name: 'next', sessions: [] }]);
     const backend = backendWith(1);
