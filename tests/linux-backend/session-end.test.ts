@@ -12,7 +12,7 @@ import { readProcStat } from '../../src/backend/linux/proc.ts';
 import { startLogoffs } from '../../src/backend/linux/escalation.ts';
 import { bindSession, endSessions } from '../../src/backend/linux/session-end.ts';
 import { waitForAll, type Leader } from '../../src/backend/linux/waiter.ts';
-import { deadPid, isGone, isPidfd, openPidfds, QUICK_TIMING, startLeader, stopAll, waitFor } from './support.ts';
+import { canChoosePids, deadPid, isGone, isPidfd, openPidfds, QUICK_TIMING, startLeader, startWithPid, stopAll, waitFor } from './support.ts';
 
 /** Pidfds a test still holds, closed after it. */
 const held: Leader[] = [];
@@ -93,6 +93,24 @@ describe.skipIf(pidfds() === null)('the escalation, with pidfds', () => {
     } finally {
       for (const fd of victims) pidfds()!.close(fd);
     }
+  });
+});
+
+describe.skipIf(pidfds() === null || !canChoosePids)('the first signal, with pidfds', () => {
+  it('SIGHUP goes through the pidfd: a pid given to another process since its process was bound is not signalled', async ({ skip }) => {
+    const pid = await startLeader();
+    const leader: Leader = { pid, startTicks: startTicks(pid), pidfd: pidfds()!.open(pid) };
+    await killAndReap(pid);
+    if (startWithPid(pid) === null) {
+      pidfds()!.close(leader.pidfd!);
+      skip(`pid ${pid} went to another process on this machine, not to the test's`);
+    }
+    const [logoff] = startLogoffs([leader], true, QUICK_TIMING);
+    expect(logoff!.hangup).toBe('ended');
+    expect(await logoff!.done).toEqual({ kind: 'ended' });
+    expect(isPidfd(leader.pidfd!)).toBe(false);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(isGone(pid)).toBe(false); // the newcomer
   });
 });
 

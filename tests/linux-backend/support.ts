@@ -5,7 +5,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { buildSync } from 'esbuild';
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync } from 'node:fs';
+import { accessSync, chmodSync, constants, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -193,6 +193,37 @@ export function isPidfd(fd: number): boolean {
 /** How many pidfds this process holds. */
 export function openPidfds(): number {
   return readdirSync('/proc/self/fd').filter((fd) => isPidfd(Number(fd))).length;
+}
+
+/** Where root asks the kernel for the next pid: the next fork gets the number after the one written. */
+const NS_LAST_PID = '/proc/sys/kernel/ns_last_pid';
+
+/** Whether startWithPid() can work here: root, with ns_last_pid writable. */
+export const canChoosePids = ((): boolean => {
+  if (process.getuid?.() !== 0) return false;
+  try {
+    accessSync(NS_LAST_PID, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+/**
+ * Starts `sleep 600` (stopAll() ends it) with exactly this pid, which must be free; null when
+ * another process took it first (a loaded machine forks between the write and ours; 50 tries).
+ */
+export function startWithPid(pid: number): number | null {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    writeFileSync(NS_LAST_PID, String(pid - 1));
+    const child = spawn('sleep', ['600'], { detached: true, stdio: 'ignore' });
+    child.unref();
+    started.add(child.pid!);
+    if (child.pid === pid) return pid;
+    process.kill(child.pid!, 'SIGKILL');
+    if (existsSync(`/proc/${pid}`)) return null;
+  }
+  return null;
 }
 
 /** Ends every process the tests started, by pid. */
