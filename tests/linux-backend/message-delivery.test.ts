@@ -224,8 +224,9 @@ describe('a message to a real terminal', () => {
     const { backend } = backendFor([recordOf(t, ME)]);
     process.kill(t.scriptPid, 'SIGSTOP');
     const target = { SessionId: t.leader };
-    // 8 KiB of output nobody reads yet, then a message of 16 KiB (each C1 control shows as 4 bytes):
-    // more than the pty has room for (about 20 KiB in all here), so the write is cut short.
+    // 8 KiB of output nobody reads yet, then a message of 32 KiB (a title and a text of 4096 C1
+    // controls each, the most a message may have, each shown as 4 bytes): more than the pty has
+    // room for (about 20 KiB in all here), so the write is cut short.
     const pending = Buffer.alloc(8192, 'x');
     let outcomes: Outcome[];
     let at: string[];
@@ -233,11 +234,11 @@ describe('a message to a real terminal', () => {
       const fd = openSync(t.tty, constants.O_WRONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
       expect(writeSync(fd, pending)).toBe(pending.length);
       closeSync(fd);
-      [outcomes, at] = await timed(() => send(backend, [target], { Text: '\u0080'.repeat(4096) }));
+      [outcomes, at] = await timed(() => send(backend, [target], { Title: '\u0080'.repeat(4096), Text: '\u0080'.repeat(4096) }));
     } finally {
       process.kill(t.scriptPid, 'SIGCONT');
     }
-    const whole = at.map((m) => shown(ME, t.line, m, ['M-^@'.repeat(4096)]));
+    const whole = at.map((m) => shown(ME, t.line, m, ['M-^@'.repeat(4096), 'M-^@'.repeat(4096)]));
     const took = /took only (\d+) of/.exec(outcomes[0]?.Error?.Message ?? '');
     const n = Number(took?.[1]);
     expect(outcomes).toEqual([
