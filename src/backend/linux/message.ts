@@ -9,10 +9,9 @@
  * session is reused by the next: a stale record must not make us write into another user's
  * terminal); root may write to any session's terminal, as write(1) run by root may.
  */
-import { closeSync, constants, fstatSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { isatty } from 'node:tty';
-import { isAbsolute, join, relative } from 'node:path';
 import type { TargetError } from '../../protocol/errors.ts';
 import type { Outcome } from '../../protocol/method.ts';
 import type { SessionMessage, SessionTarget, UserSession } from '../../protocol/session.ts';
@@ -20,6 +19,7 @@ import { ComputerError } from '../backend.ts';
 import { isLocalComputer, reportedComputerName } from '../local-computer.ts';
 import { readSessions, type SessionSource } from './sessions.ts';
 import { failedTo, remoteNotSupported, sessionNotFound } from './target-errors.ts';
+import { isTerminalDevice, linePath } from './terminal-device.ts';
 
 export type MessageOutcome = Outcome<SessionMessage>;
 
@@ -80,14 +80,6 @@ function processUid(pid: number): number | null {
   }
 }
 
-/** The terminal of a record under devDir, or null when ut_line leads out of it or names none. */
-function terminalPath(devDir: string, line: string): string | null {
-  if (line === '') return null;
-  const path = join(devDir, line);
-  const rel = relative(devDir, path);
-  return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? null : path;
-}
-
 function sendOne(target: SessionTarget, src: SessionSource, byId: ReadonlyMap<number, UserSession>, msg: LinuxMessage): MessageOutcome {
   if (!isLocalComputer(target.ComputerName)) return { Target: target, Item: null, Error: remoteNotSupported(target) };
   const s = byId.get(target.SessionId);
@@ -96,11 +88,16 @@ function sendOne(target: SessionTarget, src: SessionSource, byId: ReadonlyMap<nu
   if (msg.Buttons !== null && msg.Buttons !== 'OK') {
     return error(target, 'InvalidArgument', `A terminal has no buttons: session ${target.SessionId} (${s.UserName} on ${line}) takes only -Buttons OK, not ${msg.Buttons}. Nothing was sent.`);
   }
-  const path = terminalPath(src.devDir, line);
+  const path = linePath(src.devDir, line);
   if (path === null) return error(target, 'NotSupportedOnPlatform', `Session ${target.SessionId} (${s.UserName}) has no terminal to write to (its line is '${line}').`);
   const me = userInfo();
+  const notTerminal = () => error(target, 'BackendFailed', `${path}, the line of session ${target.SessionId}, is not a terminal; nothing was written.`);
   let fd: number;
   try {
+    // Nothing but a terminal device is opened (a utmp record names any line): /dev/null would
+    // swallow the text, and opening some devices acts by itself (a watchdog starts counting).
+    const before = statSync(path);
+    if (!isTerminalDevice(before)) return notTerminal();
     fd = openSync(path, constants.O_WRONLY | constants.O_NOCTTY | constants.O_NONBLOCK);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
@@ -110,9 +107,8 @@ function sendOne(target: SessionTarget, src: SessionSource, byId: ReadonlyMap<nu
   }
   try {
     const st = fstatSync(fd);
-    // A terminal, not merely a character device: /dev/null would swallow the text, /dev/kmsg or
-    // /dev/port take it as something else entirely (a utmp record names any line).
-    if (!isatty(fd)) return error(target, 'BackendFailed', `${path}, the line of session ${target.SessionId}, is not a terminal; nothing was written.`);
+    // What was opened is still a terminal (the line was not replaced between the stat and the open).
+    if (!isTerminalDevice(st) || !isatty(fd)) return notTerminal();
     const owner = passwdUid(s.UserName) ?? processUid(target.SessionId);
     if (me.uid !== 0 && st.uid !== owner) {
       return error(target, 'AccessDenied', `${path} is not owned by ${s.UserName}, the user of session ${target.SessionId} (a stale utmp record, or another user's terminal); only root writes to it. Nothing was written.`);

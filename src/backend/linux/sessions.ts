@@ -4,12 +4,12 @@
  */
 import { statSync, type Stats } from 'node:fs';
 import { hostname } from 'node:os';
-import { isAbsolute, join, relative } from 'node:path';
 import type { UserSession } from '../../protocol/session.ts';
 import { formatUtmpAddress } from './address.ts';
 import { resolveSessions, type MachineView, type ResolvedSession } from './identity.ts';
 import { LEADER_START_TOLERANCE_MS } from './leader.ts';
 import { bootTimeMs, processExists, processStartMs, readProcessTable, readProcStat, type ProcStat } from './proc.ts';
+import { isTerminalDevice, linePath } from './terminal-device.ts';
 import { UT_TYPE } from './utmp-layout.ts';
 import { readUtmpFile, type UtmpRecord } from './utmp-read.ts';
 
@@ -38,29 +38,13 @@ export function loginMs(r: UtmpRecord): number | null {
  * thread-pool round trip each, and a line that is gone is no exception (one per record costs more).
  */
 function lineStat(devDir: string, line: string): Stats | null {
-  if (line === '') return null;
-  const path = join(devDir, line);
-  const rel = relative(devDir, path);
-  if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) return null;
+  const path = linePath(devDir, line);
+  if (path === null) return null;
   try {
     return statSync(path, { throwIfNoEntry: false }) ?? null;
   } catch {
     return null;
   }
-}
-
-/**
- * Terminal devices by their major number (the kernel's Documentation/admin-guide/devices.txt): BSD
- * pty slaves (3), virtual consoles and serial ports (4), /dev/tty, /dev/console (5), Unix98 pty
- * slaves (136-143), USB ACM and serial (166, 188), low-density serial (204), hypervisor consoles
- * (229). /dev/null and other character devices are not terminals.
- */
-const TERMINAL_MAJORS = new Set([3, 4, 5, 136, 137, 138, 139, 140, 141, 142, 143, 166, 188, 204, 229]);
-
-/** glibc's gnu_dev_major() of a dev_t, for the numbers stat() gives. */
-function isTerminalDevice(rdev: number): boolean {
-  const major = (Math.floor(rdev / 256) & 0xfff) | (Math.floor(rdev / 2 ** 32) & ~0xfff);
-  return TERMINAL_MAJORS.has(major);
 }
 
 /**
@@ -77,7 +61,7 @@ function machineView(devDir: string, lines: Map<string, Stats | null>, processes
     processes,
     terminal: (line) => {
       const st = stat(line);
-      return st !== null && st.isCharacterDevice() && isTerminalDevice(st.rdev) ? st.rdev : null;
+      return st !== null && isTerminalDevice(st) ? st.rdev : null;
     },
     hidden: (pid) => readProcStat(pid) === null && processExists(pid),
     startedAfter: (ticks, login) => processStartMs(ticks, bootMs) > login + LEADER_START_TOLERANCE_MS,
