@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LOGOFF_TIMING, startLogoff } from '../../src/backend/linux/escalation.ts';
-import { checkLeader } from '../../src/backend/linux/leader.ts';
+import { checkLeader } from './leader-check.ts';
 import { bundleScript, deadPid, isGone, makeTempDir, QUICK_TIMING, removeDir, startLeader, stopAll } from './support.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -12,7 +12,7 @@ import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LOGOFF_TIMING, startLogoff } from '../../src/backend/linux/escalation.ts';
-import { checkLeader } from '../../src/backend/linux/leader.ts';
+import { checkLeader } from './leader-check.ts';
 import { logoffSessions } from '../../src/backend/linux/logoff.ts';
 import { pidfds } from '../../src/backend/linux/pidfd.ts';
 import { bootTimeMs } from '../../src/backend/linux/proc.ts';

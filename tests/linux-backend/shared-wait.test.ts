@@ -8,7 +8,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { LOGOFF_TIMING, startLogoffs } from '../../src/backend/linux/escalation.ts';
 import { exitWatch } from '../../src/backend/linux/exit-watch.ts';
-import { checkLeader } from '../../src/backend/linux/leader.ts';
+import { checkLeader } from './leader-check.ts';
 import { pidfds } from '../../src/backend/linux/pidfd.ts';
 import { pendingWaits, waitForAll, type Leader } from '../../src/backend/linux/waiter.ts';
 import { isGone, startLeader, stopAll, type LeaderKind } from './support.ts';

@@ -9,32 +9,12 @@
  * The tolerance covers the boot time (proc.ts) and ut_tv being read from the wall clock at
  * different moments, and a clock that was stepped in between.
  */
-import { bootTimeMs, isExitedState, processExists, processStartMs, readProcStat } from './proc.ts';
+import { isExitedState, processExists, readProcStat } from './proc.ts';
 
 export const LEADER_START_TOLERANCE_MS = 2_000;
 
-export type LeaderCheck =
-  | { status: 'gone' }
-  | { status: 'replaced' }
-  /** startTicks is null when /proc hides the process (hidepid); then only existence is known. */
-  | { status: 'live'; startTicks: number | null };
-
 /**
- * Checks the leader of a record logged on at `loginMs` (null when the record has no time, which
- * disables the reuse guard). `bootMs` is the boot time (proc.ts bootTimeMs), read once per batch.
- */
-export function checkLeader(pid: number, loginMs: number | null, bootMs: number = bootTimeMs()): LeaderCheck {
-  const stat = readProcStat(pid);
-  if (stat === null) return processExists(pid) ? { status: 'live', startTicks: null } : { status: 'gone' };
-  if (isExitedState(stat.state)) return { status: 'gone' };
-  if (loginMs !== null && processStartMs(stat.startTicks, bootMs) > loginMs + LEADER_START_TOLERANCE_MS) {
-    return { status: 'replaced' };
-  }
-  return { status: 'live', startTicks: stat.startTicks };
-}
-
-/**
- * Has the leader found by checkLeader() ended? True when the pid is gone, a zombie, or now
+ * Has the leader ended? True when the pid is gone, a zombie, or now
  * another process (its start time changed). Used while waiting and before each further signal.
  */
 export function leaderEnded(pid: number, startTicks: number | null): boolean {
