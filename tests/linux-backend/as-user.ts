@@ -71,17 +71,20 @@ export function runAsNobody(script: string, args: string[]): string {
 /**
  * The outcome of a logoff of session `id` refused to a caller who may not signal its processes:
  * `where` as the message names the session ("user0 on pts/1", or "user user0" without a line),
- * `user` its recorded user.
+ * `user` its recorded user, `caller` the user asking (her own session that holds root's
+ * processes needs root, not her again).
  */
-export function accessDenied(id: number, where: string, user: string): SessionOutcome {
+export function accessDenied(id: number, where: string, user: string, caller = 'nobody'): SessionOutcome {
+  const why =
+    caller === user
+      ? "some of its processes belong to another user (root's login or sudo, for example), and only root (a process with CAP_KILL) may signal them. Run as root (sudo)."
+      : `its processes belong to another user, and only root (a process with CAP_KILL) may signal them. Run as root (sudo), or as ${user}.`;
   return {
     Target: { SessionId: id },
     Item: null,
     Error: {
       ErrorId: 'AccessDenied',
-      Message:
-        `Permission denied to log off session ${id} (${where}): its processes belong to another user, ` +
-        `and only root (a process with CAP_KILL) may signal them. Run as root (sudo), or as ${user}.`,
+      Message: `Permission denied to log off session ${id} (${where}): ${why}`,
       Target: id,
       ComputerName: hostname(),
     },

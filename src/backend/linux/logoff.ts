@@ -7,6 +7,7 @@
  * (escalation.ts, waiter.ts). One outcome per target, in input order; a failure is that target's
  * outcome and never stops the others.
  */
+import { userInfo } from 'node:os';
 import type { SessionTarget, UserSession } from '../../protocol/session.ts';
 import type { TargetError } from '../../protocol/errors.ts';
 import type { SessionOutcome } from '../backend.ts';
@@ -25,18 +26,27 @@ function outcome(target: SessionTarget, session: UserSession | null, error: Targ
   return { Target: target, Item: session, Error: error };
 }
 
-function outcomeOf(target: SessionTarget, s: LinuxSession, result: EndResult, timing: LogoffTiming): SessionOutcome {
+function outcomeOf(target: SessionTarget, s: LinuxSession, result: EndResult, timing: LogoffTiming, caller: string | null): SessionOutcome {
   const r = s.resolved.record;
   const who = { user: r.user, line: r.line === '' ? null : r.line };
   switch (result.kind) {
     case 'ended':
       return outcome(target, null, null);
     case 'denied':
-      return outcome(target, null, accessDenied(target, who.user, who.line));
+      return outcome(target, null, accessDenied(target, who.user, who.line, caller));
     case 'timedOut':
       return outcome(target, null, timedOut(target, who.user, timing.afterKillMs));
     case 'failed':
       return outcome(target, null, backendFailed(target, result.error));
+  }
+}
+
+/** The user this process runs as; null for a uid that has no passwd entry (os.userInfo throws). */
+function callerName(): string | null {
+  try {
+    return userInfo().username;
+  } catch {
+    return null;
   }
 }
 
@@ -110,7 +120,7 @@ export async function logoffSessions(
         track(end.done);
         return outcome(target, step.found.session, null);
       }
-      return outcomeOf(target, step.found, await end.done, timing);
+      return outcomeOf(target, step.found, await end.done, timing, callerName());
     }),
   );
 }

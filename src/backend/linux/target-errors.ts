@@ -42,15 +42,18 @@ export function sessionNotFound(target: SessionTarget): TargetError {
   return targetError(target, 'SessionNotFound', `No session with id ${target.SessionId} on ${computer}.`);
 }
 
-/** kill(2): only root (CAP_KILL) may signal another user's processes; nothing was sent. */
-export function accessDenied(target: SessionTarget, user: string, line: string | null): TargetError {
+/**
+ * kill(2): only root (CAP_KILL) may signal another user's processes; nothing of theirs was sent.
+ * `caller` is the user asking (null if unknown): her own session that holds another user's
+ * processes (root's login(1) or sudo) needs root, not her again.
+ */
+export function accessDenied(target: SessionTarget, user: string, line: string | null, caller: string | null): TargetError {
   const where = line === null ? `user ${user}` : `${user} on ${line}`;
-  return targetError(
-    target,
-    'AccessDenied',
-    `Permission denied to log off session ${target.SessionId} (${where}): its processes belong to another user, ` +
-      `and only root (a process with CAP_KILL) may signal them. Run as root (sudo), or as ${user}.`,
-  );
+  const why =
+    caller === user
+      ? 'some of its processes belong to another user (root\'s login or sudo, for example), and only root (a process with CAP_KILL) may signal them. Run as root (sudo).'
+      : `its processes belong to another user, and only root (a process with CAP_KILL) may signal them. Run as root (sudo), or as ${user}.`;
+  return targetError(target, 'AccessDenied', `Permission denied to log off session ${target.SessionId} (${where}): ${why}`);
 }
 
 export function timedOut(target: SessionTarget, user: string, afterKillMs: number): TargetError {
