@@ -6,8 +6,8 @@
  * its leader's pid, docs/linux-sessions.md), and usually none.
  */
 import { readFileSync, statSync } from 'node:fs';
-import { isAbsolute, join, relative } from 'node:path';
 import type { UserSession } from '../../protocol/session.ts';
+import { isTerminalDevice, linePath } from './terminal-device.ts';
 
 /** tty_nr and session of a process, from /proc/<pid>/stat; null when it cannot be read. */
 export function terminalAndSession(pid: number): { ttyNr: number; sid: number } | null {
@@ -24,15 +24,13 @@ export function terminalAndSession(pid: number): { ttyNr: number; sid: number } 
   return Number.isInteger(sid) && Number.isInteger(ttyNr) ? { ttyNr, sid } : null;
 }
 
-/** The device number of a session's line under devDir; null when it names no device there. */
+/** The device number of a session's terminal under devDir; null when its line names none there. */
 function lineDevice(devDir: string, line: string | null): number | null {
-  if (!line) return null;
-  const path = join(devDir, line);
-  const rel = relative(devDir, path);
-  if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) return null;
+  const path = line === null ? null : linePath(devDir, line);
+  if (path === null) return null;
   try {
     const st = statSync(path, { throwIfNoEntry: false });
-    return st?.isCharacterDevice() ? st.rdev : null;
+    return st !== undefined && isTerminalDevice(st) ? st.rdev : null;
   } catch {
     return null;
   }
