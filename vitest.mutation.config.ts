@@ -53,6 +53,7 @@ const SUITES = [
   'tests/wts/pool-async.test.ts',
   'tests/wts/async-shutdown.test.ts',
   'tests/wts/async-slots.test.ts',
+  'tests/wts/listing-timeout.test.ts',
   'tests/wts/processes.test.ts',
   'tests/helper/logoff-timing.test.ts',
   'tests/helper/eof.test.ts',

@@ -47,6 +47,8 @@ describe('an action the computer refuses', () => {
         [null, refused('srv1')],
         [after, null],
       ]);
+      // This computer's sessions are acted on through WTS_CURRENT_SERVER_HANDLE, never a handle opened for it.
+      expect(wts.events().filter((e) => e.event === 'open').map((e) => e.server)).toEqual(['srv1']);
       expect(leftovers(wts.events())).toEqual({ leaked: 0, badFrees: 0, openHandles: 0 });
     });
   }
