@@ -2,7 +2,8 @@
  * A log-off and a disconnect that the computer refuses, through the real helper process on the
  * wtsapi32 double: each session refused is AccessDenied, naming the call that refused it, on this
  * computer (the workers) and on a remote one (the asynchronous calls) alike; the session next to
- * it in the same request is acted on.
+ * it in the same request is acted on. A lock of any session but the caller's own is refused
+ * without a call, saying what to use instead.
  */
 import { hostname } from 'node:os';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -52,4 +53,20 @@ describe('an action the computer refuses', () => {
       expect(leftovers(wts.events())).toEqual({ leaked: 0, badFrees: 0, openHandles: 0 });
     });
   }
+
+  it('sessions.lock of another session, here or remote: NotSupportedOnPlatform saying what to use instead', async () => {
+    const wts = startWtsHelper([{ name: '.', sessions: SESSIONS }, { name: 'srv1', sessions: SESSIONS }], { self: 4 });
+    const targets = [{ SessionId: 3 }, { SessionId: 3, ComputerName: 'srv1' }];
+    const answer = await wts.helper.request('sessions.lock', { Targets: targets }, 'lock', 20_000);
+    const instead = 'Use Disconnect-UserSession to keep it running behind the sign-in screen, or Send-UserSessionMessage to ask its user to lock it.';
+    const refused = (on: string, whose: string) => ({
+      ErrorId: 'NotSupportedOnPlatform', Target: 3, ComputerName: on,
+      Message: `Session 3 cannot be locked: Windows locks only the session the caller runs in (LockWorkStation), and session 3 is ${whose}. ${instead}`,
+    });
+    expect((answer.result as { Outcomes: unknown[] }).Outcomes).toEqual([
+      { Target: targets[0], Item: null, Error: refused(hostname(), "not this PowerShell's own session (4)") },
+      { Target: targets[1], Item: null, Error: refused('srv1', 'on srv1, another computer') },
+    ]);
+    expect(wts.events().filter((e) => e.event === 'lock' || e.event === 'open')).toEqual([]);
+  });
 });
