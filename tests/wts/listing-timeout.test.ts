@@ -1,8 +1,9 @@
 /**
- * How a remote computer's listing ends when it is not answered in time (src/backend/wts/index.ts,
+ * How a listing ends when it is not answered in time (src/backend/wts/index.ts,
  * job-clock.ts), in this process on the wtsapi32 double: ComputerTimeout, saying whether the
  * computer's own timeout ran out (counted from its first call) or the caller gave the listing up;
- * a listing whose caller gave up before it began never reaches its computer.
+ * a listing whose caller gave up before it began never reaches its computer, nor this computer's
+ * (which the worker pool lists).
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Backend } from '../../src/backend/backend.ts';
@@ -24,7 +25,7 @@ function backend(): Backend {
 const failure = (p: Promise<unknown>) => p.then(() => null, (e: unknown) => ({ errorId: (e as { errorId: string }).errorId, message: (e as Error).message }));
 const opened = () => readLog(wts.log).flatMap((e) => (e.event === 'open' ? [e.server] : []));
 
-describe('a remote listing not answered in time', () => {
+describe('a listing not answered in time', () => {
   it('with a timeout: ComputerTimeout within that many seconds', async () => {
     writeFixture(wts.fixture, [{ name: '.', sessions: [] }, { name: 'slow', latencyMs: 400, sessions: [] }]);
     const caller = new AbortController();
@@ -45,5 +46,16 @@ describe('a remote listing not answered in time', () => {
     expect(await slow).toEqual(givenUp);
     expect(await failure(b.list('late', { includeSystem: false, signal: caller.signal, timeoutMs: 10_000 }))).toEqual({ ...givenUp, message: 'late did not answer in time; the listing was given up.' });
     expect(opened()).toEqual(['slow']);
+  });
+
+  it("this computer's listing (the workers), given up before it began: ComputerTimeout, nothing asked", async () => {
+    writeFixture(wts.fixture, [{ name: '.', sessions: [{ id: 3, state: 'Active', winStation: 'RDP-Tcp#3', user: 'alice', domain: 'LAB' }] }]);
+    const b = backend();
+    const caller = new AbortController();
+    caller.abort();
+    expect(await failure(b.list(null, { includeSystem: false, signal: caller.signal }))).toMatchObject({ errorId: 'ComputerTimeout' });
+    expect(await b.list(null, { includeSystem: false, signal: new AbortController().signal })).toHaveLength(1);
+    // One enumeration: the second listing's.
+    expect(readLog(wts.log).filter((e) => e.event === 'call' && e.fn === 'WTSEnumerateSessionsExW')).toHaveLength(1);
   });
 });
