@@ -26,14 +26,14 @@ function outcome(target: SessionTarget, session: UserSession | null, error: Targ
   return { Target: target, Item: session, Error: error };
 }
 
-function outcomeOf(target: SessionTarget, s: LinuxSession, result: EndResult, timing: LogoffTiming, caller: string | null): SessionOutcome {
+function outcomeOf(target: SessionTarget, s: LinuxSession, result: EndResult, timing: LogoffTiming): SessionOutcome {
   const r = s.resolved.record;
   const who = { user: r.user, line: r.line === '' ? null : r.line };
   switch (result.kind) {
     case 'ended':
       return outcome(target, null, null);
     case 'denied':
-      return outcome(target, null, accessDenied(target, who.user, who.line, caller));
+      return outcome(target, null, accessDenied(target, who.user, who.line, callerName()));
     case 'timedOut':
       return outcome(target, null, timedOut(target, who.user, timing.afterKillMs));
     case 'failed':
@@ -41,7 +41,10 @@ function outcomeOf(target: SessionTarget, s: LinuxSession, result: EndResult, ti
   }
 }
 
-/** The user this process runs as; null for a uid that has no passwd entry (os.userInfo throws). */
+/**
+ * The user this process runs as; null for a uid that has no passwd entry (os.userInfo throws).
+ * Asked only for a refusal: it reads /etc/passwd.
+ */
 function callerName(): string | null {
   try {
     return userInfo().username;
@@ -120,7 +123,7 @@ export async function logoffSessions(
         track(end.done);
         return outcome(target, step.found.session, null);
       }
-      return outcomeOf(target, step.found, await end.done, timing, callerName());
+      return outcomeOf(target, step.found, await end.done, timing);
     }),
   );
 }
