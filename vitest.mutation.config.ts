@@ -51,6 +51,7 @@ const SUITES = [
   'tests/wts/pool.test.ts',
   'tests/wts/pool-dispatch.test.ts',
   'tests/wts/pool-urgent.test.ts',
+  'tests/wts/pool-give-up.test.ts',
   'tests/wts/pool-async.test.ts',
   'tests/wts/async-shutdown.test.ts',
   'tests/wts/async-slots.test.ts',
