@@ -1,10 +1,10 @@
 /**
  * The WTS worker pool (src/backend/wts/pool.ts) when its workers cannot start: an install whose
- * worker script is missing (module/bin/wts-worker.mjs). Each worker that dies before it is ready
+ * worker script is missing (module/bin/wts-worker.mjs) or empty. Each worker that dies before it is ready
  * fails the task that waited longest, with the reason, so that the tasks fail one by one and the
  * pool does not start workers for ever; the caller (the backend) makes each a BackendFailed.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -17,6 +17,22 @@ const missing = join(dir, 'wts-worker.mjs');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('a WTS worker pool whose workers cannot start', () => {
+  it('fails each task with the exit code of a worker whose script ends at once (an empty wts-worker.mjs)', async () => {
+    const empty = join(dir, 'empty-wts-worker.mjs');
+    writeFileSync(empty, '');
+    const pool = new WorkerPool({ size: 1, maxAbandoned: 1, start: () => new Worker(pathToFileURL(empty), { workerData: { libraryPath: null }, stdout: true, stderr: true }) });
+    try {
+      const reply = await pool.run({ op: 'ownSession' }).then(
+        (r) => ({ reply: r }),
+        (e: unknown) => ({ error: (e as Error).message }),
+      );
+      expect(reply).toEqual({ error: 'The WTS worker exited (code 0).' });
+    } finally {
+      await pool.close();
+    }
+  });
+
+
   it('fails each task with the reason, one worker started per task', async () => {
     let started = 0;
     const pool = new WorkerPool({
