@@ -50,6 +50,8 @@ describe('the processes of a session on the WTS backend', () => {
       ['srv1', 'SYSTEM'],
       ['srv1', 'alice'],
     ].sort());
+    // A session with processes is not asked whether it exists (only one with none is, for SessionNotFound).
+    expect(wts.events().filter((e) => e.event === 'call' && e.fn === 'WTSQuerySessionInformationW')).toEqual([]);
     expect(leftovers(wts.events())).toEqual({ leaked: 0, badFrees: 0, openHandles: 0 });
   });
 });
