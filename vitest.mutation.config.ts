@@ -36,6 +36,7 @@ const SUITES = [
   'tests/helper/wts-processes.test.ts',
   'tests/helper/wts-unknown-state.test.ts',
   'tests/helper/wts-lanes.test.ts',
+  'tests/helper/wts-remote-ended.test.ts',
   'tests/helper/stdin-error.test.ts',
   'tests/helper/console-stderr.test.ts',
   'tests/helper/initialize.test.ts',
