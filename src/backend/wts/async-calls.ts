@@ -134,11 +134,6 @@ export class AsyncWts {
     return this.running;
   }
 
-  /** Slots held now. */
-  get slotsInUse(): number {
-    return this.slots.inUse;
-  }
-
   /** A slot, for one call at a time, until `release` is called; rejects with an AbortError if `signal` aborts first. */
   async acquire(signal: AbortSignal | undefined): Promise<Release> {
     if (this.closed) throw new Error('The WTS calls are closed.');
@@ -165,11 +160,6 @@ export class AsyncWts {
       this.wake();
       if (this.closed) this.unloadIfIdle();
     };
-  }
-
-  /** Calls given up on whose native call has not returned. */
-  get abandoned(): number {
-    return this.givenUp;
   }
 
   /** The library, loaded on first use in this (the main) thread. */
