@@ -64,14 +64,18 @@ describe('closing the WTS backend while remote listings run', () => {
   });
 
   it('does not count a call given up on that has since returned', async () => {
-    writeFixture(wts.fixture, [{ name: '.', sessions: [] }, { name: 'hung', latencyMs: 300, sessions: [] }, { name: 'slow', latencyMs: 700, sessions: [] }]);
+    writeFixture(wts.fixture, [{ name: '.', sessions: [] }, { name: 'hung', latencyMs: 800, sessions: [] }, { name: 'slow', latencyMs: 700, sessions: [] }]);
     const backend = backendWith(4);
     const giveUp = new AbortController();
     const hung = backend.list('hung', { includeSystem: false, signal: giveUp.signal }).catch((e: unknown) => e);
     await opened('hung');
+    // The double logs the open inside the call, before this thread takes its answer and starts the
+    // enumeration: given up at once, the listing might never start it. 200 ms in, it runs (800 ms).
+    await sleep(200);
     giveUp.abort();
     expect(await hung).toMatchObject({ errorId: 'ComputerTimeout' });
-    while (enumerated('hung').length === 0) await sleep(10);
+    for (let waited = 0; enumerated('hung').length === 0 && waited < 5_000; waited += 10) await sleep(10);
+    expect(enumerated('hung'), 'the enumeration given up on returned').toHaveLength(1);
     const slow = backend.list('slow', { includeSystem: false, signal: never }).catch((e: unknown) => e);
     await opened('slow');
     await backend.close?.();
