@@ -109,8 +109,27 @@ export const QUICK_TIMING_ENV = {
   SESSIONTOOLS_LOGOFF_TIMING_MS: `${QUICK_TIMING.hupToTermMs},${QUICK_TIMING.termToKillMs},${QUICK_TIMING.afterKillMs}`,
 };
 
-/** Pids started by the tests; stopAll() ends each of them by pid. */
-const started = new Set<number>();
+/**
+ * Processes started by the tests, by pid, with the start time each had then (/proc/<pid>/stat);
+ * stopAll() ends those still there. The start time tells a pid given to another process apart:
+ * the tests end and start thousands of processes, pid_max is often 32,768, and a pid whose process
+ * a test ended can be another test's helper by the time stopAll() runs.
+ */
+const started = new Map<number, number | null>();
+
+/** Field 22 of /proc/<pid>/stat (start time, in clock ticks since boot); null when it is gone. */
+function startTicksOf(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+  } catch {
+    return null;
+  }
+}
+
+function track(pid: number): void {
+  started.set(pid, startTicksOf(pid));
+}
 
 export type LeaderKind = 'plain' | 'ignoresHup' | 'ignoresHupAndTerm';
 
@@ -130,7 +149,7 @@ export async function startLeader(kind: LeaderKind = 'plain'): Promise<number> {
     child.unref();
     const pid = child.pid;
     if (pid === undefined) throw new Error('sleep did not start');
-    started.add(pid);
+    track(pid);
     return pid;
   }
   const handlers = IGNORING[kind].map((s) => `process.on('${s}', () => {});`).join(' ');
@@ -138,7 +157,7 @@ export async function startLeader(kind: LeaderKind = 'plain'): Promise<number> {
   const child = spawn(process.execPath, ['-e', script], { detached: true, stdio: ['ignore', 'pipe', 'ignore'] });
   const pid = child.pid;
   if (pid === undefined) throw new Error('node did not start');
-  started.add(pid);
+  track(pid);
   await new Promise<void>((resolve, reject) => {
     child.stdout!.once('data', () => resolve());
     child.once('exit', (code) => reject(new Error(`leader exited early (${code})`)));
@@ -178,7 +197,7 @@ export async function waitFor(check: () => boolean, timeoutMs: number, everyMs =
 
 /** Has stopAll() end `pid` too: a process a test started otherwise than with startLeader(). */
 export function adopt(pid: number): void {
-  started.add(pid);
+  track(pid);
 }
 
 /** Whether descriptor `fd` of this process is a pidfd. */
@@ -218,7 +237,7 @@ export function startWithPid(pid: number): number | null {
     writeFileSync(NS_LAST_PID, String(pid - 1));
     const child = spawn('sleep', ['600'], { detached: true, stdio: 'ignore' });
     child.unref();
-    started.add(child.pid!);
+    track(child.pid!);
     if (child.pid === pid) return pid;
     process.kill(child.pid!, 'SIGKILL');
     if (existsSync(`/proc/${pid}`)) return null;
@@ -228,11 +247,13 @@ export function startWithPid(pid: number): number | null {
 
 /** Ends every process the tests started, by pid. */
 export function stopAll(): void {
-  for (const pid of started) {
+  for (const [pid, ticks] of started) {
+    // Gone, or the pid is another process's now: not ours to end.
+    if (ticks === null || startTicksOf(pid) !== ticks) continue;
     try {
       process.kill(pid, 'SIGKILL');
     } catch {
-      // already gone
+      // ended meanwhile
     }
   }
   started.clear();
@@ -262,7 +283,7 @@ export async function startTerminal(uid?: number): Promise<Terminal> {
   const child = spawn('script', ['-qfc', 'stty raw -echo && exec sleep 600', '/dev/null'], { ...ids, cwd: '/', stdio: ['pipe', 'pipe', 'ignore'] });
   const scriptPid = child.pid;
   if (scriptPid === undefined) throw new Error('script did not start');
-  started.add(scriptPid);
+  track(scriptPid);
   child.stdin!.on('error', () => {});
   let out = Buffer.alloc(0);
   child.stdout!.on('data', (chunk: Buffer) => (out = Buffer.concat([out, chunk])));
@@ -276,7 +297,7 @@ export async function startTerminal(uid?: number): Promise<Terminal> {
     }
   }, 5_000, 5);
   if (!ready) throw new Error(`script (pid ${scriptPid}) did not start its child`);
-  started.add(leader);
+  track(leader);
   child.unref();
   const tty = readlinkSync(`/proc/${leader}/fd/0`);
   return { scriptPid, leader, tty, line: tty.slice('/dev/'.length), output: () => out };
