@@ -1,6 +1,6 @@
 /**
- * A/B of the 500-host fan-out (bench/windows.ts's, -ThrottleLimit 128 unless THROTTLE says
- * otherwise) between built modules, for a change to the asynchronous WTS calls:
+ * A/B of the 500-host fan-out (bench/windows.ts's, at the declared default -ThrottleLimit unless THROTTLE
+ * says otherwise) between built modules, for a change to the asynchronous WTS calls:
  *
  *   npx tsx bench/fanout-ab.ts <repo-or-worktree A> <repo-or-worktree B> [...]
  *
@@ -12,6 +12,7 @@
  */
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
+import { ListSessions } from '../src/protocol/methods.ts';
 import { makeTempDir, removeDir } from '../tests/linux-backend/support.ts';
 import { buildDouble, writeFixture } from '../tests/wts/support/double.ts';
 import { session } from './breakdown.ts';
@@ -21,7 +22,7 @@ import { fanOutScript, type FanOut } from './windows.ts';
 const builds = process.argv.slice(2).map((b) => resolve(b));
 if (builds.length < 2) throw new Error('usage: tsx bench/fanout-ab.ts <checkout A> <checkout B> [...]');
 const rounds = Number(process.env.ROUNDS ?? 5);
-const throttle = Number(process.env.THROTTLE ?? 128);
+const throttle = Number(process.env.THROTTLE ?? (ListSessions.params.ThrottleLimit.default as number));
 
 const dir = makeTempDir('st-bench-ab-');
 try {

@@ -143,7 +143,7 @@ function Get-UserSession {
         [Parameter()]
         [ValidateRange(1, 1024)]
         [int]
-        $ThrottleLimit = 128,
+        $ThrottleLimit = 256,
 
         [Parameter()]
         [ValidateRange(1, 3600)]

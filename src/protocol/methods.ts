@@ -57,7 +57,7 @@ export const ListSessions = defineMethod({
     Current: flag(),
     // The default was chosen by measurement (bench/windows.ts: 500 hosts at 50 ms a call, docs/wts-api.md 5.9).
     /** How many computers are asked at the same time. */
-    ThrottleLimit: int({ range: [1, 1024], default: 128 }),
+    ThrottleLimit: int({ range: [1, 1024], default: 256 }),
     /** How many seconds one computer may take before it is reported as timed out. */
     TimeoutSec: int({ range: [1, 3600], default: 15 }),
   },

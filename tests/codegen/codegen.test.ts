@@ -109,7 +109,7 @@ describe('psm1 functions', () => {
     expect(f).toContain(
       "        [Parameter(ValueFromPipeline = $true, ValueFromPipelineByPropertyName = $true)]\n        [Alias('CN', 'Server')]\n        [ValidateNotNullOrEmpty()]\n        [ValidateLength(1, 1024)]\n        [string[]]\n        $ComputerName,\n",
     );
-    expect(f).toContain('        [ValidateRange(1, 1024)]\n        [int]\n        $ThrottleLimit = 128,\n');
+    expect(f).toContain('        [ValidateRange(1, 1024)]\n        [int]\n        $ThrottleLimit = 256,\n');
     expect(f).toContain('        [Parameter()]\n        [switch]\n        $IncludeSystem,\n');
   });
 
@@ -178,7 +178,7 @@ describe('the C# half', () => {
     expect(protocol).toContain(
       '        internal static readonly MethodInfo ListSessions = new MethodInfo\n        {\n            Name = "sessions.list",\n            Kind = MethodKind.Query,\n            Seconds = 30,\n' +
         '            RoundItems = "ComputerName",\n            RoundSize = "ThrottleLimit",\n            RoundEach = "TimeoutSec",\n            RoundPlus = 15,\n' +
-        '            Defaults = { { "ThrottleLimit", 128 }, { "TimeoutSec", 15 } },\n            ReadItem = UserSession.ReadJson,\n        };\n',
+        '            Defaults = { { "ThrottleLimit", 256 }, { "TimeoutSec", 15 } },\n            ReadItem = UserSession.ReadJson,\n        };\n',
     );
     expect(protocol).toContain('            WhenFlag = "Wait",\n            WhenFlagSeconds = 120,\n');
     expect(protocol).toContain('            new CommandInfo("Stop-UserSession", LogoffSessions, "Targets", "Log off", ConfirmImpact.High,\n');

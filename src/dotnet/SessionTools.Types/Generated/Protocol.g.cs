@@ -50,7 +50,7 @@ namespace SessionTools.Rpc
             RoundSize = "ThrottleLimit",
             RoundEach = "TimeoutSec",
             RoundPlus = 15,
-            Defaults = { { "ThrottleLimit", 128 }, { "TimeoutSec", 15 } },
+            Defaults = { { "ThrottleLimit", 256 }, { "TimeoutSec", 15 } },
             ReadItem = UserSession.ReadJson,
         };
 
