@@ -287,7 +287,7 @@ export interface WineTerminal {
   screen(): string;
   /** Resolves with the screen once `pattern` matches it `times` times or more; throws with the screen after `timeoutMs`. */
   waitFor(pattern: RegExp, times?: number, timeoutMs?: number): Promise<string>;
-  /** The exit code of pwsh.exe once it ended (the pane stays), else null. */
+  /** The exit code of pwsh.exe once it ended and tmux has its status (the pane stays), else null. */
   exitCode(): number | null;
   stop(): Promise<void>;
 }
@@ -336,8 +336,11 @@ export async function startWindowsPwshInTerminal(opts: { kit: WindowsPwshKit; pr
       }
     },
     exitCode() {
+      // tmux marks the pane dead when its terminal closes, and fills the status only once it has
+      // reaped the child (tmux 3.3a's format.c: pane_dead is the closed descriptor, pane_dead_status
+      // needs PANE_STATUSREADY): between the two the status is empty, and that is not an exit code yet.
       const [dead, status] = tmux(['display-message', '-p', '#{pane_dead} #{pane_dead_status}']).trim().split(' ');
-      return dead === '1' ? Number(status) : null;
+      return dead === '1' && status !== undefined && /^\d+$/.test(status) ? Number(status) : null;
     },
     stop,
   };
