@@ -6,12 +6,18 @@
  * TimeoutSec is counted by the backend from the moment it starts asking a computer (a computer
  * queued behind others for a worker thread was not slow: it was not asked yet). Here only a backstop
  * runs, for a backend that cannot even start asking: three times TimeoutSec plus BACKSTOP_SLACK_MS,
- * room for worker threads that start slowly (from source under tsx, or on a loaded machine).
+ * room for worker threads that start slowly (from source under tsx, or on a loaded machine), and
+ * never past the moment the client stops waiting for the whole answer (answer-timeout.ts, less
+ * ANSWER_MARGIN_MS). A computer can wait that long for a slot when calls to computers that did not
+ * answer hold them all (each keeps its slot until Windows returns, docs/wts-api.md 5.9): it is then
+ * that computer's ComputerTimeout, and the others' answers still reach the caller, where the
+ * client's own timeout would stop the helper and lose them all.
  */
 import { ComputerError, type Backend } from '../backend/backend.ts';
 import type { TargetError } from '../protocol/errors.ts';
 import type { ParamsOf, ResultOf } from '../protocol/method.ts';
-import type { ListSessions } from '../protocol/methods.ts';
+import { answerTimeoutMs } from '../protocol/answer-timeout.ts';
+import { ListSessions } from '../protocol/methods.ts';
 import type { UserSession } from '../protocol/session.ts';
 import { filterSessions } from './filter.ts';
 import { requestProgress } from './progress.ts';
@@ -34,16 +40,23 @@ function hostError(computer: string, e: unknown): TargetError {
 }
 
 const BACKSTOP_SLACK_MS = 10_000;
+/** How long before the client's own timeout the helper answers every computer still waiting: at most 2 s, at most half the wait. */
+const ANSWER_MARGIN_MS = 2_000;
 
-async function listOne(backend: Backend, computer: string | null, label: string, params: ListParams, timeoutMs: number): Promise<ListResult> {
+async function listOne(backend: Backend, computer: string | null, label: string, params: ListParams, timeoutMs: number, answerBy: number): Promise<ListResult> {
   const abort = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const backstopMs = timeoutMs * 3 + BACKSTOP_SLACK_MS;
+  const leftMs = Math.max(0, answerBy - Date.now());
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       abort.abort();
-      reject(new ComputerError('ComputerTimeout', `${label} was not answered within ${backstopMs / 1000} s (waiting for a free worker included).`));
-    }, backstopMs);
+      const message =
+        leftMs < backstopMs
+          ? `${label} was not answered before the command's time ran out (waiting for a free slot included: calls to computers that did not answer hold their slots until they return).`
+          : `${label} was not answered within ${backstopMs / 1000} s (waiting for a free worker included).`;
+      reject(new ComputerError('ComputerTimeout', message));
+    }, Math.min(backstopMs, leftMs));
   });
   try {
     const all = await Promise.race([backend.list(computer, { includeSystem: params.IncludeSystem, signal: abort.signal, timeoutMs }), timeout]);
@@ -68,6 +81,9 @@ function distinctNames(names: string[]): string[] {
 export async function listComputers(backend: Backend, params: ListParams, localName: string): Promise<ListResult> {
   const computers: (string | null)[] = params.ComputerName.length > 0 ? distinctNames(params.ComputerName) : [null];
   const timeoutMs = params.TimeoutSec * 1000;
+  // The helper inherits the client's environment, so it sees the client's override too.
+  const clientWaitMs = answerTimeoutMs(ListSessions.timeout, params, process.env.SESSIONTOOLS_RPC_TIMEOUT_SECONDS);
+  const answerBy = Date.now() + clientWaitMs - Math.min(ANSWER_MARGIN_MS, clientWaitMs / 2);
   const results: ListResult[] = new Array(computers.length);
   // A long fan-out reports the computers answered so far (progress.ts; nothing when not asked for).
   const progress = requestProgress();
@@ -80,7 +96,7 @@ export async function listComputers(backend: Backend, params: ListParams, localN
       results[i] =
         computer !== null && !isComputerName(computer)
           ? { Items: [], Errors: [notAComputerName(computer)] }
-          : await listOne(backend, computer, computer ?? localName, params, timeoutMs);
+          : await listOne(backend, computer, computer ?? localName, params, timeoutMs, answerBy);
       if (progress) progress.completed = (progress.completed ?? 0) + 1;
     }
   };
