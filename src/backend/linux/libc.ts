@@ -14,7 +14,8 @@ export interface Libc {
 }
 
 function libcPath(): string | null {
-  const maps = readFileSync('/proc/self/maps', 'latin1');
+  // As UTF-8, as koffi hands the path to dlopen(): read as Latin-1, a path that is not ASCII named another file.
+  const maps = readFileSync('/proc/self/maps', 'utf8');
   const m = /\s(\/\S*\/libc(?:-[\d.]+)?\.so(?:\.\d+)*)$/m.exec(maps);
   return m ? (m[1] as string) : null;
 }
