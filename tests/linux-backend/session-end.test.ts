@@ -2,17 +2,34 @@
  * Binding a session's processes and ending them (src/backend/linux/session-end.ts), with real
  * processes and pidfds, for what a log-off through the backend cannot time: a process held by
  * no pass (bindSession opens its pidfd and checks it again), and processes that end between
- * being bound and being signalled. What a log-off does with bound processes that are still there
- * is logoff.test.ts's.
+ * being bound and being signalled; what is bound: a member the pass holds a pidfd of (not looked up
+ * again), a zombie (not bound), a session /proc hid at the look whose pid it shows now (not bound).
+ * What a log-off does with bound processes that are still there is logoff.test.ts's.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ResolvedSession } from '../../src/backend/linux/identity.ts';
 import { pidfds } from '../../src/backend/linux/pidfd.ts';
 import { readProcStat } from '../../src/backend/linux/proc.ts';
 import { startLogoffs } from '../../src/backend/linux/escalation.ts';
 import { bindSession, endSessions } from '../../src/backend/linux/session-end.ts';
 import { waitForAll, type Leader } from '../../src/backend/linux/waiter.ts';
-import { canChoosePids, deadPid, isGone, isPidfd, openPidfds, QUICK_TIMING, startLeader, startWithPid, stopAll, waitFor } from './support.ts';
+import {
+  adopt,
+  buildTestProgram,
+  canChoosePids,
+  deadPid,
+  isGone,
+  isPidfd,
+  makeTempDir,
+  openPidfds,
+  QUICK_TIMING,
+  removeDir,
+  startLeader,
+  startWithPid,
+  stopAll,
+  waitFor,
+} from './support.ts';
 
 /** Pidfds a test still holds, closed after it. */
 const held: Leader[] = [];
@@ -71,6 +88,77 @@ describe.skipIf(pidfds() === null)('binding and ending sessions, with pidfds', (
     expect(await Promise.all(ends.map((e) => e.done))).toEqual([{ kind: 'ended' }, { kind: 'ended' }]);
     expect(isGone(live)).toBe(true);
     expect(openPidfds()).toBe(before);
+  });
+});
+
+describe.skipIf(pidfds() === null)('what is bound, with pidfds', () => {
+  let dir: string;
+  let zombieChild: string;
+
+  beforeAll(() => {
+    dir = makeTempDir('st-session-end-');
+    zombieChild = buildTestProgram('zombie-child', dir);
+  });
+  afterAll(() => removeDir(dir));
+
+  /** A process in a session of its own with a child that has exited and is not reaped: [parent, zombie]. */
+  async function withZombie(): Promise<[number, number]> {
+    const child = spawn(zombieChild, [], { detached: true, stdio: ['ignore', 'pipe', 'ignore'] });
+    adopt(child.pid!);
+    const zombie = await new Promise<number>((resolve, reject) => {
+      child.stdout!.once('data', (d: Buffer) => resolve(Number(/^zombie (\d+)/.exec(d.toString())?.[1])));
+      child.once('exit', (code) => reject(new Error(`zombie-child exited early (${code})`)));
+    });
+    child.stdout!.destroy();
+    child.unref();
+    expect(readProcStat(zombie)?.state).toBe('Z');
+    return [child.pid!, zombie];
+  }
+
+  it("a member the logoff's pass holds a pidfd of is bound through that pidfd, not looked up again: one that has ended since is bound, and its session ends without a signal reaching anything", async () => {
+    const pid = await startLeader();
+    const ticks = startTicks(pid);
+    const fromPass = pidfds()!.open(pid)!;
+    held.push({ pid, startTicks: ticks, pidfd: fromPass }); // closed after the test unless the logoff closed it
+    await killAndReap(pid);
+    const before = openPidfds();
+    const bound = bindSession(session(pid, [{ pid, startTicks: ticks }]), (p) => (p === pid ? fromPass : null));
+    expect(bound).toEqual([{ pid, startTicks: ticks, pidfd: fromPass }]);
+    expect(openPidfds()).toBe(before);
+
+    const [end] = endSessions([bound], true, QUICK_TIMING);
+    expect(end!.hangup).toBe('ended');
+    expect(await end!.done).toEqual({ kind: 'ended' });
+    expect(isPidfd(fromPass)).toBe(false);
+    held.length = 0;
+  });
+
+  it('a member that has exited and is not yet reaped (a zombie) is not bound, and the pidfd opened to check it is closed; the live member is bound', async () => {
+    const [parent, zombie] = await withZombie();
+    const before = openPidfds();
+    const bound = bindSession(
+      session(parent, [
+        { pid: parent, startTicks: startTicks(parent) },
+        { pid: zombie, startTicks: startTicks(zombie) },
+      ]),
+    );
+    held.push(...bound);
+    expect(bound.map((l) => l.pid)).toEqual([parent]);
+    expect(openPidfds()).toBe(before + 1);
+  });
+
+  it('a session known by its recorded pid alone (/proc hid it at the look) whose pid /proc shows now is not bound: that is a process the look did not see, and it gets no signal', async () => {
+    const pid = await startLeader();
+    const before = openPidfds();
+    const hidden: ResolvedSession = { ...session(pid, []), members: null, startTicks: null };
+    const bound = bindSession(hidden);
+    held.push(...bound);
+    expect(bound).toEqual([]);
+    expect(openPidfds()).toBe(before);
+    const [end] = endSessions([bound], true, QUICK_TIMING);
+    expect(await end!.done).toEqual({ kind: 'ended' });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(isGone(pid)).toBe(false);
   });
 });
 
