@@ -302,3 +302,29 @@ export async function startTerminal(uid?: number): Promise<Terminal> {
   const tty = readlinkSync(`/proc/${leader}/fd/0`);
   return { scriptPid, leader, tty, line: tty.slice('/dev/'.length), output: () => out };
 }
+
+/**
+ * `sh -c '<child> & exec <program...>'` in a session of its own (detached): the shell starts
+ * `child` in the background, then becomes `program`, the session's leader and the child's parent.
+ * Resolves with [leader, child] once the leader runs `program` and `ready(child)` holds; stopAll()
+ * ends both.
+ */
+export async function startLeaderWithChild(child: string, program: string[], ready: (child: number) => boolean = () => true): Promise<[number, number]> {
+  const sh = spawn('sh', ['-c', `${child} & exec "$@"`, 'sh', ...program], { detached: true, stdio: 'ignore' });
+  sh.unref();
+  const leader = sh.pid;
+  if (leader === undefined) throw new Error('sh did not start');
+  track(leader);
+  let pid = 0;
+  const started = await waitFor(() => {
+    try {
+      pid = Number(readFileSync(`/proc/${leader}/task/${leader}/children`, 'utf8').trim().split(' ')[0]);
+      return pid > 0 && readFileSync(`/proc/${leader}/cmdline`, 'latin1') === `${program.join('\0')}\0` && ready(pid);
+    } catch {
+      return false;
+    }
+  }, 5_000, 5);
+  if (!started) throw new Error(`${program.join(' ')} (pid ${leader}) did not start with its child`);
+  track(pid);
+  return [leader, pid];
+}
