@@ -4,15 +4,13 @@
  * for a FUSE server that has read its request and never answers (c/stuck-on-fuse.c); ending that
  * server lets it end. With the real backend in this process; root only, and /dev/fuse.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createLinuxBackend } from '../../src/backend/linux/index.ts';
-import { buildTestProgram, buildUtmpWriter, isGone, makeTempDir, QUICK_TIMING, removeDir, waitFor, writeUtmp } from './support.ts';
-
-const usable = process.getuid?.() === 0 && existsSync('/dev/fuse') && readFileSync('/proc/filesystems', 'latin1').includes('\tfuse\n');
+import { endStuck, fuseUsable, startStuck, type Stuck } from './stuck-on-fuse.ts';
+import { buildUtmpWriter, isGone, makeTempDir, QUICK_TIMING, removeDir, waitFor, writeUtmp } from './support.ts';
 
 const state = (pid: number): string | undefined => {
   try {
@@ -23,42 +21,26 @@ const state = (pid: number): string | undefined => {
   }
 };
 
-describe.skipIf(!usable)('a session whose leader SIGKILL does not end', () => {
+describe.skipIf(!fuseUsable)('a session whose leader SIGKILL does not end', () => {
   let dir: string;
   let writer: string;
-  let stuckOnFuse: string;
-  /** The FUSE servers and stuck processes started here, ended by pid after each test (servers first). */
-  let server: ChildProcess | undefined;
-  let stuck: number | undefined;
+  /** The FUSE server and the process stuck on it, ended by pid after each test (server first). */
+  let stuck: Stuck | undefined;
 
   beforeAll(() => {
     dir = makeTempDir('st-timed-out-');
     writer = buildUtmpWriter(dir);
-    stuckOnFuse = buildTestProgram('stuck-on-fuse', dir);
   });
   afterEach(async () => {
-    for (const pid of [server?.pid, stuck]) {
-      try {
-        if (pid !== undefined) process.kill(pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-    if (stuck !== undefined) await waitFor(() => isGone(stuck!), 5_000);
-    [server, stuck] = [undefined, undefined];
+    await endStuck(stuck);
+    stuck = undefined;
   });
   afterAll(() => removeDir(dir));
 
   // 10 s: a logoff that never gives up fails here rather than at the suite's limit.
   it('ActionTimedOut afterKillMs after SIGKILL; the leader ends once its FUSE server is gone', { timeout: 10_000 }, async () => {
-    const mountpoint = join(dir, 'mnt');
-    mkdirSync(mountpoint, { recursive: true });
-    server = spawn(stuckOnFuse, [mountpoint], { stdio: ['ignore', 'pipe', 'inherit'] });
-    stuck = await new Promise<number>((resolve, reject) => {
-      server!.stdout!.once('data', (d: Buffer) => resolve(Number(/^stuck (\d+)/.exec(d.toString())?.[1])));
-      server!.once('exit', (code) => reject(new Error(`stuck-on-fuse exited early (${code})`)));
-    });
-    const leader = stuck;
+    stuck = await startStuck(dir);
+    const leader = stuck.pid;
     const utmp = join(dir, 'utmp');
     writeUtmp(writer, utmp, [{ pid: leader, line: 'pts/9970', user: 'user0', loginMs: Date.now() }]);
     const backend = createLinuxBackend({ utmpPath: utmp, logoffTiming: QUICK_TIMING });
@@ -82,7 +64,7 @@ describe.skipIf(!usable)('a session whose leader SIGKILL does not end', () => {
     expect(ms).toBeGreaterThanOrEqual(QUICK_TIMING.hupToTermMs + QUICK_TIMING.termToKillMs + QUICK_TIMING.afterKillMs - 5);
     expect(state(leader)).toBe('D');
 
-    server.kill('SIGKILL');
+    stuck.server.kill('SIGKILL');
     expect(await waitFor(() => isGone(leader), 5_000)).toBe(true);
   });
 });
