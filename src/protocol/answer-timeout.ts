@@ -27,8 +27,7 @@ export function answerTimeoutMs(policy: TimeoutPolicy, params: Readonly<Record<s
     const r = policy.perRound;
     if (r) {
       // Without items and size: one round (every computer at once).
-      const items = r.items === undefined ? 1 : count(params[r.items]);
-      const rounds = r.items === undefined || r.size === undefined ? 1 : Math.ceil(items / Math.max(1, Number(params[r.size])));
+      const rounds = r.items === undefined || r.size === undefined ? 1 : Math.ceil(count(params[r.items]) / Math.max(1, Number(params[r.size])));
       seconds = Math.max(seconds, rounds * Number(params[r.each]) + r.plus);
     }
   }
