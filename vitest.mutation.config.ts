@@ -69,6 +69,7 @@ const SUITES = [
   'tests/helper/fanout-queue.test.ts',
   'tests/helper/fanout-async.test.ts',
   'tests/helper/answer-timeout.test.ts',
+  'tests/helper/action-deadline.test.ts',
   // Each of their tests waits over a second (progress starts after one): last.
   'tests/helper/progress-edges.test.ts',
   'tests/helper/progress.test.ts',

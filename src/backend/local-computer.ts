@@ -16,3 +16,11 @@ export function isLocalComputer(name: string | null | undefined): boolean {
 export function reportedComputerName(name: string | null | undefined): string {
   return isLocalComputer(name) ? hostname() : (name as string);
 }
+
+/**
+ * One key per computer, for grouping targets: '' for this computer however it is named, else the
+ * name without surrounding spaces and case (Windows compares host names without regard to case).
+ */
+export function computerKey(name: string | null | undefined): string {
+  return isLocalComputer(name) ? '' : (name as string).trim().toLowerCase();
+}

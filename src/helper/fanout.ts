@@ -7,18 +7,18 @@
  * queued behind others for a worker thread was not slow: it was not asked yet). Here only a backstop
  * runs, for a backend that cannot even start asking: three times TimeoutSec plus BACKSTOP_SLACK_MS,
  * room for worker threads that start slowly (from source under tsx, or on a loaded machine), and
- * never past the moment the client stops waiting for the whole answer (answer-timeout.ts, less
- * ANSWER_MARGIN_MS). A computer can wait that long for a slot when calls to computers that did not
- * answer hold them all (each keeps its slot until Windows returns, docs/wts-api.md 5.9): it is then
- * that computer's ComputerTimeout, and the others' answers still reach the caller, where the
- * client's own timeout would stop the helper and lose them all.
+ * never past the moment the client stops waiting for the whole answer (answer-by.ts). A computer
+ * can wait that long for a slot when calls to computers that did not answer hold them all (each
+ * keeps its slot until Windows returns, docs/wts-api.md 5.9): it is then that computer's
+ * ComputerTimeout, and the others' answers still reach the caller, where the client's own timeout
+ * would stop the helper and lose them all.
  */
 import { ComputerError, type Backend } from '../backend/backend.ts';
 import type { TargetError } from '../protocol/errors.ts';
 import type { ParamsOf, ResultOf } from '../protocol/method.ts';
-import { answerTimeoutMs } from '../protocol/answer-timeout.ts';
 import { ListSessions } from '../protocol/methods.ts';
 import type { UserSession } from '../protocol/session.ts';
+import { answerBy } from './answer-by.ts';
 import { filterSessions } from './filter.ts';
 import { requestProgress } from './progress.ts';
 import { isComputerName, shown } from './validate.ts';
@@ -40,14 +40,12 @@ function hostError(computer: string, e: unknown): TargetError {
 }
 
 const BACKSTOP_SLACK_MS = 10_000;
-/** How long before the client's own timeout the helper answers every computer still waiting: at most 2 s, at most half the wait. */
-const ANSWER_MARGIN_MS = 2_000;
 
-async function listOne(backend: Backend, computer: string | null, label: string, params: ListParams, timeoutMs: number, answerBy: number): Promise<ListResult> {
+async function listOne(backend: Backend, computer: string | null, label: string, params: ListParams, timeoutMs: number, deadline: number): Promise<ListResult> {
   const abort = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const backstopMs = timeoutMs * 3 + BACKSTOP_SLACK_MS;
-  const leftMs = Math.max(0, answerBy - Date.now());
+  const leftMs = Math.max(0, deadline - Date.now());
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       abort.abort();
@@ -81,9 +79,7 @@ function distinctNames(names: string[]): string[] {
 export async function listComputers(backend: Backend, params: ListParams, localName: string): Promise<ListResult> {
   const computers: (string | null)[] = params.ComputerName.length > 0 ? distinctNames(params.ComputerName) : [null];
   const timeoutMs = params.TimeoutSec * 1000;
-  // The helper inherits the client's environment, so it sees the client's override too.
-  const clientWaitMs = answerTimeoutMs(ListSessions.timeout, params, process.env.SESSIONTOOLS_RPC_TIMEOUT_SECONDS);
-  const answerBy = Date.now() + clientWaitMs - Math.min(ANSWER_MARGIN_MS, clientWaitMs / 2);
+  const deadline = answerBy(ListSessions.timeout, params);
   const results: ListResult[] = new Array(computers.length);
   // A long fan-out reports the computers answered so far (progress.ts; nothing when not asked for).
   const progress = requestProgress();
@@ -96,7 +92,7 @@ export async function listComputers(backend: Backend, params: ListParams, localN
       results[i] =
         computer !== null && !isComputerName(computer)
           ? { Items: [], Errors: [notAComputerName(computer)] }
-          : await listOne(backend, computer, computer ?? localName, params, timeoutMs, answerBy);
+          : await listOne(backend, computer, computer ?? localName, params, timeoutMs, deadline);
       if (progress) progress.completed = (progress.completed ?? 0) + 1;
     }
   };

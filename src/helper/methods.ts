@@ -2,13 +2,16 @@
  * The helper's methods: one registration per method of src/protocol/methods.ts on a json-rpc-2.0
  * server, each checking its params against the method's declaration first (validate.ts).
  * sessions.list is the fan-out over computers (fanout.ts); each action is the backend's handler of
- * that name.
+ * that name (a log-off or disconnect one call per computer, each answered by the client's deadline:
+ * action-deadline.ts).
  */
 import { hostname } from 'node:os';
 import { JSONRPCErrorCode, JSONRPCErrorException, JSONRPCServer, createJSONRPCErrorResponse } from 'json-rpc-2.0';
 import type { Backend } from '../backend/backend.ts';
 import type { ParamsOf, ResultOf } from '../protocol/method.ts';
 import { DisconnectSessions, Initialize, ListSessions, ListSessionProcesses, LockSessions, LogoffSessions, SendMessage, METHODS, PROTOCOL_VERSION, type AnyMethod } from '../protocol/methods.ts';
+import { actByDeadline } from './action-deadline.ts';
+import { answerBy } from './answer-by.ts';
 import { currentSessionTest, markListed, markOutcomes } from './current.ts';
 import { listComputers } from './fanout.ts';
 import type { ProgressChannel } from './progress.ts';
@@ -50,8 +53,10 @@ export function createServer(backend: Backend, progress?: ProgressChannel): JSON
       return { ProtocolVersion: PROTOCOL_VERSION, HelperVersion: HELPER_VERSION, Platform: process.platform, Backend: backend.name, Pid: process.pid };
     },
     [ListSessions.name]: async (p) => markListed(await listComputers(backend, p, hostname()), isCurrent, p.Current),
-    [LogoffSessions.name]: async (p) => markOutcomes(await backend.actions[LogoffSessions.name](p), isCurrent),
-    [DisconnectSessions.name]: async (p) => markOutcomes(await backend.actions[DisconnectSessions.name](p), isCurrent),
+    [LogoffSessions.name]: async (p) =>
+      markOutcomes(await actByDeadline((q) => backend.actions[LogoffSessions.name](q), p, answerBy(LogoffSessions.timeout, p), 'Logging off'), isCurrent),
+    [DisconnectSessions.name]: async (p) =>
+      markOutcomes(await actByDeadline((q) => backend.actions[DisconnectSessions.name](q), p, answerBy(DisconnectSessions.timeout, p), 'Disconnecting'), isCurrent),
     [SendMessage.name]: (p) => backend.actions[SendMessage.name](p),
     [LockSessions.name]: async (p) => markOutcomes(await backend.actions[LockSessions.name](p), isCurrent),
     [ListSessionProcesses.name]: (p) => backend.processes(p),

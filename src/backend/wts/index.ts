@@ -8,7 +8,7 @@
  * (win32-errors.ts). Only this folder imports koffi.
  */
 import { ComputerError, type ActionHandlers, type Backend, type ListOptions, type SessionOutcome } from '../backend.ts';
-import { isLocalComputer, reportedComputerName } from '../local-computer.ts';
+import { computerKey, isLocalComputer, reportedComputerName } from '../local-computer.ts';
 import type { TargetError } from '../../protocol/errors.ts';
 import type { SessionTarget, UserSession } from '../../protocol/session.ts';
 import type { ParamsOf, ResultOf } from '../../protocol/method.ts';
@@ -63,9 +63,8 @@ function computerOf(name: string | null | undefined): { computer: string | null;
 function byComputer(targets: readonly SessionTarget[]): { computer: string | null; computerName: string; indexes: number[] }[] {
   const groups = new Map<string, { computer: string | null; computerName: string; indexes: number[] }>();
   targets.forEach((t, i) => {
-    const where = computerOf(t.ComputerName);
-    const key = where.computer === null ? '' : where.computer.toLowerCase();
-    const group = groups.get(key) ?? { ...where, indexes: [] };
+    const key = computerKey(t.ComputerName);
+    const group = groups.get(key) ?? { ...computerOf(t.ComputerName), indexes: [] };
     group.indexes.push(i);
     groups.set(key, group);
   });
