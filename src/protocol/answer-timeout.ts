@@ -34,8 +34,10 @@ export function answerTimeoutMs(policy: TimeoutPolicy, params: Readonly<Record<s
   return Math.min(seconds, MAX_ANSWER_SECONDS) * 1000;
 }
 
-/** The items of a list param, as the client counts what it sends (a single string is one). */
+/**
+ * The items of a list param. Checked params hold every list as an array (validate.ts refuses
+ * anything else), so the single string that Methods.cs also counts as one never gets here.
+ */
 function count(v: unknown): number {
-  if (Array.isArray(v)) return v.length;
-  return typeof v === 'string' ? 1 : 0;
+  return Array.isArray(v) ? v.length : 0;
 }
