@@ -2,7 +2,7 @@
  * Mutation testing only (see setup.ts): moving Stryker's mutant coverage out of child processes
  * and worker threads, which the test runner cannot see, through files in a directory.
  */
-import { writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
@@ -18,8 +18,13 @@ export function writeCoverage(dir) {
   if (coverage === undefined) return;
   const counts = [coverage.static, ...Object.values(coverage.perTest)];
   if (counts.every((c) => Object.keys(c).length === 0)) return;
+  // Written under another name, then renamed: setup.ts reads every .json file there after each
+  // test, and a child ending at that moment (stopped by the test's cleanup) left a file it read
+  // empty ("Unexpected end of JSON input", a failed dry run).
+  const name = join(dir, `${process.pid}-${threadId}-${++written}`);
   try {
-    writeFileSync(join(dir, `${process.pid}-${threadId}-${++written}.json`), JSON.stringify(coverage));
+    writeFileSync(`${name}.part`, JSON.stringify(coverage));
+    renameSync(`${name}.part`, `${name}.json`);
   } catch {
     return; // a child running as another user may not write here: its coverage is lost, nothing else
   }
