@@ -30,7 +30,7 @@ const out = take('--out');
 const rerun = new Set((take('--rerun') ?? '').split(',').filter(Boolean));
 if (out === undefined || args.length === 0) {
   console.error('usage: merge-reports.mjs --out <file> [--rerun Status,...] <report.json>...');
-  process.exit(2);
+  process.exit(2); // a usage error (a script's exit code, not a skipped test)
 }
 
 const reports = args.map((path) => ({ path, report: JSON.parse(readFileSync(path, 'utf8')) }));

@@ -100,7 +100,7 @@ const code = await new Promise((resolve) => stryker.on('exit', (c) => resolve(c)
 if (stopped) {
   execFileSync(process.execPath, [join(root, 'tests', 'mutation', 'salvage.mjs'), incremental], { cwd: root, stdio: 'inherit' });
 } else if (code !== 0) {
-  process.exit(code ?? 1);
+  process.exit(code ?? 1); // Stryker's own failure passed on (a script's exit code, not a skipped test)
 }
 if (save) {
   writeFileSync(baseline, gzipSync(readFileSync(incremental), { level: 9 }));
