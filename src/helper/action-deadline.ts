@@ -1,10 +1,8 @@
 /**
  * A log-off or disconnect answers every target before the module's client stops waiting
- * (answer-by.ts). The targets go to the backend one call per computer, all at once (the backend acts
- * on each computer in a lane of its own anyway), and the targets of a computer that has not answered
- * by then are answered ActionTimedOut. The backend's call is not stopped: a call to a computer that
- * stopped answering keeps its slot until Windows returns it (docs/wts-api.md 5.9), and the action may
- * still happen, as the error says.
+ * (answer-by.ts, computer-deadline.ts: one backend call per computer, all at once; the backend acts
+ * on each computer in a lane of its own anyway): the targets of a computer that has not answered by
+ * then are answered ActionTimedOut. The action may still happen, as the error says.
  *
  * Without this, one computer that went away between the listing and the log-off (an action has no
  * timeout of its own: a log-off with bWait waits for Windows) held the whole answer past the
@@ -12,10 +10,11 @@
  * computer, whose sessions had been logged off, were lost.
  */
 import type { SessionOutcome } from '../backend/backend.ts';
-import { computerKey, reportedComputerName } from '../backend/local-computer.ts';
+import { reportedComputerName } from '../backend/local-computer.ts';
 import type { TargetError } from '../protocol/errors.ts';
 import type { ActionResult } from '../protocol/method.ts';
 import type { SessionTarget, UserSession } from '../protocol/session.ts';
+import { byComputerByDeadline } from './computer-deadline.ts';
 
 type Act<P> = (params: P) => Promise<ActionResult<UserSession>>;
 
@@ -30,34 +29,12 @@ function notAnswered(what: string, target: SessionTarget): TargetError {
 
 /** `act` once per computer of `params.Targets`; outcomes in target order, each by `deadline` (a Date.now() time). */
 export async function actByDeadline<P extends { Targets: SessionTarget[] }>(act: Act<P>, params: P, deadline: number, what: string): Promise<ActionResult<UserSession>> {
-  const groups = new Map<string, number[]>();
-  params.Targets.forEach((t, i) => {
-    const key = computerKey(t.ComputerName);
-    const group = groups.get(key) ?? [];
-    group.push(i);
-    groups.set(key, group);
-  });
   const outcomes: SessionOutcome[] = new Array(params.Targets.length);
-  let timer: NodeJS.Timeout | undefined;
-  const timeUp = new Promise<null>((resolve) => {
-    timer = setTimeout(() => resolve(null), Math.max(0, deadline - Date.now()));
-  });
-  try {
-    await Promise.all(
-      [...groups.values()].map(async (indexes) => {
-        const targets = indexes.map((i) => params.Targets[i] as SessionTarget);
-        const call = act({ ...params, Targets: targets });
-        // Answered without it when it is late: what it ends with goes nowhere.
-        call.catch(() => undefined);
-        const result = await Promise.race([call, timeUp]);
-        indexes.forEach((i, k) => {
-          const target = targets[k] as SessionTarget;
-          outcomes[i] = result === null ? { Target: target, Item: null, Error: notAnswered(what, target) } : (result.Outcomes[k] as SessionOutcome);
-        });
-      }),
-    );
-  } finally {
-    clearTimeout(timer);
+  for (const { indexes, targets, result } of await byComputerByDeadline(params.Targets, (targets) => act({ ...params, Targets: targets }), deadline)) {
+    indexes.forEach((i, k) => {
+      const target = targets[k] as SessionTarget;
+      outcomes[i] = result === null ? { Target: target, Item: null, Error: notAnswered(what, target) } : (result.Outcomes[k] as SessionOutcome);
+    });
   }
   return { Outcomes: outcomes };
 }

@@ -14,6 +14,7 @@ import { actByDeadline } from './action-deadline.ts';
 import { answerBy } from './answer-by.ts';
 import { currentSessionTest, markListed, markOutcomes } from './current.ts';
 import { listComputers } from './fanout.ts';
+import { processesByDeadline } from './processes-deadline.ts';
 import type { ProgressChannel } from './progress.ts';
 import { traceRequest } from './trace.ts';
 import { checkParams } from './validate.ts';
@@ -59,7 +60,7 @@ export function createServer(backend: Backend, progress?: ProgressChannel): JSON
       markOutcomes(await actByDeadline((q) => backend.actions[DisconnectSessions.name](q), p, answerBy(DisconnectSessions.timeout, p), 'Disconnecting'), isCurrent),
     [SendMessage.name]: (p) => backend.actions[SendMessage.name](p),
     [LockSessions.name]: async (p) => markOutcomes(await backend.actions[LockSessions.name](p), isCurrent),
-    [ListSessionProcesses.name]: (p) => backend.processes(p),
+    [ListSessionProcesses.name]: (p) => processesByDeadline((q) => backend.processes(q), p, answerBy(ListSessionProcesses.timeout, p)),
   };
   // Errors a method throws on purpose (invalid params, version mismatch) are answers, not faults.
   const errorListener = (message: string, error: unknown): void => {

@@ -26,7 +26,7 @@ export const ERRORS = {
   },
   ComputerTimeout: {
     category: 'OperationTimeout',
-    action: 'The computer did not answer within -TimeoutSec; check that it is reachable, or raise -TimeoutSec.',
+    action: 'The computer did not answer in time; check that it is reachable, or raise -TimeoutSec where the command has it.',
   },
   ActionTimedOut: {
     category: 'OperationTimeout',

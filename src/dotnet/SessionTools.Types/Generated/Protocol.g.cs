@@ -19,7 +19,7 @@ namespace SessionTools.Rpc
             { "AccessDenied", new ErrorInfo(ErrorCategory.PermissionDenied, "Run PowerShell as the session's own user, or elevated (root on Linux, Administrator on Windows); the message says what the computer requires.") },
             { "NotSupportedOnPlatform", new ErrorInfo(ErrorCategory.NotImplemented, "This action has no meaning on this platform; use Stop-UserSession to end the session.") },
             { "ComputerUnreachable", new ErrorInfo(ErrorCategory.ConnectionError, "Check that the computer is on and reachable, that remote RPC is allowed (AllowRemoteRPC on client editions) and that the firewall lets SMB (TCP 445) through.") },
-            { "ComputerTimeout", new ErrorInfo(ErrorCategory.OperationTimeout, "The computer did not answer within -TimeoutSec; check that it is reachable, or raise -TimeoutSec.") },
+            { "ComputerTimeout", new ErrorInfo(ErrorCategory.OperationTimeout, "The computer did not answer in time; check that it is reachable, or raise -TimeoutSec where the command has it.") },
             { "ActionTimedOut", new ErrorInfo(ErrorCategory.OperationTimeout, "The session may still be ending; run Get-UserSession to check.") },
             { "ConfirmationRequired", new ErrorInfo(ErrorCategory.InvalidOperation, "Pass -Force or -Confirm:$false to act without asking (as unattended scripts must), or -WhatIf to see what would be done.") },
             { "NotASession", new ErrorInfo(ErrorCategory.InvalidType, "Pipe the sessions Get-UserSession writes (or objects with a SessionId property, such as the rows of a CSV of sessions), or name them with -Id.") },
