@@ -70,6 +70,7 @@ const SUITES = [
   'tests/helper/fanout-async.test.ts',
   'tests/helper/answer-timeout.test.ts',
   'tests/helper/action-deadline.test.ts',
+  'tests/helper/processes-deadline.test.ts',
   // Each of their tests waits over a second (progress starts after one): last.
   'tests/helper/progress-edges.test.ts',
   'tests/helper/progress.test.ts',
