@@ -3,8 +3,9 @@
  * exercise src/helper, src/protocol and src/backend through real processes, the helper and the
  * wtsapi32 double. Not the fuzz run (a new random seed each time, and slow), the hanging-hosts run
  * (tests/helper/wts-hosts-hang.test.ts: 20 s of waiting for what fanout and pool tests check in
- * one), the PowerShell, sshd, Wine and codegen suites (they test other code, or read the sources
- * as text).
+ * one), the message run that waits out a message's 15 s timeout (tests/helper/wts-message-timeout.test.ts:
+ * the ComputerTimeout branch of src/backend/wts/message.ts is left to npm test, docs/mutation.md), the
+ * PowerShell, sshd, Wine and codegen suites (they test other code, or read the sources as text).
  */
 import { relative } from 'node:path';
 import { configDefaults, defineConfig } from 'vitest/config';
@@ -18,6 +19,8 @@ import base from './vitest.config.ts';
  */
 const SUITES = [
   'tests/helper/lines.test.ts',
+  'tests/helper/answer-by.test.ts',
+  'tests/helper/answer-text.test.ts',
   'tests/helper/wildcard.test.ts',
   'tests/helper/fanout-timers.test.ts',
   'tests/linux-backend/address.test.ts',
