@@ -20,6 +20,17 @@ Describe 'sessions on several computers, one of which never answers' {
             @{ id = 4; state = 'Active'; winStation = 'RDP-Tcp#4'; user = 'bob'; domain = 'LAB' }
         )
         $script:Import = "Import-Module '$((Get-TestModulePath).Replace("'", "''"))' -ErrorAction Stop"
+        # Runs $Script (whose first line of output is 'took=<seconds>') in a child PowerShell whose
+        # client waits 6 s: it must end normally, within that wait. Returns the other lines.
+        function Invoke-WithinWait([string] $Script) {
+            $run = Invoke-TestPwsh -ArgumentList '-NoProfile', '-NonInteractive', '-Command', "$script:Import`n$Script" -TimeoutSec 60 -Environment @{
+                SESSIONTOOLS_RPC_TIMEOUT_SECONDS = '6'
+            }
+            $run.ExitCode | Should -Be 0 -Because $run.Stderr
+            $lines = @($run.Stdout.Trim() -split "`r?`n")
+            [int] ($lines[0] -replace '^took=') | Should -BeLessThan 6
+            $lines | Select-Object -Skip 1
+        }
     }
 
     It 'a log-off writes ActionTimedOut for that computer''s sessions within the client''s wait; the others are logged off' {
@@ -43,18 +54,11 @@ $targets | Stop-UserSession -Force -ErrorVariable ev -ErrorAction SilentlyContin
 'srv1=' + $before + '>' + @(Get-UserSession -ComputerName srv1).Count
 $ev | ForEach-Object { "$($_.FullyQualifiedErrorId) $($_.CategoryInfo.Category) $($_.TargetObject)" }
 '@
-        $run = Invoke-TestPwsh -ArgumentList '-NoProfile', '-NonInteractive', '-Command', "$script:Import`n$script" -TimeoutSec 60 -Environment @{
-            SESSIONTOOLS_RPC_TIMEOUT_SECONDS = '6'
-        }
-        $run.ExitCode | Should -Be 0 -Because $run.Stderr
-        $lines = @($run.Stdout.Trim() -split "`r?`n")
-        [int] ($lines[0] -replace '^took=') | Should -BeLessThan 6
-        $lines[1] | Should -BeExactly 'srv1=2>0'
-        $lines[2..3] | Should -Be @(
+        Invoke-WithinWait $script | Should -Be @(
+            'srv1=2>0'
             'ActionTimedOut,Stop-UserSession OperationTimeout 3'
             'ActionTimedOut,Stop-UserSession OperationTimeout 4'
         )
-        $lines.Count | Should -Be 4
     }
 
     It 'Get-UserSessionProcess writes ComputerTimeout for that computer''s sessions within the client''s wait; the others'' processes come' {
@@ -80,18 +84,11 @@ $found = @($targets | Get-UserSessionProcess -ErrorVariable ev -ErrorAction Sile
 $found | ForEach-Object { "$($_.ComputerName) $($_.SessionId) $($_.Name)" }
 $ev | ForEach-Object { "$($_.FullyQualifiedErrorId) $($_.CategoryInfo.Category) $($_.TargetObject)" }
 '@
-        $run = Invoke-TestPwsh -ArgumentList '-NoProfile', '-NonInteractive', '-Command', "$script:Import`n$script" -TimeoutSec 60 -Environment @{
-            SESSIONTOOLS_RPC_TIMEOUT_SECONDS = '6'
-        }
-        $run.ExitCode | Should -Be 0 -Because $run.Stderr
-        $lines = @($run.Stdout.Trim() -split "`r?`n")
-        [int] ($lines[0] -replace '^took=') | Should -BeLessThan 6
-        $lines[1..4] | Should -Be @(
+        Invoke-WithinWait $script | Should -Be @(
             'srv1 3 excel.exe'
             'srv1 4 word.exe'
             'ComputerTimeout,Get-UserSessionProcess OperationTimeout 3'
             'ComputerTimeout,Get-UserSessionProcess OperationTimeout 4'
         )
-        $lines.Count | Should -Be 5
     }
 }
