@@ -6,7 +6,7 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { answerBy } from '../../src/helper/answer-by.ts';
-import { ListSessionProcesses, LogoffSessions } from '../../src/protocol/methods.ts';
+import { ListSessionProcesses, LogoffSessions, SendMessage } from '../../src/protocol/methods.ts';
 
 afterEach(() => {
   vi.unstubAllEnvs();
@@ -29,5 +29,11 @@ describe('the moment the helper answers by', () => {
     expect(answerBy(ListSessionProcesses.timeout, {}, 500)).toBe(500 + 1_500);
     vi.stubEnv('SESSIONTOOLS_RPC_TIMEOUT_SECONDS', '1');
     expect(answerBy(LogoffSessions.timeout, {}, 0)).toBe(500);
+  });
+
+  it("of a message waiting for its answer is 2 s before the client's wait: the message's -TimeoutSec plus 30 s", () => {
+    vi.stubEnv('SESSIONTOOLS_RPC_TIMEOUT_SECONDS', '');
+    expect(answerBy(SendMessage.timeout, { TimeoutSec: 60 }, 0)).toBe(88_000);
+    expect(answerBy(SendMessage.timeout, { TimeoutSec: 0 }, 0)).toBe(28_000);
   });
 });
