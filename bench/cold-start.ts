@@ -5,13 +5,11 @@
  * development mode (module/bin/node, this machine's Node, and module/bin/helper.mjs). Median of RUNS.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { DIST, VERSION, artifactNames, packageRelease } from '../tools/package.ts';
 import { ROOT } from '../tools/stage-windows.ts';
-import { PLATFORMS } from '../tools/package-platforms.ts';
+import { withPackagedModule } from './packaged.ts';
 
 const RUNS = 15;
 
@@ -54,15 +52,8 @@ async function measure(label: string, node: string, entry: string): Promise<void
 }
 
 export async function benchColdStart(): Promise<void> {
-  const linux = PLATFORMS.find((p) => p.rid === 'linux-x64')!;
-  await packageRelease({ ifStale: true });
-  const dir = mkdtempSync(join(tmpdir(), 'st-bench-cold-'));
-  try {
-    execFileSync('tar', ['-xzf', join(DIST, artifactNames.archive(linux)), '-C', dir]);
-    const packaged = join(dir, 'SessionTools', VERSION, 'bin', linux.rid);
+  await withPackagedModule(async (packaged) => {
     await measure('development mode (module/bin)', join(ROOT, 'module', 'bin', 'node'), join(ROOT, 'module', 'bin', 'helper.mjs'));
-    await measure(`packaged (bin/${linux.rid})`, join(packaged, linux.runtime), join(packaged, 'helper.mjs'));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+    await measure('packaged (bin/linux-x64)', packaged.node, packaged.entry);
+  });
 }

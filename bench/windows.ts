@@ -16,6 +16,7 @@ import { makeTempDir, removeDir } from '../tests/linux-backend/support.ts';
 import { IMPORT } from '../tests/support/module.ts';
 import { benchBigListing } from './big-listing.ts';
 import { benchBreakdown, session } from './breakdown.ts';
+import { withPackagedModule } from './packaged.ts';
 import { median, pwshResult, ratio } from './pwsh-json.ts';
 
 const DEFAULT_THROTTLE = ListSessions.params.ThrottleLimit.default as number;
@@ -84,6 +85,20 @@ Write-BenchResult ([pscustomobject] @{ Serial = $serial; Count = $c.Count })`, {
           `${bad ? `; ${bad} runs with missing sessions or errors` : ''}; load ${loadavg()[0]?.toFixed(2)}`,
       );
     }
+    // What users run: the release's module, whose helper runs on the Node the release ships (not this
+    // machine's, which development mode uses and which starts slower). Same hosts, same default throttle.
+    await withPackagedModule(async (packaged) => {
+      const importLine = `Import-Module '${packaged.psd1.replace(/'/g, "''")}' -ErrorAction Stop`;
+      const runs: FanOut[] = [];
+      for (let r = 0; r < ROUNDS; r++) runs.push(await pwshResult<FanOut>(fanOutScript(list, DEFAULT_THROTTLE, 3, importLine), { env, timeoutMs: 600_000 }));
+      const cold = median(runs.map((x) => x.Cold));
+      const warm = median(runs.flatMap((x) => x.Warm));
+      const bad = runs.filter((x) => x.Sessions !== HOSTS || x.Errors !== 0).length;
+      console.log(
+        `  the released module (bin/linux-x64, its own Node), -ThrottleLimit ${DEFAULT_THROTTLE}: cold ${cold.toFixed(0)} ms, warm ${warm.toFixed(0)} ms (medians of ${ROUNDS} and ${ROUNDS * 3}), ` +
+          `one at a time / warm = ${ratio(serial.Serial, warm)}, / cold = ${ratio(serial.Serial, cold)} (aim >= 80x)${bad ? `; ${bad} runs with missing sessions or errors` : ''}; load ${loadavg()[0]?.toFixed(2)}`,
+      );
+    });
     for (const pool of POOLS) {
       const runs: FanOut[] = [];
       for (let r = 0; r < ROUNDS; r++) runs.push(await pwshResult<FanOut>(fanOutScript(list, DEFAULT_THROTTLE, 3), { env: { ...env, UV_THREADPOOL_SIZE: pool }, timeoutMs: 600_000 }));
