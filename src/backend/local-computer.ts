@@ -24,3 +24,16 @@ export function reportedComputerName(name: string | null | undefined): string {
 export function computerKey(name: string | null | undefined): string {
   return isLocalComputer(name) ? '' : (name as string).trim().toLowerCase();
 }
+
+/** Targets grouped by computer (computerKey: one group however it is spelled), in order of first appearance, each with its targets' indexes. */
+export function groupByComputer<T extends { ComputerName?: string | null }>(targets: readonly T[]): { indexes: number[]; targets: T[] }[] {
+  const groups = new Map<string, { indexes: number[]; targets: T[] }>();
+  targets.forEach((t, i) => {
+    const key = computerKey(t.ComputerName);
+    const group = groups.get(key) ?? { indexes: [], targets: [] };
+    group.indexes.push(i);
+    group.targets.push(t);
+    groups.set(key, group);
+  });
+  return [...groups.values()];
+}

@@ -6,7 +6,7 @@
  * call to a computer that stopped answering keeps its slot until Windows returns it
  * (docs/wts-api.md 5.9); what it ends with goes nowhere.
  */
-import { computerKey } from '../backend/local-computer.ts';
+import { groupByComputer } from '../backend/local-computer.ts';
 import type { SessionTarget } from '../protocol/session.ts';
 
 /** One computer's targets (with their indexes in the request's) and its answer, or null when it was late. */
@@ -14,19 +14,6 @@ export interface ComputerAnswer<R> {
   indexes: number[];
   targets: SessionTarget[];
   result: R | null;
-}
-
-/** Targets grouped by computer (computerKey: one group however the computer is spelled), in order of first appearance. */
-export function groupByComputer(targets: readonly SessionTarget[]): { indexes: number[]; targets: SessionTarget[] }[] {
-  const groups = new Map<string, { indexes: number[]; targets: SessionTarget[] }>();
-  targets.forEach((t, i) => {
-    const key = computerKey(t.ComputerName);
-    const group = groups.get(key) ?? { indexes: [], targets: [] };
-    group.indexes.push(i);
-    group.targets.push(t);
-    groups.set(key, group);
-  });
-  return [...groups.values()];
 }
 
 /** `call` once per computer of `targets`; each answer as it came by `deadline` (a Date.now() time), else null. */

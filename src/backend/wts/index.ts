@@ -8,7 +8,7 @@
  * (win32-errors.ts). Only this folder imports koffi.
  */
 import { ComputerError, type ActionHandlers, type Backend, type ListOptions, type SessionOutcome } from '../backend.ts';
-import { computerKey, isLocalComputer, reportedComputerName } from '../local-computer.ts';
+import { groupByComputer, isLocalComputer, reportedComputerName } from '../local-computer.ts';
 import type { TargetError } from '../../protocol/errors.ts';
 import type { SessionTarget, UserSession } from '../../protocol/session.ts';
 import type { ParamsOf, ResultOf } from '../../protocol/method.ts';
@@ -61,14 +61,7 @@ function computerOf(name: string | null | undefined): { computer: string | null;
 
 /** Targets grouped by computer (one server handle each), with their indexes in `targets`. */
 function byComputer(targets: readonly SessionTarget[]): { computer: string | null; computerName: string; indexes: number[] }[] {
-  const groups = new Map<string, { computer: string | null; computerName: string; indexes: number[] }>();
-  targets.forEach((t, i) => {
-    const key = computerKey(t.ComputerName);
-    const group = groups.get(key) ?? { ...computerOf(t.ComputerName), indexes: [] };
-    group.indexes.push(i);
-    groups.set(key, group);
-  });
-  return [...groups.values()];
+  return groupByComputer(targets).map((g) => ({ ...computerOf(g.targets[0]?.ComputerName), indexes: g.indexes }));
 }
 
 function targetError(target: SessionTarget, computerName: string, ErrorId: TargetError['ErrorId'], Message: string): TargetError {
