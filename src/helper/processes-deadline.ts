@@ -37,7 +37,11 @@ function distinctSessions(targets: readonly SessionTarget[]): SessionTarget[] {
 /** Values of `xs` by `key`, each list in the order of `xs`. */
 function bucket<T>(xs: readonly T[], key: (x: T) => number): Map<number, T[]> {
   const by = new Map<number, T[]>();
-  for (const x of xs) by.set(key(x), [...(by.get(key(x)) ?? []), x]);
+  for (const x of xs) {
+    const list = by.get(key(x));
+    if (list === undefined) by.set(key(x), [x]);
+    else list.push(x);
+  }
   return by;
 }
 
