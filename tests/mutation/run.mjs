@@ -14,12 +14,16 @@
  * `--save-baseline` writes the incremental file back to the baseline after a run that ended
  * without error (or was stopped by --minutes); commit it with the tree it was made on.
  * `--force` (Stryker's) runs every mutant in scope again.
+ *
+ * After the run, each survivor keeps the covering tests its earlier result listed (keep-tried.mjs),
+ * so that a test whose coverage depends on timing does not make Stryker test it again next time.
  */
 import { spawn, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { keepTriedFiles } from './keep-tried.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const baseline = join(root, 'tests', 'mutation', 'baseline.json.gz');
@@ -39,6 +43,11 @@ if (!existsSync(incremental) && existsSync(baseline)) {
   writeFileSync(incremental, gunzipSync(readFileSync(baseline)));
   console.log(`Incremental file started from ${baseline}`);
 }
+
+// What the run starts from, for keep-tried.mjs once it has ended.
+const startedFrom = join(root, '.tools', 'stryker', 'incremental.before.json');
+if (existsSync(incremental)) writeFileSync(startedFrom, readFileSync(incremental));
+else rmSync(startedFrom, { force: true });
 
 const cli = join(root, 'node_modules', '@stryker-mutator', 'core', 'bin', 'stryker.js');
 // Not in a process group of its own (detached: setsid): without a controlling terminal in its
@@ -101,6 +110,10 @@ if (stopped) {
   execFileSync(process.execPath, [join(root, 'tests', 'mutation', 'salvage.mjs'), incremental], { cwd: root, stdio: 'inherit' });
 } else if (code !== 0) {
   process.exit(code ?? 1); // Stryker's own failure passed on (a script's exit code, not a skipped test)
+}
+if (existsSync(startedFrom)) {
+  const gained = keepTriedFiles(startedFrom, incremental);
+  console.log(`Survivors that keep tests they survived before (keep-tried.mjs): ${gained}`);
 }
 if (save) {
   writeFileSync(baseline, gzipSync(readFileSync(incremental), { level: 9 }));
