@@ -121,8 +121,7 @@ function methodInfo({ id, method: m }: MethodModel): string {
   if (t.whenFlag) members.push(`WhenFlag = ${cs(t.whenFlag.field)}`, `WhenFlagSeconds = ${t.whenFlag.seconds}`);
   if (t.perRound) {
     const r = t.perRound;
-    if ((r.items === undefined) !== (r.size === undefined)) throw new Error(`codegen: ${m.name}'s timeout names perRound.items or perRound.size without the other`);
-    if (r.items !== undefined && r.size !== undefined) members.push(`RoundItems = ${cs(r.items)}`, `RoundSize = ${cs(r.size)}`);
+    if (r.rounds) members.push(`RoundItems = ${cs(r.rounds.items)}`, `RoundSize = ${cs(r.rounds.size)}`);
     members.push(`RoundEach = ${cs(r.each)}`, `RoundPlus = ${r.plus}`);
   }
   const defaults = Object.entries(m.params).filter(([, f]) => f.kind === 'int' && f.default !== undefined);

@@ -2,8 +2,10 @@
  * How long the module's client waits for the answer to a request (method.ts TimeoutPolicy), computed
  * here the way the compiled client computes it (src/dotnet/SessionTools.Types/Client/Methods.cs,
  * MethodInfo.TimeoutMs), so that the helper can answer before the client gives up and stops it. The
- * two are held together by tests/helper/answer-timeout.test.ts (this function) and
- * tests/module/AnswerTimeout.Tests.ps1 (the client's, through the real module and helper).
+ * two are held together by tests/helper/answer-timeout.test.ts (this function, on the declared
+ * policies) and tests/wts/WtsSlots.Tests.ps1 and WtsDeadline.Tests.ps1 (the client's wait, through
+ * the real module and helper: the helper's answers come before it ends). Both read the same policy,
+ * which codegen writes into Methods.cs (MethodInfo), so neither restates it.
  */
 import type { TimeoutPolicy } from './method.ts';
 
@@ -20,14 +22,14 @@ const FLOAT = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
  */
 export function answerTimeoutMs(policy: TimeoutPolicy, params: Readonly<Record<string, unknown>>, override: string | undefined): number {
   let seconds = policy.seconds;
-  const fromEnv = override !== undefined && FLOAT.test(override) ? Number(override) : NaN;
+  const fromEnv = FLOAT.test(override ?? '') ? Number(override) : NaN;
   if (fromEnv >= 1) seconds = Math.floor(fromEnv);
   else {
     if (policy.whenFlag && params[policy.whenFlag.field] === true) seconds = Math.max(seconds, policy.whenFlag.seconds);
     const r = policy.perRound;
     if (r) {
-      // Without items and size: one round (every computer at once).
-      const rounds = r.items === undefined || r.size === undefined ? 1 : Math.ceil(count(params[r.items]) / Math.max(1, Number(params[r.size])));
+      // Without rounds: one round (every computer at once).
+      const rounds = r.rounds === undefined ? 1 : Math.ceil(count(params[r.rounds.items]) / Math.max(1, Number(params[r.rounds.size])));
       seconds = Math.max(seconds, rounds * Number(params[r.each]) + r.plus);
     }
   }

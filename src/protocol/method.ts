@@ -58,16 +58,16 @@ export interface HandshakeResult {
 
 /**
  * How long the client waits for the answer, in seconds: `seconds`; with the flag `whenFlag.field`
- * on, `whenFlag.seconds`; and never less than one `perRound.each` per round of `perRound.size`
- * items of `perRound.items`, plus `perRound.plus` (many computers, ThrottleLimit at a time; without
- * `items` and `size`, one round: a field of seconds that each computer may take, all at once). A
+ * on, `whenFlag.seconds`; and never less than one `perRound.each` per round of `perRound.rounds.size`
+ * items of `perRound.rounds.items`, plus `perRound.plus` (many computers, ThrottleLimit at a time;
+ * without `rounds`, one round: a field of seconds that each computer may take, all at once). A
  * field's value is its default when it is not sent. SESSIONTOOLS_RPC_TIMEOUT_SECONDS replaces the
  * result.
  */
 export interface TimeoutPolicy<F extends string = string> {
   seconds: number;
   whenFlag?: { field: F; seconds: number };
-  perRound?: { items?: F; size?: F; each: F; plus: number };
+  perRound?: { rounds?: { items: F; size: F }; each: F; plus: number };
 }
 
 export type Params = Record<string, Field>;

@@ -62,7 +62,7 @@ export const ListSessions = defineMethod({
     TimeoutSec: int({ range: [1, 3600], default: 15 }),
   },
   // Many computers take up to one TimeoutSec per round of ThrottleLimit computers.
-  timeout: { seconds: 30, perRound: { items: 'ComputerName', size: 'ThrottleLimit', each: 'TimeoutSec', plus: 15 } },
+  timeout: { seconds: 30, perRound: { rounds: { items: 'ComputerName', size: 'ThrottleLimit' }, each: 'TimeoutSec', plus: 15 } },
 });
 
 export const LogoffSessions = defineMethod({

@@ -115,6 +115,8 @@ describe('where the answer writer uses an object\'s own JSON text (its speed: 5,
     const answer = { jsonrpc: '2.0', id: 1, result: { Items: [own('{"a":1}'), { x: own('2') }, 'text', null, undefined], one: own('3'), bare, nothing: undefined } };
     expect(answerText(answer)).toBe('{"jsonrpc":"2.0","id":1,"result":{"Items":[{"a":1},{"x":2},"text",null,null],"one":3,"bare":{"s":4}}}');
     expect(answerText(own('"alone"'))).toBe('"alone"');
+    // Looked for in an array past null, numbers, texts and booleans (none of which holds one).
+    expect(answerText([null, 7, 'x', false, own('1')])).toBe('[null,7,"x",false,1]');
   });
 
   it('leaves every other object to JSON.stringify: an array holding none directly (at any depth), an object with toJSON, an instance of a class', () => {
