@@ -26,6 +26,7 @@ describe('wildcard patterns', () => {
 
   it('read a set: ranges, a - at either end as itself, escaped characters, a last backtick as itself', () => {
     expect(matching('[a-c]x', ['ax', 'bx', 'dx', '-x'])).toEqual(['ax', 'bx']);
+    expect(matching('[axb]', ['a', 'x', 'b', 'c', '-'])).toEqual(['a', 'x', 'b']);
     expect(matching('[-a]', ['-', 'a', 'b'])).toEqual(['-', 'a']);
     expect(matching('[a-]', ['-', 'a', 'b'])).toEqual(['-', 'a']);
     expect(matching('[a`-c]', ['a', '-', 'c', 'b'])).toEqual(['a', '-', 'c']);
