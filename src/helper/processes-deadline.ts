@@ -49,11 +49,15 @@ function bucket<T>(xs: readonly T[], key: (x: T) => number): Map<number, T[]> {
 export async function processesByDeadline(list: List, params: { Targets: SessionTarget[] }, deadline: number): Promise<Result> {
   const perTarget: { items: Result['Items']; errors: TargetError[] }[] = new Array(params.Targets.length);
   for (const { indexes, targets, result } of await byComputerByDeadline(params.Targets, (targets) => list({ Targets: distinctSessions(targets) }), deadline)) {
-    const items = bucket(result?.Items ?? [], (p) => p.SessionId);
-    const errors = bucket(result?.Errors ?? [], (e) => Number(e.Target));
+    if (result === null) {
+      indexes.forEach((i, k) => (perTarget[i] = { items: [], errors: [notAnswered(targets[k] as SessionTarget)] }));
+      continue;
+    }
+    const items = bucket(result.Items, (p) => p.SessionId);
+    const errors = bucket(result.Errors, (e) => Number(e.Target));
     indexes.forEach((i, k) => {
-      const target = targets[k] as SessionTarget;
-      perTarget[i] = result === null ? { items: [], errors: [notAnswered(target)] } : { items: items.get(target.SessionId) ?? [], errors: errors.get(target.SessionId) ?? [] };
+      const id = (targets[k] as SessionTarget).SessionId;
+      perTarget[i] = { items: items.get(id) ?? [], errors: errors.get(id) ?? [] };
     });
   }
   return { Items: perTarget.flatMap((t) => t.items), Errors: perTarget.flatMap((t) => t.errors) };
