@@ -1,9 +1,9 @@
 /**
  * What the kernel says about a process: does it exist (kill(pid, 0)), its state and start time
- * (/proc/<pid>/stat), the boot time (/proc/stat) and the clock tick rate. Never runs a shell.
+ * (/proc/<pid>/stat), the boot time (/proc/stat) and the clock tick rate. Runs no program.
  */
-import { execFileSync } from 'node:child_process';
 import { closeSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
+import { cFunctions } from './libc.ts';
 
 /**
  * kill(pid, 0) sends nothing and only checks: ESRCH means no such process; EPERM means it exists
@@ -122,21 +122,19 @@ export function bootTimeMs(): number {
 
 let clockTicks: number | undefined;
 
+/** sysconf's name for the clock tick rate: 2 in glibc's <bits/confname.h> and musl's <unistd.h>. */
+const SC_CLK_TCK = 2;
+
 /**
- * sysconf(_SC_CLK_TCK), the unit of /proc/<pid>/stat's starttime. Node has no sysconf, so this
- * runs `getconf CLK_TCK` once, directly (execFile, no shell). USER_HZ is 100 on every Linux
- * architecture we target; that is the fallback when getconf is missing.
+ * sysconf(_SC_CLK_TCK), the unit of /proc/<pid>/stat's starttime, asked once of the C library this
+ * process runs on (libc.ts: by the full path it was loaded from; no program is run for it).
+ * USER_HZ is 100 on every Linux architecture we target; that is the fallback where the C library
+ * cannot be loaded.
  */
 export function clockTicksPerSecond(): number {
   if (clockTicks === undefined) {
-    clockTicks = 100;
-    try {
-      const out = execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8', timeout: 5_000, stdio: ['ignore', 'pipe', 'ignore'] });
-      const n = Number(out.trim());
-      if (Number.isSafeInteger(n) && n > 0) clockTicks = n;
-    } catch {
-      // getconf is not installed: keep 100.
-    }
+    const n = cFunctions({ sysconf: 'long sysconf(int name)' })?.fns.sysconf(SC_CLK_TCK) ?? -1;
+    clockTicks = Number.isSafeInteger(n) && n > 0 ? n : 100;
   }
   return clockTicks;
 }
