@@ -120,11 +120,12 @@ describe('LinuxBackend.processes, on real processes', () => {
     const backend = createLinuxBackend({ utmpPath: utmp });
     const { Items, Errors } = await backend.processes({ Targets: [{ SessionId: leader }, { SessionId: other, ComputerName: 'localhost' }] });
     expect(Errors).toEqual([]);
-    expect(Items.map((p) => [p.SessionId, p.Id, p.Name])).toEqual([
-      [leader, leader, 'node'],
-      [leader, child, 'sleep'],
-      [other, other, 'sleep'],
-    ]);
+    // Sessions in target order; a session's members in /proc's order, by pid, which wraps around
+    // (a child can have a lower pid than its parent), so they are compared without order.
+    expect(Items.map((p) => p.SessionId)).toEqual([leader, leader, other]);
+    const byPid = (a: unknown[], b: unknown[]) => (a[0] as number) - (b[0] as number);
+    expect(Items.slice(0, 2).map((p) => [p.Id, p.Name]).sort(byPid)).toEqual([[leader, 'node'], [child, 'sleep']].sort(byPid));
+    expect(Items.slice(2).map((p) => [p.Id, p.Name])).toEqual([[other, 'sleep']]);
     for (const p of Items) {
       // 'localhost' is reported as this computer's own name, as Get-UserSession reports it.
       expect(p.ComputerName).toBe(hostname());
