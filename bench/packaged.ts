@@ -14,8 +14,6 @@ import { PLATFORMS } from '../tools/package-platforms.ts';
 export interface PackagedModule {
   /** The module's manifest, for Import-Module. */
   psd1: string;
-  /** The helper's folder: bin/linux-x64. */
-  bin: string;
   /** The Node the release ships, and the helper's entry. */
   node: string;
   entry: string;
@@ -30,7 +28,7 @@ export async function withPackagedModule<T>(use: (m: PackagedModule) => Promise<
     execFileSync('tar', ['-xzf', join(DIST, artifactNames.archive(linux)), '-C', dir]);
     const base = join(dir, 'SessionTools', VERSION);
     const bin = join(base, 'bin', linux.rid);
-    return await use({ psd1: join(base, 'SessionTools.psd1'), bin, node: join(bin, linux.runtime), entry: join(bin, 'helper.mjs') });
+    return await use({ psd1: join(base, 'SessionTools.psd1'), node: join(bin, linux.runtime), entry: join(bin, 'helper.mjs') });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
