@@ -46,7 +46,7 @@ export const ERRORS = {
   },
   SessionSourceUnreadable: {
     category: 'ReadError',
-    action: 'Check that the file of sessions exists and can be read by this user (on Linux the utmp file: SESSIONTOOLS_UTMP_PATH when set, else /run/utmp).',
+    action: 'Check that the file of sessions exists and can be read by this user (on Linux the utmp file: SESSIONTOOLS_UTMP_PATH when set, else /run/utmp, or /var/run/utmp where /run/utmp does not exist).',
   },
   BackendFailed: {
     category: 'NotSpecified',

@@ -24,7 +24,7 @@ namespace SessionTools.Rpc
             { "ConfirmationRequired", new ErrorInfo(ErrorCategory.InvalidOperation, "Pass -Force or -Confirm:$false to act without asking (as unattended scripts must), or -WhatIf to see what would be done.") },
             { "NotASession", new ErrorInfo(ErrorCategory.InvalidType, "Pipe the sessions Get-UserSession writes (or objects with a SessionId property, such as the rows of a CSV of sessions), or name them with -Id.") },
             { "InvalidArgument", new ErrorInfo(ErrorCategory.InvalidArgument, "Check the parameter values.") },
-            { "SessionSourceUnreadable", new ErrorInfo(ErrorCategory.ReadError, "Check that the file of sessions exists and can be read by this user (on Linux the utmp file: SESSIONTOOLS_UTMP_PATH when set, else /run/utmp).") },
+            { "SessionSourceUnreadable", new ErrorInfo(ErrorCategory.ReadError, "Check that the file of sessions exists and can be read by this user (on Linux the utmp file: SESSIONTOOLS_UTMP_PATH when set, else /run/utmp, or /var/run/utmp where /run/utmp does not exist).") },
             { "BackendFailed", new ErrorInfo(ErrorCategory.NotSpecified, "See the message for the system error.") },
             { "HelperNotFound", new ErrorInfo(ErrorCategory.NotInstalled, "Reinstall the module, or run `npm run build` in a source checkout.") },
             { "HelperNotProtected", new ErrorInfo(ErrorCategory.SecurityError, "PowerShell runs elevated, and ordinary users could replace the helper it would start: make the path named, its runtime and their folders up to the module's folder writable only by root (Linux) or Administrators, SYSTEM and TrustedInstaller (Windows), e.g. install for all users.") },
