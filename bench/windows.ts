@@ -36,6 +36,13 @@ export interface FanOut {
   Warm: number[];
   /** CPU time of the helper's main thread (its JS and koffi's side of each call) in each warm fan-out, ms. */
   MainCpu: number[];
+  /**
+   * CPU time of PowerShell's tiered-compilation thread (.NET recompiling the methods PowerShell ran
+   * often since it started, in the background, once its pipeline thread waits) during the cold call
+   * and during each warm one, ms: on two cores it competes with the helper for the CPU.
+   */
+  JitCold: number;
+  Jit: number[];
   Sessions: number;
   Errors: number;
 }
@@ -49,11 +56,17 @@ export function fanOutScript(list: string, throttle: number, warm: number, impor
   return `${importLine}
 $hosts = @(${list})
 function Get-MainCpu([int] $p) { $f = ([IO.File]::ReadAllText("/proc/$p/task/$p/stat") -split '\\) ', 2)[1] -split ' '; ([double] $f[11] + [double] $f[12]) * 10 }
-$w = [System.Diagnostics.Stopwatch]::StartNew(); $a = @(Get-UserSession -ComputerName $hosts -ThrottleLimit ${throttle} -ErrorVariable e1 -ErrorAction SilentlyContinue); $cold = $w.Elapsed.TotalMilliseconds
+function Get-JitCpu { $sum = 0.0; foreach ($t in [IO.Directory]::GetDirectories("/proc/$PID/task")) { try { $s = [IO.File]::ReadAllText("$t/stat") } catch { continue }; if ($s.Contains('(.NET Tiered Com')) { $f = ($s -split '\\) ', 2)[1] -split ' '; $sum += ([double] $f[11] + [double] $f[12]) * 10 } }; $sum }
+$j0 = Get-JitCpu; $w = [System.Diagnostics.Stopwatch]::StartNew(); $a = @(Get-UserSession -ComputerName $hosts -ThrottleLimit ${throttle} -ErrorVariable e1 -ErrorAction SilentlyContinue); $cold = $w.Elapsed.TotalMilliseconds; $jitCold = (Get-JitCpu) - $j0
 $helper = [SessionTools.Rpc.HelperClient]::Instances[-1].ProcessId
-$warm = [System.Collections.Generic.List[double]]::new(); $cpu = [System.Collections.Generic.List[double]]::new(); $errors = $e1.Count
-for ($i = 0; $i -lt ${warm}; $i++) { $c0 = Get-MainCpu $helper; $w = [System.Diagnostics.Stopwatch]::StartNew(); $b = @(Get-UserSession -ComputerName $hosts -ThrottleLimit ${throttle} -ErrorVariable e2 -ErrorAction SilentlyContinue); $warm.Add($w.Elapsed.TotalMilliseconds); $cpu.Add((Get-MainCpu $helper) - $c0); $errors += $e2.Count }
-Write-BenchResult ([pscustomobject] @{ Cold = $cold; Warm = $warm.ToArray(); MainCpu = $cpu.ToArray(); Sessions = $a.Count; Errors = $errors })`;
+$warm = [System.Collections.Generic.List[double]]::new(); $cpu = [System.Collections.Generic.List[double]]::new(); $jit = [System.Collections.Generic.List[double]]::new(); $errors = $e1.Count
+for ($i = 0; $i -lt ${warm}; $i++) { $c0 = Get-MainCpu $helper; $j0 = Get-JitCpu; $w = [System.Diagnostics.Stopwatch]::StartNew(); $b = @(Get-UserSession -ComputerName $hosts -ThrottleLimit ${throttle} -ErrorVariable e2 -ErrorAction SilentlyContinue); $warm.Add($w.Elapsed.TotalMilliseconds); $cpu.Add((Get-MainCpu $helper) - $c0); $jit.Add((Get-JitCpu) - $j0); $errors += $e2.Count }
+Write-BenchResult ([pscustomobject] @{ Cold = $cold; Warm = $warm.ToArray(); MainCpu = $cpu.ToArray(); JitCold = $jitCold; Jit = $jit.ToArray(); Sessions = $a.Count; Errors = $errors })`;
+}
+
+/** PowerShell's tiered-compilation CPU in the cold calls and the warm ones (medians). */
+function jitText(runs: FanOut[]): string {
+  return `PowerShell's background JIT ${median(runs.map((x) => x.JitCold)).toFixed(0)} ms CPU in the cold call, ${median(runs.flatMap((x) => x.Jit)).toFixed(0)} in a warm one`;
 }
 
 export async function benchWindows(): Promise<void> {
@@ -81,23 +94,27 @@ Write-BenchResult ([pscustomobject] @{ Serial = $serial; Count = $c.Count })`, {
       const bad = runs.filter((x) => x.Sessions !== HOSTS || x.Errors !== 0).length;
       console.log(
         `  -ThrottleLimit ${throttle}${throttle === DEFAULT_THROTTLE ? ' (default)' : ''}: cold ${cold.toFixed(0)} ms, warm ${warm.toFixed(0)} ms (medians of ${ROUNDS} and ${ROUNDS * 3}; aim <= 1500), ` +
-          `one at a time / warm = ${ratio(serial.Serial, warm)}, / cold = ${ratio(serial.Serial, cold)} (aim >= 80x); helper main thread ${cpu.toFixed(0)} ms CPU per warm fan-out` +
+          `one at a time / warm = ${ratio(serial.Serial, warm)}, / cold = ${ratio(serial.Serial, cold)} (aim >= 80x); helper main thread ${cpu.toFixed(0)} ms CPU per warm fan-out; ${jitText(runs)}` +
           `${bad ? `; ${bad} runs with missing sessions or errors` : ''}; load ${loadavg()[0]?.toFixed(2)}`,
       );
     }
     // What users run: the release's module, whose helper runs on the Node the release ships (not this
     // machine's, which development mode uses and which starts slower). Same hosts, same default throttle.
+    // Then the same with PowerShell's background recompiling off (DOTNET_TieredCompilation=0, set
+    // for the PowerShell, not the helper): what PowerShell's own warm-up costs the fan-out.
     await withPackagedModule(async (packaged) => {
       const importLine = `Import-Module '${packaged.psd1.replace(/'/g, "''")}' -ErrorAction Stop`;
-      const runs: FanOut[] = [];
-      for (let r = 0; r < ROUNDS; r++) runs.push(await pwshResult<FanOut>(fanOutScript(list, DEFAULT_THROTTLE, 3, importLine), { env, timeoutMs: 600_000 }));
-      const cold = median(runs.map((x) => x.Cold));
-      const warm = median(runs.flatMap((x) => x.Warm));
-      const bad = runs.filter((x) => x.Sessions !== HOSTS || x.Errors !== 0).length;
-      console.log(
-        `  the released module (bin/linux-x64, its own Node), -ThrottleLimit ${DEFAULT_THROTTLE}: cold ${cold.toFixed(0)} ms, warm ${warm.toFixed(0)} ms (medians of ${ROUNDS} and ${ROUNDS * 3}), ` +
-          `one at a time / warm = ${ratio(serial.Serial, warm)}, / cold = ${ratio(serial.Serial, cold)} (aim >= 80x)${bad ? `; ${bad} runs with missing sessions or errors` : ''}; load ${loadavg()[0]?.toFixed(2)}`,
-      );
+      for (const [label, extra] of [['', {}], [' with DOTNET_TieredCompilation=0 for PowerShell', { DOTNET_TieredCompilation: '0' }]] as const) {
+        const runs: FanOut[] = [];
+        for (let r = 0; r < ROUNDS; r++) runs.push(await pwshResult<FanOut>(fanOutScript(list, DEFAULT_THROTTLE, 3, importLine), { env: { ...env, ...extra }, timeoutMs: 600_000 }));
+        const cold = median(runs.map((x) => x.Cold));
+        const warm = median(runs.flatMap((x) => x.Warm));
+        const bad = runs.filter((x) => x.Sessions !== HOSTS || x.Errors !== 0).length;
+        console.log(
+          `  the released module (bin/linux-x64, its own Node)${label}, -ThrottleLimit ${DEFAULT_THROTTLE}: cold ${cold.toFixed(0)} ms, warm ${warm.toFixed(0)} ms (medians of ${ROUNDS} and ${ROUNDS * 3}), ` +
+            `one at a time / warm = ${ratio(serial.Serial, warm)}, / cold = ${ratio(serial.Serial, cold)} (aim >= 80x); ${jitText(runs)}${bad ? `; ${bad} runs with missing sessions or errors` : ''}; load ${loadavg()[0]?.toFixed(2)}`,
+        );
+      }
     });
     for (const pool of POOLS) {
       const runs: FanOut[] = [];
