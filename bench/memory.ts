@@ -2,7 +2,8 @@
  * The helper's memory: its resident set (VmRSS) after 12,000 warm sessions.list calls, one after
  * another, with the WTS backend on the wtsapi32 double (five sessions on this computer: one worker
  * thread) and with the Linux backend (five real leaders in a utmp file). Each as the module starts
- * it (12,000 Get-UserSession in PowerShell: the client's Node options, HelperProcess.cs), and
+ * it (12,000 Get-UserSession in PowerShell: the client's Node options, HelperProcess.cs), in development
+ * mode and as the release runs it (its own Node, bench/packaged.ts), and
  * beside it the bare `node helper.mjs` (the same calls over its stdio, without those options).
  * And its resident set and threads after fan-outs over 500 remote hosts (50 ms a call), as the
  * module starts it (UV_THREADPOOL_SIZE from HelperProcess.cs).
@@ -15,6 +16,7 @@ import { buildUtmpWriter, makeTempDir, removeDir, startLeader, stopAll, writeUtm
 import { IMPORT } from '../tests/support/module.ts';
 import { buildDouble, toFileTime, writeFixture } from '../tests/wts/support/double.ts';
 import { session } from './breakdown.ts';
+import { withPackagedModule } from './packaged.ts';
 import { ms, pwshResult } from './pwsh-json.ts';
 
 const CALLS = 12_000;
@@ -23,6 +25,8 @@ const rssMb = (pid: number): number => Number(/^VmRSS:\s+(\d+) kB$/m.exec(readFi
 
 interface Measured {
   rss: number;
+  /** Of rss, the pages mapped from files (mostly the node binary's own code and data: clean, shared with any other process of that binary). */
+  file?: number;
   perCall: number;
   sessions: number;
 }
@@ -47,16 +51,18 @@ async function bare(env: Record<string, string>): Promise<Measured> {
 }
 
 /** The helper as the module starts it, after CALLS Get-UserSession in one PowerShell. */
-async function asTheModuleStartsIt(env: Record<string, string>): Promise<Measured> {
-  const o = await pwshResult<{ Rss: number; PerCall: number; Sessions: number }>(`${IMPORT}
+async function asTheModuleStartsIt(env: Record<string, string>, importLine = IMPORT): Promise<Measured> {
+  const o = await pwshResult<{ Rss: number; File: number; PerCall: number; Sessions: number }>(`${importLine}
 $null = Get-UserSession
 $w = [System.Diagnostics.Stopwatch]::StartNew()
 for ($i = 0; $i -lt ${CALLS}; $i++) { $s = Get-UserSession }
 $perCall = $w.Elapsed.TotalMilliseconds / ${CALLS}
 $helper = [SessionTools.Rpc.HelperClient]::Instances[-1].ProcessId
-$rss = [double] ([regex]::Match([IO.File]::ReadAllText("/proc/$helper/status"), '(?m)^VmRSS:\\s+(\\d+) kB$').Groups[1].Value) / 1024
-Write-BenchResult ([pscustomobject] @{ Rss = $rss; PerCall = $perCall; Sessions = @($s).Count })`, { env, timeoutMs: 1_200_000 });
-  return { rss: o.Rss, perCall: o.PerCall, sessions: o.Sessions };
+$status = [IO.File]::ReadAllText("/proc/$helper/status")
+$rss = [double] ([regex]::Match($status, '(?m)^VmRSS:\\s+(\\d+) kB$').Groups[1].Value) / 1024
+$file = [double] ([regex]::Match($status, '(?m)^RssFile:\\s+(\\d+) kB$').Groups[1].Value) / 1024
+Write-BenchResult ([pscustomobject] @{ Rss = $rss; File = $file; PerCall = $perCall; Sessions = @($s).Count })`, { env, timeoutMs: 1_200_000 });
+  return { rss: o.Rss, file: o.File, perCall: o.PerCall, sessions: o.Sessions };
 }
 
 /**
@@ -111,12 +117,21 @@ export async function benchMemory(): Promise<void> {
       ['WTS (double)', { SESSIONTOOLS_WTSAPI_PATH: buildDouble('linux'), WTSDOUBLE_FIXTURE: fixture }],
       ['Linux (utmp)', { SESSIONTOOLS_UTMP_PATH: utmp }],
     ];
-    for (const [name, env] of kinds) {
+    // Development mode (module/bin, this machine's Node), then the release as users run it (the Node it ships).
+    const released = await withPackagedModule(async (packaged) => {
+      const importLine = `Import-Module '${packaged.psd1.replace(/'/g, "''")}' -ErrorAction Stop`;
+      const found: Measured[] = [];
+      for (const [, env] of kinds) found.push(await asTheModuleStartsIt(env, importLine));
+      return found;
+    });
+    for (const [i, [name, env]] of kinds.entries()) {
       const module = await asTheModuleStartsIt(env);
       const plain = await bare(env);
+      const shipped = released[i] as Measured;
       console.log(
         `helper RSS after ${CALLS.toLocaleString('en')} calls, ${name}, ${module.sessions} sessions each: ${module.rss.toFixed(1)} MB as the module starts it ` +
-          `(Get-UserSession ${ms(module.perCall)} a call) (aim < 80 MB); bare \`node helper.mjs\` ${plain.rss.toFixed(1)} MB (${ms(plain.perCall)} a call)`,
+          `(Get-UserSession ${ms(module.perCall)} a call) (aim < 80 MB); bare \`node helper.mjs\` ${plain.rss.toFixed(1)} MB (${ms(plain.perCall)} a call); ` +
+          `the released module (its own Node): ${shipped.rss.toFixed(1)} MB (aim < 80 MB), of which ${shipped.file?.toFixed(1)} MB mapped from files, mostly its Node's own binary (development mode: ${module.file?.toFixed(1)} MB)`,
       );
     }
   } finally {
