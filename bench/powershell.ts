@@ -14,6 +14,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { defaultUtmpPath } from '../src/backend/linux/index.ts';
 import { buildUtmpWriter, makeTempDir, removeDir, startLeader, stopAll, writeUtmp } from '../tests/linux-backend/support.ts';
 import { HELPER_NODE, HELPER_SCRIPT, PROTOCOL_VERSION } from '../tests/helper/support.ts';
 import { IMPORT } from '../tests/support/module.ts';
@@ -131,12 +132,12 @@ export async function benchPowerShell(): Promise<void> {
   // A machine where no one has logged in since it started (a fresh VM, a container) may have no
   // utmp file at all: Get-UserSession then ends with an error, and `who` prints nothing. There the
   // figures for this machine's sessions are left out and the cold ones use the six leaders.
-  const own = existsSync('/run/utmp') || existsSync('/var/run/utmp');
+  const own = existsSync(defaultUtmpPath());
   if (own) {
     await cold("this machine's sessions", {}, '');
     await warm("this machine's sessions", {}, '');
   } else {
-    console.log("this machine has no utmp file (/run/utmp, /var/run/utmp): its own sessions are not measured");
+    console.log(`this machine has no utmp file (${defaultUtmpPath()}): its own sessions are not measured`);
   }
   await withSixSessions(async (utmp) => {
     const env = { SESSIONTOOLS_UTMP_PATH: utmp };
